@@ -1,0 +1,173 @@
+//! `fieldbook-cli`: Fieldbook's data from the command line, on machines with or without a
+//! display. Parsing only parses; the work is done by `fieldbook-core`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use fieldbook_core::demo::{seed_demo, Seeded};
+use fieldbook_core::{paths, Error, Store};
+use uuid_arg::RecordId;
+
+mod uuid_arg;
+
+/// Fieldbook from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "fieldbook-cli", version)]
+struct Cli {
+    /// Use the Fieldbook data in DIR instead of the usual place (also FIELDBOOK_DATA_DIR).
+    #[arg(long, value_name = "DIR", global = true)]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add the demo programmes, exercises and sessions (once per data folder).
+    SeedDemo,
+    /// Print how many records of each kind there are, as JSON.
+    Stats,
+    /// List programmes and their versions.
+    Programmes {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a version's sessions.
+    Sessions {
+        /// The version's id (see `programmes`).
+        version: RecordId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one session's agenda with its computed times.
+    Session {
+        /// The session's id (see `sessions`).
+        session: RecordId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the exercise library.
+    Exercises {
+        /// Only exercises whose title, purpose, steps or tags contain this text.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fieldbook-cli: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let dir = paths::data_dir(cli.data_dir)?;
+    let store = Store::open(&dir).await?;
+    let result = command(&store, cli.command).await;
+    store.close().await;
+    result
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn command(store: &Store, command: Command) -> Result<(), Error> {
+    match command {
+        Command::SeedDemo => match seed_demo(store).await? {
+            Seeded::Now => println!("Added the demo content to {}.", store.path().display()),
+            Seeded::Already => println!(
+                "The demo content is already in {}; nothing was added.",
+                store.path().display()
+            ),
+        },
+        Command::Stats => print_json(&store.counts().await?)?,
+        Command::Programmes { json } => {
+            let programmes = store.programme_overviews().await?;
+            if json {
+                return print_json(&programmes);
+            }
+            if programmes.is_empty() {
+                println!("No programmes yet. Add the demo content with `fieldbook-cli seed-demo`.");
+            }
+            for p in programmes {
+                println!("{}", p.programme.title);
+                for v in p.versions {
+                    let place = if v.version.place.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", v.version.place)
+                    };
+                    println!(
+                        "  {}  {}{}, {} sessions",
+                        v.version.meta.id, v.version.name, place, v.sessions
+                    );
+                }
+            }
+        }
+        Command::Sessions { version, json } => {
+            let detail = store.version_detail(version.0).await?;
+            if json {
+                return print_json(&detail);
+            }
+            println!("{}: {}", detail.programme.title, detail.version.name);
+            for s in detail.sessions {
+                let date = s
+                    .session
+                    .date
+                    .map(|d| d.format("%a %e %b %Y").to_string())
+                    .unwrap_or_else(|| "no date".into());
+                println!(
+                    "  {}  {}  {}, {}–{}, {} items",
+                    s.session.meta.id, s.session.title, date, s.start, s.end, s.items
+                );
+            }
+        }
+        Command::Session { session, json } => {
+            let detail = store.session_detail(session.0).await?;
+            if json {
+                return print_json(&detail);
+            }
+            let t = &detail.timetable;
+            println!("{}", detail.session.title);
+            println!("{}–{} ({} minutes of activity)", t.start, t.end, t.total_minutes);
+            for item in &t.items {
+                println!(
+                    "  {}  {:>3} min  {}",
+                    item.start, item.item.minutes, item.item.title
+                );
+            }
+            if t.over_planned_end > 0 {
+                println!(
+                    "Runs {} minutes past the planned end ({}).",
+                    t.over_planned_end,
+                    t.planned_end.as_deref().unwrap_or("")
+                );
+            }
+        }
+        Command::Exercises { search, json } => {
+            let exercises = store.exercises(search.as_deref()).await?;
+            if json {
+                return print_json(&exercises);
+            }
+            for e in exercises {
+                println!(
+                    "{}  {} ({}–{} min, {}–{} people)",
+                    e.meta.id, e.title, e.min_minutes, e.max_minutes, e.min_group, e.max_group
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! `fieldbook-cli` as a user runs it: a real binary on a temporary data folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("FIELDBOOK_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn stats_of_a_new_folder_are_all_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stats = json(&cli(tmp.path(), &["stats"]));
+    let counts = stats.as_object().unwrap();
+    assert_eq!(counts.len(), 8);
+    assert!(counts.values().all(|n| n == 0), "{stats}");
+}
+
+#[test]
+fn seed_demo_adds_the_demo_content_once_and_stats_count_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = cli(tmp.path(), &["seed-demo"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added the demo content"));
+    let stats = json(&cli(tmp.path(), &["stats"]));
+    assert_eq!(stats["programme"], 2);
+    assert_eq!(stats["programme_version"], 3);
+    assert!(stats["session"].as_i64().unwrap() >= 6 + 3 + 1, "{stats}");
+    assert!(stats["exercise"].as_i64().unwrap() >= 15);
+
+    let again = cli(tmp.path(), &["seed-demo"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already"));
+    assert_eq!(json(&cli(tmp.path(), &["stats"])), stats);
+}
+
+#[test]
+fn the_data_folder_can_come_from_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("from-env");
+    let out = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+        .arg("seed-demo")
+        .env("FIELDBOOK_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("fieldbook.db").is_file());
+}
+
+#[test]
+fn a_session_shows_its_agenda_with_computed_start_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let programmes = json(&cli(tmp.path(), &["programmes", "--json"]));
+    let version = programmes[0]["versions"][0]["version"]["id"].as_str().unwrap().to_owned();
+    let detail = json(&cli(tmp.path(), &["sessions", &version, "--json"]));
+    let session = detail["sessions"][0]["session"]["id"].as_str().unwrap().to_owned();
+    let shown = json(&cli(tmp.path(), &["session", &session, "--json"]));
+
+    let start = shown["session"]["start_time"].as_str().unwrap();
+    let items = shown["timetable"]["items"].as_array().unwrap();
+    assert_eq!(items[0]["start"], start);
+    // Without a fixed time, each item starts when the one before ends.
+    for pair in items.windows(2) {
+        if pair[1]["item"]["pinned_time"].is_null() {
+            assert_eq!(pair[1]["start"], pair[0]["end"]);
+        }
+    }
+
+    let text = cli(tmp.path(), &["session", &session]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("  {start}  ")), "{text}");
+}
+
+#[test]
+fn a_malformed_id_is_refused_before_anything_is_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("untouched");
+    let out = cli(&dir, &["session", "not-an-id"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Fieldbook id"));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn an_unknown_id_says_it_was_not_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = cli(tmp.path(), &["session", "0193b9a2-5f1c-7d3e-9a41-2c8e5b7f6a10"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
+}
+
+#[test]
+fn an_unusable_data_folder_is_a_clear_message_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = cli(&file.join("data"), &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("fieldbook-cli: Fieldbook cannot use the folder"), "{err}");
+    assert!(!err.contains("panicked"));
+}

@@ -1,0 +1,352 @@
+//! Demo content for a first start: two national programmes of a collaboration academy, a
+//! library of exercises, a local version for Sunderland and a standalone session.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::{
+    AgendaItem, Exercise, ItemKind, Meta, Programme, ProgrammeVersion, Session, VersionKind,
+};
+use crate::error::{Error, Result};
+use crate::snapshot::{SessionSnapshot, VersionSnapshot};
+use crate::store::{Store, Writer};
+
+const DEMO: &str = include_str!("demo.json");
+const SEEDED_SETTING: &str = "demo_seeded_at";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seeded {
+    Now,
+    /// The demo content was added to this database before; nothing was added again.
+    Already,
+}
+
+/// Adds the demo content in one transaction, once per database.
+pub async fn seed_demo(store: &Store) -> Result<Seeded> {
+    if store.setting(SEEDED_SETTING).await?.is_some() {
+        return Ok(Seeded::Already);
+    }
+    let demo: Demo = serde_json::from_str(DEMO)?;
+    let mut writer = store.writer().await?;
+
+    let mut exercises = HashMap::new();
+    for e in demo.exercises {
+        let mut exercise = Exercise {
+            meta: Meta::new(),
+            title: e.title,
+            purpose: e.purpose,
+            steps: e.steps,
+            min_minutes: e.min_minutes,
+            max_minutes: e.max_minutes,
+            min_group: e.min_group,
+            max_group: e.max_group,
+            materials: e.materials,
+            prompts: e.prompts,
+            tags: e.tags,
+            source: e.source,
+            archived: false,
+        };
+        writer.save(&mut exercise).await?;
+        exercises.insert(e.key, exercise);
+    }
+
+    for p in demo.programmes {
+        let mut programme = Programme {
+            meta: Meta::new(),
+            title: p.title,
+            summary: p.summary,
+            purpose: p.purpose,
+            outcomes: p.outcomes,
+            themes: p.themes,
+        };
+        writer.save(&mut programme).await?;
+
+        let mut national = ProgrammeVersion {
+            meta: Meta::new(),
+            programme_id: programme.meta.id,
+            kind: VersionKind::National,
+            name: p.national.name,
+            place: String::new(),
+            partners: p.national.partners,
+            lead_facilitators: p.national.lead_facilitators,
+            cohort_start: None,
+            cohort_end: None,
+            based_on: None,
+            base_snapshot: None,
+        };
+        writer.save(&mut national).await?;
+        let mut national_sessions = Vec::new();
+        for (position, s) in p.national.sessions.into_iter().enumerate() {
+            national_sessions.push(
+                add_session(&mut writer, &exercises, Some(national.meta.id), position, s).await?,
+            );
+        }
+
+        for l in p.local_versions {
+            let mut local = ProgrammeVersion {
+                meta: Meta::new(),
+                programme_id: programme.meta.id,
+                kind: VersionKind::Local,
+                name: l.name,
+                place: l.place,
+                partners: l.partners,
+                lead_facilitators: l.lead_facilitators,
+                cohort_start: Some(l.cohort_start),
+                cohort_end: Some(l.cohort_end),
+                based_on: Some(national.meta.id),
+                base_snapshot: Some(serde_json::to_value(VersionSnapshot {
+                    version: national.clone(),
+                    sessions: national_sessions.clone(),
+                })?),
+            };
+            writer.save(&mut local).await?;
+            for (position, ls) in l.sessions.into_iter().enumerate() {
+                adapt_session(&mut writer, &exercises, &national_sessions, &local, position, ls)
+                    .await?;
+            }
+        }
+    }
+
+    for (position, s) in demo.standalone_sessions.into_iter().enumerate() {
+        add_session(&mut writer, &exercises, None, position, s).await?;
+    }
+
+    writer
+        .set_setting(SEEDED_SETTING, &store.clock().now().to_rfc3339())
+        .await?;
+    writer.commit().await?;
+    Ok(Seeded::Now)
+}
+
+async fn add_session(
+    writer: &mut Writer<'_>,
+    exercises: &HashMap<String, Exercise>,
+    version_id: Option<Uuid>,
+    position: usize,
+    s: DemoSession,
+) -> Result<SessionSnapshot> {
+    let mut session = Session {
+        meta: Meta::new(),
+        version_id,
+        position: position as f64,
+        title: s.title,
+        date: s.date,
+        start_time: s.start_time,
+        end_time: Some(s.end_time),
+        venue: s.venue,
+        objectives: s.objectives,
+        derived_from: None,
+    };
+    writer.save(&mut session).await?;
+    let mut items = Vec::with_capacity(s.agenda.len());
+    for (position, i) in s.agenda.into_iter().enumerate() {
+        let mut item = i.into_item(exercises, session.meta.id, position as f64)?;
+        writer.save(&mut item).await?;
+        items.push(item);
+    }
+    Ok(SessionSnapshot { session, items })
+}
+
+/// Copies a national session into a local version, as a facilitator adapting it would.
+async fn adapt_session(
+    writer: &mut Writer<'_>,
+    exercises: &HashMap<String, Exercise>,
+    national: &[SessionSnapshot],
+    local: &ProgrammeVersion,
+    position: usize,
+    ls: LocalSession,
+) -> Result<()> {
+    let from = national
+        .get(ls.from)
+        .ok_or_else(|| Error::invalid("demo content: a local session adapts no session"))?;
+    let mut session = Session {
+        meta: Meta::new(),
+        version_id: Some(local.meta.id),
+        position: position as f64,
+        date: Some(ls.date),
+        venue: ls.venue,
+        derived_from: Some(from.session.meta.id),
+        ..from.session.clone()
+    };
+    writer.save(&mut session).await?;
+
+    let mut items: Vec<AgendaItem> = from
+        .items
+        .iter()
+        .map(|national_item| AgendaItem {
+            meta: Meta::new(),
+            session_id: session.meta.id,
+            derived_from: Some(national_item.meta.id),
+            ..national_item.clone()
+        })
+        .collect();
+    for edit in ls.edits {
+        let item = items
+            .get_mut(edit.item)
+            .ok_or_else(|| Error::invalid("demo content: an edit names no agenda item"))?;
+        if let Some(minutes) = edit.minutes {
+            item.minutes = minutes;
+        }
+        if let Some(title) = edit.title {
+            item.title = title;
+        }
+        if let Some(notes) = edit.notes {
+            item.notes = notes;
+        }
+    }
+    // Extra items go half-way between their neighbours, so the national positions stay put.
+    for extra in ls.extra_items {
+        let position = items
+            .get(extra.after)
+            .map(|i| i.position + 0.5)
+            .ok_or_else(|| Error::invalid("demo content: an extra item follows no agenda item"))?;
+        items.push(extra.item.into_item(exercises, session.meta.id, position)?);
+    }
+    for item in &mut items {
+        writer.save(item).await?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Demo {
+    exercises: Vec<DemoExercise>,
+    programmes: Vec<DemoProgramme>,
+    standalone_sessions: Vec<DemoSession>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoExercise {
+    key: String,
+    title: String,
+    purpose: String,
+    steps: Vec<String>,
+    min_minutes: u32,
+    max_minutes: u32,
+    min_group: u32,
+    max_group: u32,
+    materials: Vec<String>,
+    prompts: Vec<String>,
+    tags: Vec<String>,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoProgramme {
+    title: String,
+    summary: String,
+    purpose: String,
+    outcomes: Vec<String>,
+    themes: Vec<String>,
+    national: DemoNational,
+    local_versions: Vec<DemoLocal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoNational {
+    name: String,
+    lead_facilitators: Vec<String>,
+    partners: Vec<String>,
+    sessions: Vec<DemoSession>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSession {
+    title: String,
+    date: Option<NaiveDate>,
+    start_time: String,
+    end_time: String,
+    venue: String,
+    objectives: String,
+    agenda: Vec<DemoItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoItem {
+    title: String,
+    minutes: u32,
+    kind: ItemKind,
+    notes: String,
+    materials: String,
+    prompt: String,
+    pinned_time: Option<String>,
+    exercise: Option<String>,
+}
+
+impl DemoItem {
+    fn into_item(
+        self,
+        exercises: &HashMap<String, Exercise>,
+        session_id: Uuid,
+        position: f64,
+    ) -> Result<AgendaItem> {
+        let exercise = match &self.exercise {
+            Some(key) => Some(exercises.get(key).ok_or_else(|| {
+                Error::invalid(format!("demo content: no exercise called {key}"))
+            })?),
+            None => None,
+        };
+        Ok(AgendaItem {
+            meta: Meta::new(),
+            session_id,
+            position,
+            title: self.title,
+            minutes: self.minutes,
+            kind: self.kind,
+            notes: self.notes,
+            materials: self.materials,
+            prompt: self.prompt,
+            pinned_time: self.pinned_time,
+            exercise_id: exercise.map(|e| e.meta.id),
+            exercise_stamp: exercise.and_then(|e| e.meta.stamp),
+            derived_from: None,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoLocal {
+    name: String,
+    place: String,
+    partners: Vec<String>,
+    lead_facilitators: Vec<String>,
+    cohort_start: NaiveDate,
+    cohort_end: NaiveDate,
+    sessions: Vec<LocalSession>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalSession {
+    from: usize,
+    date: NaiveDate,
+    venue: String,
+    edits: Vec<LocalEdit>,
+    extra_items: Vec<ExtraItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalEdit {
+    item: usize,
+    minutes: Option<u32>,
+    title: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExtraItem {
+    after: usize,
+    #[serde(flatten)]
+    item: DemoItem,
+}

@@ -1,0 +1,371 @@
+//! The facilitator's things, as they are stored and travel in sync bundles.
+//!
+//! Each record is a plain struct; [`Record::COLUMNS`] lists the stored fields by name and
+//! shape, and the store moves records in and out of SQLite as JSON, so the field names here
+//! are the column names there.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::clock::Stamp;
+use crate::agenda::parse_time_of_day;
+use crate::error::{Error, Result};
+
+/// The longest an agenda item can last: a day.
+pub const MAX_ITEM_MINUTES: u32 = 24 * 60;
+
+fn required(what: &str, field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(format!("{what} needs a {field}.")));
+    }
+    Ok(())
+}
+
+/// The header every synced record carries (see shared/design/sync.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: Uuid,
+    /// The stamp of the latest write; `None` until the record is first saved.
+    pub stamp: Option<Stamp>,
+    /// The device that made the latest write.
+    pub origin: Option<Uuid>,
+    pub deleted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Meta {
+    pub fn new() -> Self {
+        let now = Utc::now();
+        Meta {
+            id: Uuid::now_v7(),
+            stamp: None,
+            origin: None,
+            deleted: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// How a field is kept in its SQLite column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Text, a number or null, stored as itself.
+    Plain(&'static str),
+    /// true or false, stored as 1 or 0.
+    Flag(&'static str),
+    /// A list or object, stored as JSON text.
+    Json(&'static str),
+}
+
+impl Column {
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Plain(n) | Column::Flag(n) | Column::Json(n) => n,
+        }
+    }
+}
+
+const META_COLUMNS: [Column; 6] = [
+    Column::Plain("id"),
+    Column::Plain("stamp"),
+    Column::Plain("origin"),
+    Column::Flag("deleted"),
+    Column::Plain("created_at"),
+    Column::Plain("updated_at"),
+];
+
+/// A kind of record the store keeps and sync carries.
+pub trait Record: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin {
+    /// The facilitator's word for one of these, and the table that holds them.
+    const KIND: &'static str;
+    /// The fields after the common header.
+    const COLUMNS: &'static [Column];
+
+    fn meta(&self) -> &Meta;
+    fn meta_mut(&mut self) -> &mut Meta;
+
+    fn id(&self) -> Uuid {
+        self.meta().id
+    }
+
+    /// Refuses a record that must not be saved, with a message saying what to fix.
+    fn check(&self) -> Result<()>;
+
+    fn all_columns() -> impl Iterator<Item = Column> {
+        META_COLUMNS.into_iter().chain(Self::COLUMNS.iter().copied())
+    }
+}
+
+macro_rules! record {
+    ($ty:ident, $kind:literal, [$($col:expr),* $(,)?]) => {
+        record!($ty, $kind, [$($col),*], check = |_| Ok(()));
+    };
+    ($ty:ident, $kind:literal, [$($col:expr),* $(,)?], check = $check:expr) => {
+        impl Record for $ty {
+            const KIND: &'static str = $kind;
+            const COLUMNS: &'static [Column] = &[$($col),*];
+            fn check(&self) -> Result<()> {
+                let check: fn(&$ty) -> Result<()> = $check;
+                check(self)
+            }
+            fn meta(&self) -> &Meta {
+                &self.meta
+            }
+            fn meta_mut(&mut self) -> &mut Meta {
+                &mut self.meta
+            }
+        }
+    };
+}
+
+use Column::{Flag, Json, Plain};
+
+/// A named learning offer, e.g. "Leading Change Together".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Programme {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    /// One line that says what it is, for lists.
+    pub summary: String,
+    pub purpose: String,
+    pub outcomes: Vec<String>,
+    pub themes: Vec<String>,
+}
+record!(Programme, "programme", [Plain("title"), Plain("summary"), Plain("purpose"), Json("outcomes"), Json("themes")],
+    check = |p| required("A programme", "title", &p.title));
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionKind {
+    National,
+    Local,
+}
+
+/// The national version of a programme, or a local version designed for a place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgrammeVersion {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub programme_id: Uuid,
+    pub kind: VersionKind,
+    pub name: String,
+    pub place: String,
+    pub partners: Vec<String>,
+    pub lead_facilitators: Vec<String>,
+    pub cohort_start: Option<NaiveDate>,
+    pub cohort_end: Option<NaiveDate>,
+    /// The national version a local version came from.
+    pub based_on: Option<Uuid>,
+    /// That national version as it was when the local one was made.
+    pub base_snapshot: Option<serde_json::Value>,
+}
+record!(ProgrammeVersion, "programme_version", [
+    Plain("programme_id"), Plain("kind"), Plain("name"), Plain("place"), Json("partners"),
+    Json("lead_facilitators"), Plain("cohort_start"), Plain("cohort_end"), Plain("based_on"),
+    Json("base_snapshot"),
+], check = |v| {
+    required("A version", "name", &v.name)?;
+    if v.kind == VersionKind::Local {
+        required("A local version", "place", &v.place)?;
+    }
+    if let (Some(start), Some(end)) = (v.cohort_start, v.cohort_end) {
+        if end < start {
+            return Err(Error::invalid("The cohort's end date is before its start date."));
+        }
+    }
+    Ok(())
+});
+
+/// One gathering of a version, or a standalone event when `version_id` is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub version_id: Option<Uuid>,
+    pub position: f64,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    /// Local time of day, "HH:MM".
+    pub start_time: String,
+    /// The planned end, "HH:MM", if the session has one.
+    pub end_time: Option<String>,
+    pub venue: String,
+    pub objectives: String,
+    /// In a local version: the national session this one was adapted from.
+    pub derived_from: Option<Uuid>,
+}
+record!(Session, "session", [
+    Plain("version_id"), Plain("position"), Plain("title"), Plain("date"), Plain("start_time"),
+    Plain("end_time"), Plain("venue"), Plain("objectives"), Plain("derived_from"),
+], check = |s| {
+    required("A session", "title", &s.title)?;
+    parse_time_of_day(&s.start_time)?;
+    s.end_time.as_deref().map(parse_time_of_day).transpose()?;
+    Ok(())
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Activity,
+    Break,
+    Plenary,
+    Breakout,
+    Pairs,
+}
+
+/// A timed block of a session's agenda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub session_id: Uuid,
+    pub position: f64,
+    pub title: String,
+    pub minutes: u32,
+    pub kind: ItemKind,
+    pub notes: String,
+    pub materials: String,
+    pub prompt: String,
+    /// A fixed time of day, "HH:MM" (lunch at 12:30), that the item starts at whatever runs
+    /// before it.
+    pub pinned_time: Option<String>,
+    pub exercise_id: Option<Uuid>,
+    /// The revision of the exercise this item was copied from.
+    pub exercise_stamp: Option<Stamp>,
+    /// In a local version: the national agenda item this one was adapted from.
+    pub derived_from: Option<Uuid>,
+}
+record!(AgendaItem, "agenda_item", [
+    Plain("session_id"), Plain("position"), Plain("title"), Plain("minutes"), Plain("kind"),
+    Plain("notes"), Plain("materials"), Plain("prompt"), Plain("pinned_time"),
+    Plain("exercise_id"), Plain("exercise_stamp"), Plain("derived_from"),
+], check = |i| {
+    required("An agenda item", "title", &i.title)?;
+    if i.minutes > MAX_ITEM_MINUTES {
+        return Err(Error::invalid(format!(
+            "\"{}\" lasts {} minutes; an agenda item can last at most {MAX_ITEM_MINUTES} minutes (a day).",
+            i.title, i.minutes
+        )));
+    }
+    i.pinned_time.as_deref().map(parse_time_of_day).transpose()?;
+    Ok(())
+});
+
+/// A reusable method in the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exercise {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub purpose: String,
+    pub steps: Vec<String>,
+    pub min_minutes: u32,
+    pub max_minutes: u32,
+    pub min_group: u32,
+    pub max_group: u32,
+    pub materials: Vec<String>,
+    pub prompts: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: String,
+    pub archived: bool,
+}
+record!(Exercise, "exercise", [
+    Plain("title"), Plain("purpose"), Json("steps"), Plain("min_minutes"), Plain("max_minutes"),
+    Plain("min_group"), Plain("max_group"), Json("materials"), Json("prompts"), Json("tags"),
+    Plain("source"), Flag("archived"),
+], check = |e| {
+    required("An exercise", "title", &e.title)?;
+    if e.min_minutes > e.max_minutes || e.min_group > e.max_group {
+        return Err(Error::invalid(format!(
+            "\"{}\": the smallest duration and group size must not be larger than the largest.",
+            e.title
+        )));
+    }
+    Ok(())
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sector {
+    #[serde(rename = "")]
+    Unknown,
+    Public,
+    Private,
+    Voluntary,
+    Community,
+}
+
+/// A person in a version's cohort, with their consent choices and when they made them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub version_id: Option<Uuid>,
+    pub name: String,
+    pub organisation: String,
+    pub sector: Sector,
+    pub role: String,
+    pub consent_named: bool,
+    pub consent_named_at: Option<DateTime<Utc>>,
+    pub consent_quoted: bool,
+    pub consent_quoted_at: Option<DateTime<Utc>>,
+    pub consent_contact: bool,
+    pub consent_contact_at: Option<DateTime<Utc>>,
+}
+record!(Participant, "participant", [
+    Plain("version_id"), Plain("name"), Plain("organisation"), Plain("sector"), Plain("role"),
+    Flag("consent_named"), Plain("consent_named_at"), Flag("consent_quoted"),
+    Plain("consent_quoted_at"), Flag("consent_contact"), Plain("consent_contact_at"),
+]);
+
+/// What a participant said or wrote, against an agenda item's prompt or free.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reflection {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub session_id: Uuid,
+    pub agenda_item_id: Option<Uuid>,
+    /// `None` for an anonymous reflection.
+    pub participant_id: Option<Uuid>,
+    pub prompt: String,
+    pub text: String,
+    pub captured_at: DateTime<Utc>,
+}
+record!(Reflection, "reflection", [
+    Plain("session_id"), Plain("agenda_item_id"), Plain("participant_id"), Plain("prompt"),
+    Plain("text"), Plain("captured_at"),
+]);
+
+/// The facilitator's own note or time-stamped observation of a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacilitatorNote {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub session_id: Uuid,
+    pub text: String,
+    pub observed_at: Option<DateTime<Utc>>,
+}
+record!(FacilitatorNote, "facilitator_note", [Plain("session_id"), Plain("text"), Plain("observed_at")]);
+
+/// Every kind of record, in an order where each kind's references come before it.
+pub const KINDS: [&str; 8] = [
+    Programme::KIND,
+    ProgrammeVersion::KIND,
+    Exercise::KIND,
+    Session::KIND,
+    AgendaItem::KIND,
+    Participant::KIND,
+    Reflection::KIND,
+    FacilitatorNote::KIND,
+];

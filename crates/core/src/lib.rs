@@ -1,0 +1,15 @@
+//! Fieldbook's core: the domain, the SQLite store and everything that is not window plumbing.
+//! The desktop app and `fieldbook-cli` are thin layers over this crate.
+
+pub mod agenda;
+pub mod clock;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod paths;
+pub mod snapshot;
+pub mod store;
+pub mod views;
+
+pub use error::{Error, Result};
+pub use store::Store;

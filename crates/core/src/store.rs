@@ -1,0 +1,367 @@
+//! The SQLite store: opening the database file, and reading and writing records.
+//!
+//! Every write goes through a [`Writer`], which stamps the record with the next hybrid
+//! logical clock stamp and this device's id, upserts its row and appends the change to the
+//! change log, all in one transaction.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::clock::{Clock, Stamp, SystemClock};
+use crate::domain::{Column, Record, KINDS};
+use crate::error::{Error, Result};
+
+pub const DATABASE_FILE: &str = "fieldbook.db";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// An open Fieldbook database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+    device: Uuid,
+    clock: Arc<dyn Clock>,
+    created: bool,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, creating the folder if it is missing.
+    pub async fn open(dir: &Path) -> Result<Store> {
+        Self::open_with_clock(dir, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let data_dir_error = |reason: String| Error::DataDir {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| data_dir_error(e.to_string()))?;
+        if !dir.is_dir() {
+            return Err(data_dir_error("it is not a folder".into()));
+        }
+        let path = dir.join(DATABASE_FILE);
+        let created = !path.exists();
+
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|e| describe_open_error(e, dir, &path))?;
+
+        check_schema_version(&pool)
+            .await
+            .map_err(|e| describe_open_error_any(e, dir, &path))?;
+        MIGRATOR.run(&pool).await?;
+        let device = ensure_device(&pool, clock.as_ref()).await?;
+
+        Ok(Store {
+            pool,
+            path,
+            device,
+            clock,
+            created,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this open made a new, empty database.
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    /// This installation's device id, recorded on every write it makes.
+    pub fn device_id(&self) -> Uuid {
+        self.device
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Starts a write transaction. Nothing is written until [`Writer::commit`].
+    pub async fn writer(&self) -> Result<Writer<'_>> {
+        let mut tx = self.pool.begin().await?;
+        // Writing first takes the write lock now, so the clock cannot move under us.
+        let (clock_ms, clock_counter): (i64, i64) = sqlx::query_as(
+            "UPDATE device SET clock_ms = clock_ms RETURNING clock_ms, clock_counter",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(Writer {
+            tx,
+            store: self,
+            last_ms: clock_ms,
+            last_counter: u32::try_from(clock_counter).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Saves one record in its own transaction.
+    pub async fn save<T: Record>(&self, record: &mut T) -> Result<()> {
+        let mut writer = self.writer().await?;
+        writer.save(record).await?;
+        writer.commit().await
+    }
+
+    /// Marks a record deleted. The row stays as a tombstone so that sync never brings it back.
+    pub async fn delete<T: Record>(&self, id: Uuid) -> Result<()> {
+        let mut record: T = self.get(id).await?;
+        record.meta_mut().deleted = true;
+        self.save(&mut record).await
+    }
+
+    /// One record that has not been deleted.
+    pub async fn get<T: Record>(&self, id: Uuid) -> Result<T> {
+        let found = self
+            .list::<T>("id = ?1", &[id.to_string()])
+            .await?
+            .into_iter()
+            .next();
+        found.ok_or_else(|| Error::not_found(format!("That {}", T::KIND.replace('_', " "))))
+    }
+
+    /// Records that have not been deleted and match `filter`, an SQL condition on the
+    /// record's columns with `?1`, `?2`... bound to `args`, optionally followed by ORDER BY.
+    pub async fn list<T: Record>(&self, filter: &str, args: &[String]) -> Result<Vec<T>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE deleted = 0 AND {filter}",
+            json_object_sql::<T>(),
+            T::KIND
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for arg in args {
+            query = query.bind(arg);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|json| serde_json::from_str(json).map_err(Error::from))
+            .collect()
+    }
+
+    /// How many records of each kind there are, leaving out deleted ones.
+    pub async fn counts(&self) -> Result<BTreeMap<&'static str, i64>> {
+        let mut counts = BTreeMap::new();
+        for kind in KINDS {
+            let sql = format!("SELECT count(*) FROM {kind} WHERE deleted = 0");
+            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
+            counts.insert(kind, n);
+        }
+        Ok(counts)
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction that stamps every record it saves.
+pub struct Writer<'s> {
+    tx: Transaction<'static, Sqlite>,
+    store: &'s Store,
+    last_ms: i64,
+    last_counter: u32,
+}
+
+impl Writer<'_> {
+    fn next_stamp(&mut self) -> Stamp {
+        let stamp = Stamp::next(
+            self.last_ms,
+            self.last_counter,
+            self.store.clock.now_ms(),
+            self.store.device,
+        );
+        self.last_ms = stamp.ms;
+        self.last_counter = stamp.counter;
+        stamp
+    }
+
+    /// Checks, stamps and writes a record (new or changed) and logs the change.
+    pub async fn save<T: Record>(&mut self, record: &mut T) -> Result<()> {
+        record.check()?;
+        let id = record.id().to_string();
+        let parent: Option<String> =
+            sqlx::query_scalar(&format!("SELECT stamp FROM {} WHERE id = ?1", T::KIND))
+                .bind(&id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let stamp = self.next_stamp();
+        let now = self.store.clock.now();
+        let meta = record.meta_mut();
+        meta.stamp = Some(stamp);
+        meta.origin = Some(self.store.device);
+        meta.updated_at = now;
+        if parent.is_none() {
+            meta.created_at = now;
+        }
+        let op = if meta.deleted { "delete" } else { "put" };
+        let payload = serde_json::to_string(record)?;
+
+        sqlx::query(&upsert_sql::<T>())
+            .bind(&payload)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(T::KIND)
+        .bind(&id)
+        .bind(stamp.to_string())
+        .bind(parent)
+        .bind(self.store.device.to_string())
+        .bind(op)
+        .bind(&payload)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        sqlx::query("UPDATE device SET clock_ms = ?1, clock_counter = ?2")
+            .bind(self.last_ms)
+            .bind(i64::from(self.last_counter))
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// `json_object(...)` over a record's columns, so a row reads back as the record's JSON.
+fn json_object_sql<T: Record>() -> String {
+    let fields: Vec<String> = T::all_columns()
+        .map(|column| match column {
+            Column::Plain(n) => format!("'{n}', {n}"),
+            Column::Flag(n) => format!("'{n}', json(iif({n}, 'true', 'false'))"),
+            Column::Json(n) => format!("'{n}', json({n})"),
+        })
+        .collect();
+    format!("json_object({})", fields.join(", "))
+}
+
+/// An upsert that takes the record's JSON as its one parameter.
+fn upsert_sql<T: Record>() -> String {
+    let columns: Vec<Column> = T::all_columns().collect();
+    let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+    let values: Vec<String> = columns
+        .iter()
+        .map(|column| match column {
+            Column::Plain(n) | Column::Flag(n) => format!("?1 ->> '$.{n}'"),
+            Column::Json(n) => format!("nullif(?1 -> '$.{n}', 'null')"),
+        })
+        .collect();
+    let updates: Vec<String> = names
+        .iter()
+        .filter(|n| **n != "id")
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+        T::KIND,
+        names.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// Refuses a database that a newer Fieldbook has migrated past what this one knows.
+async fn check_schema_version(pool: &SqlitePool) -> Result<()> {
+    let has_migrations: bool = sqlx::query_scalar(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !has_migrations {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
+    let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    match found {
+        Some(found) if found > supported => Err(Error::NewerDatabase { found, supported }),
+        _ => Ok(()),
+    }
+}
+
+async fn ensure_device(pool: &SqlitePool, clock: &dyn Clock) -> Result<Uuid> {
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM device LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    if let Some(id) = existing {
+        return Uuid::from_str(&id)
+            .map_err(|_| Error::invalid("This database's device id is damaged."));
+    }
+    let id = Uuid::now_v7();
+    let name = std::env::var("HOSTNAME").unwrap_or_else(|_| "This laptop".into());
+    sqlx::query("INSERT INTO device (id, name, created_at) VALUES (?1, ?2, ?3)")
+        .bind(id.to_string())
+        .bind(name)
+        .bind(clock.now().to_rfc3339())
+        .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+fn describe_open_error(error: sqlx::Error, dir: &Path, path: &Path) -> Error {
+    describe_open_error_any(Error::Database(error), dir, path)
+}
+
+/// Turns SQLite's codes for "not a database" and "cannot open" into messages a person can act on.
+fn describe_open_error_any(error: Error, dir: &Path, path: &Path) -> Error {
+    let Error::Database(sqlx::Error::Database(db)) = &error else {
+        return error;
+    };
+    match db.code().as_deref() {
+        // SQLITE_NOTADB, SQLITE_CORRUPT
+        Some("26") | Some("11") => Error::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        // SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM
+        Some("14") | Some("8") | Some("3") => Error::DataDir {
+            path: dir.to_path_buf(),
+            reason: db.message().to_string(),
+        },
+        _ => error,
+    }
+}

@@ -1,0 +1,413 @@
+//! The store on real SQLite files in temporary folders.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use fieldbook_core::clock::{ManualClock, Stamp};
+use fieldbook_core::demo::{seed_demo, Seeded};
+use fieldbook_core::domain::*;
+use fieldbook_core::snapshot::VersionSnapshot;
+use fieldbook_core::{Error, Store};
+use uuid::Uuid;
+
+fn programme(title: &str) -> Programme {
+    Programme {
+        meta: Meta::new(),
+        title: title.into(),
+        summary: "A summary".into(),
+        purpose: "A purpose".into(),
+        outcomes: vec!["First outcome".into(), "Second outcome".into()],
+        themes: vec!["systems change".into()],
+    }
+}
+
+fn clock() -> ManualClock {
+    ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap())
+}
+
+async fn open(dir: &std::path::Path, clock: &ManualClock) -> Store {
+    Store::open_with_clock(dir, Arc::new(clock.clone())).await.unwrap()
+}
+
+async fn pragma(store: &Store, name: &str) -> String {
+    // Read through a fresh connection of the store's pool by asking the file directly.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap();
+    let value: String = sqlx::query_scalar(&format!("SELECT CAST({name} AS TEXT) FROM pragma_{name}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    value
+}
+
+#[tokio::test]
+async fn opening_a_missing_folder_creates_it_with_a_wal_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("not").join("there").join("yet");
+    let store = open(&dir, &clock()).await;
+    assert!(store.was_created());
+    assert!(dir.join("fieldbook.db").is_file());
+    assert_eq!(pragma(&store, "journal_mode").await, "wal");
+    store.close().await;
+
+    let again = open(&dir, &clock()).await;
+    assert!(!again.was_created());
+}
+
+#[tokio::test]
+async fn a_saved_record_reads_back_the_same_with_its_stamp_and_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut p = programme("Leading Change Together");
+    store.save(&mut p).await.unwrap();
+
+    let stamp = p.meta.stamp.expect("saving stamps the record");
+    assert_eq!(stamp.device, store.device_id());
+    assert_eq!(p.meta.origin, Some(store.device_id()));
+    let read: Programme = store.get(p.meta.id).await.unwrap();
+    assert_eq!(read, p);
+}
+
+#[tokio::test]
+async fn every_kind_round_trips_through_its_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut p = programme("Commissioning with Communities");
+    let mut v = ProgrammeVersion {
+        meta: Meta::new(),
+        programme_id: p.meta.id,
+        kind: VersionKind::Local,
+        name: "Surrey".into(),
+        place: "Surrey".into(),
+        partners: vec!["Surrey County Council".into()],
+        lead_facilitators: vec!["Amira Shah".into()],
+        cohort_start: Some("2027-01-20".parse().unwrap()),
+        cohort_end: Some("2027-05-12".parse().unwrap()),
+        based_on: None,
+        base_snapshot: Some(serde_json::json!({"any": ["json", 1, true, null]})),
+    };
+    let mut s = Session {
+        meta: Meta::new(),
+        version_id: Some(v.meta.id),
+        position: 1.5,
+        title: "Day one".into(),
+        date: Some("2027-01-20".parse().unwrap()),
+        start_time: "09:30".into(),
+        end_time: None,
+        venue: "Civic Centre, \"Room 2\"".into(),
+        objectives: "Meet; agree ground rules".into(),
+        derived_from: None,
+    };
+    let mut e = Exercise {
+        meta: Meta::new(),
+        title: "1-2-4-All".into(),
+        purpose: "Everyone speaks".into(),
+        steps: vec!["Alone".into(), "Pairs".into()],
+        min_minutes: 12,
+        max_minutes: 20,
+        min_group: 4,
+        max_group: 200,
+        materials: vec![],
+        prompts: vec!["What did you notice?".into()],
+        tags: vec!["listening".into()],
+        source: "Liberating Structures".into(),
+        archived: true,
+    };
+    let mut i = AgendaItem {
+        meta: Meta::new(),
+        session_id: s.meta.id,
+        position: 0.0,
+        title: "Lunch".into(),
+        minutes: 45,
+        kind: ItemKind::Break,
+        notes: String::new(),
+        materials: String::new(),
+        prompt: String::new(),
+        pinned_time: Some("12:30".into()),
+        exercise_id: Some(e.meta.id),
+        exercise_stamp: None,
+        derived_from: None,
+    };
+    let mut person = Participant {
+        meta: Meta::new(),
+        version_id: Some(v.meta.id),
+        name: "Jo Bloggs".into(),
+        organisation: "Age UK Surrey".into(),
+        sector: Sector::Voluntary,
+        role: "Manager".into(),
+        consent_named: true,
+        consent_named_at: Some(Utc::now()),
+        consent_quoted: false,
+        consent_quoted_at: None,
+        consent_contact: false,
+        consent_contact_at: None,
+    };
+    let mut r = Reflection {
+        meta: Meta::new(),
+        session_id: s.meta.id,
+        agenda_item_id: Some(i.meta.id),
+        participant_id: None,
+        prompt: "What will you do differently?".into(),
+        text: "Listen first — then 🗣️ <b>speak</b>".into(),
+        captured_at: Utc::now(),
+    };
+    let mut n = FacilitatorNote {
+        meta: Meta::new(),
+        session_id: s.meta.id,
+        text: "Energy dipped after lunch".into(),
+        observed_at: Some(Utc::now()),
+    };
+
+    let mut w = store.writer().await.unwrap();
+    // References may be written before what they refer to: keys are checked at commit.
+    w.save(&mut r).await.unwrap();
+    w.save(&mut i).await.unwrap();
+    w.save(&mut n).await.unwrap();
+    w.save(&mut person).await.unwrap();
+    w.save(&mut s).await.unwrap();
+    w.save(&mut e).await.unwrap();
+    w.save(&mut v).await.unwrap();
+    w.save(&mut p).await.unwrap();
+    w.commit().await.unwrap();
+
+    assert_eq!(store.get::<Programme>(p.meta.id).await.unwrap(), p);
+    assert_eq!(store.get::<ProgrammeVersion>(v.meta.id).await.unwrap(), v);
+    assert_eq!(store.get::<Session>(s.meta.id).await.unwrap(), s);
+    assert_eq!(store.get::<Exercise>(e.meta.id).await.unwrap(), e);
+    assert_eq!(store.get::<AgendaItem>(i.meta.id).await.unwrap(), i);
+    assert_eq!(store.get::<Participant>(person.meta.id).await.unwrap(), person);
+    assert_eq!(store.get::<Reflection>(r.meta.id).await.unwrap(), r);
+    assert_eq!(store.get::<FacilitatorNote>(n.meta.id).await.unwrap(), n);
+    let counts = store.counts().await.unwrap();
+    assert!(KINDS.iter().all(|k| counts[k] == 1), "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_reference_to_nothing_is_refused_at_commit_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut s = Session {
+        meta: Meta::new(),
+        version_id: Some(Uuid::now_v7()),
+        position: 0.0,
+        title: "Orphan".into(),
+        date: None,
+        start_time: "10:00".into(),
+        end_time: None,
+        venue: String::new(),
+        objectives: String::new(),
+        derived_from: None,
+    };
+    let mut w = store.writer().await.unwrap();
+    w.save(&mut s).await.unwrap();
+    assert!(w.commit().await.is_err());
+    assert_eq!(store.counts().await.unwrap()["session"], 0);
+}
+
+#[tokio::test]
+async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let store = open(tmp.path(), &clock).await;
+    let mut p = programme("First");
+    store.save(&mut p).await.unwrap();
+    let first = p.meta.stamp.unwrap();
+
+    clock.advance_ms(-3 * 24 * 3600 * 1000);
+    p.title = "Renamed".into();
+    store.save(&mut p).await.unwrap();
+    let second = p.meta.stamp.unwrap();
+    assert!(second > first, "{second} should follow {first}");
+
+    // And across a reopen, since the clock is kept in the database.
+    store.close().await;
+    let store = open(tmp.path(), &clock).await;
+    let mut q = programme("Second");
+    store.save(&mut q).await.unwrap();
+    assert!(q.meta.stamp.unwrap() > second);
+}
+
+#[tokio::test]
+async fn each_write_is_logged_with_the_stamp_it_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut p = programme("Logged");
+    store.save(&mut p).await.unwrap();
+    let first = p.meta.stamp.unwrap();
+    p.purpose = "Changed".into();
+    store.save(&mut p).await.unwrap();
+    store.delete::<Programme>(p.meta.id).await.unwrap();
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap();
+    let log: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT kind, stamp, parent_stamp, op FROM change_log WHERE record_id = ?1 ORDER BY seq",
+    )
+    .bind(p.meta.id.to_string())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|(kind, ..)| kind == "programme"));
+    assert_eq!(log[0].2, None);
+    assert_eq!(log[1].2.as_deref(), Some(first.to_string().as_str()));
+    assert_eq!(log[1].2.as_deref().map(|s| s.parse::<Stamp>().unwrap()), Some(first));
+    assert_eq!((log[0].3.as_str(), log[1].3.as_str(), log[2].3.as_str()), ("put", "put", "delete"));
+}
+
+#[tokio::test]
+async fn a_deleted_record_stays_as_a_tombstone_and_is_no_longer_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut p = programme("Gone soon");
+    store.save(&mut p).await.unwrap();
+    store.delete::<Programme>(p.meta.id).await.unwrap();
+
+    let err = store.get::<Programme>(p.meta.id).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert_eq!(store.counts().await.unwrap()["programme"], 0);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap();
+    let tombstones: i64 = sqlx::query_scalar("SELECT count(*) FROM programme WHERE deleted = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tombstones, 1);
+}
+
+#[tokio::test]
+async fn a_record_that_fails_its_checks_is_not_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let mut p = programme("   ");
+    let err = store.save(&mut p).await.unwrap_err();
+    assert_eq!(err.to_string(), "A programme needs a title.");
+    assert_eq!(store.counts().await.unwrap()["programme"], 0);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_fieldbook_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    let path = store.path().to_path_buf();
+    store.close().await;
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (9999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(tmp.path()).await.unwrap_err();
+    assert!(matches!(err, Error::NewerDatabase { found: 9999, .. }), "{err}");
+    assert!(err.to_string().contains("Update Fieldbook"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("fieldbook.db");
+    let garbage = b"These are my notes, not a database. ".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Store::open(tmp.path()).await.unwrap_err();
+    assert!(matches!(err, Error::NotADatabase { .. }), "{err}");
+    assert!(err.to_string().contains("backup"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[tokio::test]
+async fn a_data_folder_that_cannot_be_made_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let err = Store::open(&file.join("data")).await.unwrap_err();
+    assert_eq!(err.code(), "data_dir");
+    assert!(err.to_string().contains("--data-dir"), "{err}");
+
+    let err = Store::open(&file).await.unwrap_err();
+    assert_eq!(err.code(), "data_dir");
+}
+
+#[tokio::test]
+async fn the_demo_content_is_added_once_with_linked_local_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    assert_eq!(seed_demo(&store).await.unwrap(), Seeded::Now);
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts["programme"], 2);
+    assert!((15..=16).contains(&counts["exercise"]), "{counts:?}");
+    assert_eq!(seed_demo(&store).await.unwrap(), Seeded::Already);
+    assert_eq!(store.counts().await.unwrap(), counts);
+
+    let overviews = store.programme_overviews().await.unwrap();
+    let titles: Vec<&str> = overviews.iter().map(|o| o.programme.title.as_str()).collect();
+    assert_eq!(titles, ["Commissioning with Communities", "Leading Change Together"]);
+    for overview in &overviews {
+        let national = &overview.versions[0];
+        assert_eq!(national.version.kind, VersionKind::National);
+        assert!(national.sessions >= 3, "{} has {} sessions", overview.programme.title, national.sessions);
+    }
+
+    let lct = &overviews[1];
+    let local = lct.versions.iter().find(|v| v.version.kind == VersionKind::Local).unwrap();
+    assert_eq!(local.version.place, "Sunderland");
+    assert_eq!(local.version.based_on, Some(lct.versions[0].version.meta.id));
+    let snapshot: VersionSnapshot =
+        serde_json::from_value(local.version.base_snapshot.clone().unwrap()).unwrap();
+    assert_eq!(snapshot.version.meta.id, lct.versions[0].version.meta.id);
+    assert_eq!(snapshot.sessions.len(), lct.versions[0].sessions);
+
+    // Every local session was adapted from a national one, and each of its agenda items from
+    // the national item or added locally.
+    let detail = store.version_detail(local.version.meta.id).await.unwrap();
+    for s in &detail.sessions {
+        let from = s.session.derived_from.expect("adapted from a national session");
+        let national: Session = store.get(from).await.unwrap();
+        assert_eq!(national.version_id, Some(lct.versions[0].version.meta.id));
+        assert!(s.session.date.is_some());
+    }
+
+    // Every agenda computes, and items linked to the library point at real exercises.
+    for overview in &overviews {
+        for v in &overview.versions {
+            for s in store.version_detail(v.version.meta.id).await.unwrap().sessions {
+                let detail = store.session_detail(s.session.meta.id).await.unwrap();
+                assert!(!detail.timetable.items.is_empty());
+                for t in &detail.timetable.items {
+                    if let Some(e) = t.item.exercise_id {
+                        let exercise: Exercise = store.get(e).await.unwrap();
+                        assert_eq!(t.item.exercise_stamp, exercise.meta.stamp);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_library_search_looks_in_titles_tags_and_steps_ignoring_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path(), &clock()).await;
+    seed_demo(&store).await.unwrap();
+    let all = store.exercises(None).await.unwrap();
+    assert_eq!(all.len() as i64, store.counts().await.unwrap()["exercise"]);
+    let tag = all[0].tags[0].to_uppercase();
+    let found = store.exercises(Some(&tag)).await.unwrap();
+    assert!(found.iter().any(|e| e.meta.id == all[0].meta.id));
+    assert!(found.len() < all.len());
+    assert!(store.exercises(Some("zzzz no such thing")).await.unwrap().is_empty());
+    assert_eq!(store.exercises(Some("   ")).await.unwrap().len(), all.len());
+}

@@ -1,0 +1,121 @@
+// Fieldbook's window: finds the screen for the address after '#', shows it, and keeps the
+// sidebar, the window title and keyboard focus in step.
+
+import { api } from './api.js';
+import { h } from './dom.js';
+import { programmesScreen, programmeScreen } from './screens/programmes.js';
+import { versionScreen } from './screens/version.js';
+import { sessionScreen } from './screens/session.js';
+import { libraryScreen, requestSearchFocus } from './screens/library.js';
+
+const ID = '([0-9a-fA-F-]{36})';
+const routes = [
+  [new RegExp('^/programmes$'), programmesScreen],
+  [new RegExp(`^/programmes/${ID}$`), programmeScreen],
+  [new RegExp(`^/versions/${ID}$`), versionScreen],
+  [new RegExp(`^/sessions/${ID}$`), sessionScreen],
+  [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
+];
+
+const main = document.getElementById('main');
+let navigation = 0;
+let firstScreen = true;
+
+function currentRoute() {
+  const route = decodeURIComponent(location.hash.replace(/^#/, ''));
+  return route || '/programmes';
+}
+
+async function show() {
+  const ticket = ++navigation;
+  const route = currentRoute();
+  const match = routes.map(([pattern, screen]) => [route.match(pattern), screen]).find(([m]) => m);
+  let view;
+  try {
+    view = match ? await match[1](...match[0].slice(1)) : notFound();
+  } catch (error) {
+    view = failure(error);
+  }
+  // A slower answer for a screen the facilitator has already left is dropped.
+  if (ticket !== navigation) return;
+
+  main.replaceChildren(view.node);
+  document.title = view.title ? `${view.title} – Fieldbook` : 'Fieldbook';
+  for (const a of document.querySelectorAll('.nav-link')) {
+    if (a.dataset.place === view.place) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const focus = view.focus ?? main.querySelector('h1');
+  if (focus && !firstScreen) {
+    focus.setAttribute('tabindex', '-1');
+    focus.focus();
+  }
+  if (!view.keepScroll) window.scrollTo(0, 0);
+  firstScreen = false;
+}
+
+function notFound() {
+  return {
+    title: 'Page not found',
+    node: h('div', { class: 'error-box', role: 'alert' },
+      h('h1', {}, 'There is nothing at this address'),
+      h('p', {}, 'The link may be out of date.'),
+      h('p', {}, h('a', { href: '#/programmes' }, 'Go to your programmes'))),
+  };
+}
+
+function failure(error) {
+  return {
+    title: 'Something went wrong',
+    node: h('div', { class: 'error-box', role: 'alert' },
+      h('h1', {}, 'Fieldbook could not show this'),
+      h('p', {}, error?.message ?? String(error)),
+      h('p', {}, h('a', { href: '#/programmes' }, 'Go to your programmes'))),
+  };
+}
+
+function cannotOpen(status) {
+  main.replaceChildren(
+    h('div', { class: 'error-box', role: 'alert' },
+      h('h1', {}, 'Fieldbook could not open your data'),
+      h('p', {}, status.error.message),
+      h('p', { class: 'muted' }, 'Data folder: ', h('code', {}, status.data_dir || 'none')),
+      h('p', {}, 'Nothing has been changed. Close Fieldbook, put the problem right, then open it again.')));
+  document.title = 'Fieldbook could not open your data';
+}
+
+function shortcuts(event) {
+  if (event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (event.key === '1') { location.hash = '#/programmes'; event.preventDefault(); }
+    if (event.key === '2') { location.hash = '#/library'; event.preventDefault(); }
+    if (event.key === 'ArrowLeft') { history.back(); event.preventDefault(); }
+    if (event.key === 'ArrowRight') { history.forward(); event.preventDefault(); }
+    return;
+  }
+  const typing = event.target.closest?.('input, textarea, select, [contenteditable="true"]');
+  if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    const search = document.getElementById('library-search');
+    if (search) search.focus();
+    else { requestSearchFocus(); location.hash = '#/library'; }
+  }
+}
+
+async function start() {
+  let status;
+  try {
+    status = await api.appStatus();
+  } catch (error) {
+    status = { error, data_dir: '' };
+  }
+  if (status.error) {
+    cannotOpen(status);
+    return;
+  }
+  window.addEventListener('hashchange', show);
+  document.addEventListener('keydown', shortcuts);
+  await show();
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,48 @@
+// Building the page from data. User text only ever becomes text nodes and attribute values,
+// never HTML.
+
+/**
+ * h('a', { href: '#/x', class: 'link' }, 'text', child, [more])
+ * Attributes whose value is null, undefined or false are left out; `on*` attach listeners.
+ */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2), value);
+    } else {
+      element.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(element, child);
+    else element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** A link inside the app, to a route such as `/sessions/ID`. */
+export function link(route, ...children) {
+  return h('a', { href: `#${route}` }, ...children);
+}
+
+export function breadcrumbs(...crumbs) {
+  return h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+    h('ol', {}, crumbs.map(([label, route]) => h('li', {}, route ? link(route, label) : h('span', { 'aria-current': 'page' }, label)))));
+}
+
+export function tags(list, label) {
+  if (!list?.length) return null;
+  return h('ul', { class: 'tags', 'aria-label': label }, list.map((t) => h('li', { class: 'tag' }, t)));
+}
+
+export function facts(pairs) {
+  const shown = pairs.filter(([, value]) => value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && !value.length));
+  return h('dl', { class: 'facts' }, shown.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, Array.isArray(value) ? value.join(', ') : value))));
+}
