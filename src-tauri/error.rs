@@ -38,7 +38,10 @@ mod tests {
         });
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["code"], "newer_database");
-        assert!(json["message"].as_str().unwrap().contains("Update Fieldbook"));
+        assert!(json["message"]
+            .as_str()
+            .unwrap()
+            .contains("Update Fieldbook"));
         assert_eq!(json.as_object().unwrap().len(), 2);
     }
 }

@@ -141,7 +141,10 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             }
             let t = &detail.timetable;
             println!("{}", detail.session.title);
-            println!("{}–{} ({} minutes of activity)", t.start, t.end, t.total_minutes);
+            println!(
+                "{}–{} ({} minutes of activity)",
+                t.start, t.end, t.total_minutes
+            );
             for item in &t.items {
                 println!(
                     "  {}  {:>3} min  {}",

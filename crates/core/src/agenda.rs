@@ -156,7 +156,11 @@ mod tests {
         let t = timetable(
             "09:30",
             None,
-            vec![item("Welcome", 15, None), item("Check-in", 30, None), item("Break", 15, None)],
+            vec![
+                item("Welcome", 15, None),
+                item("Check-in", 30, None),
+                item("Break", 15, None),
+            ],
         )
         .unwrap();
         assert_eq!(starts(&t), ["09:30", "09:45", "10:15"]);
@@ -178,7 +182,11 @@ mod tests {
         let t = timetable(
             "10:00",
             None,
-            vec![item("Fishbowl", 90, None), item("Lunch", 45, Some("12:30")), item("Walk", 20, None)],
+            vec![
+                item("Fishbowl", 90, None),
+                item("Lunch", 45, Some("12:30")),
+                item("Walk", 20, None),
+            ],
         )
         .unwrap();
         assert_eq!(starts(&t), ["10:00", "12:30", "13:15"]);
@@ -192,7 +200,10 @@ mod tests {
         let t = timetable(
             "10:00",
             None,
-            vec![item("Open space", 160, None), item("Lunch", 30, Some("12:30"))],
+            vec![
+                item("Open space", 160, None),
+                item("Lunch", 30, Some("12:30")),
+            ],
         )
         .unwrap();
         assert_eq!(t.items[1].start, "12:30");
@@ -214,7 +225,11 @@ mod tests {
         let t = timetable(
             "22:30",
             Some("00:30"),
-            vec![item("Night walk", 60, None), item("Fire", 45, None), item("Stars", 15, Some("00:45"))],
+            vec![
+                item("Night walk", 60, None),
+                item("Fire", 45, None),
+                item("Stars", 15, Some("00:45")),
+            ],
         )
         .unwrap();
         assert_eq!(starts(&t), ["22:30", "23:30", "00:45"]);
@@ -231,7 +246,9 @@ mod tests {
         for good in ["00:00", "9:05", "23:59", " 12:30 "] {
             assert!(parse_time_of_day(good).is_ok(), "{good}");
         }
-        for bad in ["", "24:00", "12:60", "12", "12:5", "noon", "-1:30", "12:30:00"] {
+        for bad in [
+            "", "24:00", "12:60", "12", "12:5", "noon", "-1:30", "12:30:00",
+        ] {
             let err = parse_time_of_day(bad).unwrap_err().to_string();
             assert!(err.contains("24-hour clock"), "{bad}: {err}");
         }

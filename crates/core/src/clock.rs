@@ -73,7 +73,11 @@ impl Stamp {
     /// earlier than `last`, even when the wall clock has gone backwards.
     pub fn next(last_ms: i64, last_counter: u32, now_ms: i64, device: Uuid) -> Stamp {
         if now_ms > last_ms {
-            Stamp { ms: now_ms, counter: 0, device }
+            Stamp {
+                ms: now_ms,
+                counter: 0,
+                device,
+            }
         } else {
             Stamp {
                 ms: last_ms,
@@ -148,18 +152,48 @@ mod tests {
     fn next_stamp_never_goes_back_when_the_wall_clock_does() {
         let s = Stamp::next(5_000, 3, 1_000, device(1));
         assert_eq!((s.ms, s.counter), (5_000, 4));
-        assert!(s > Stamp { ms: 5_000, counter: 3, device: device(1) });
+        assert!(
+            s > Stamp {
+                ms: 5_000,
+                counter: 3,
+                device: device(1)
+            }
+        );
     }
 
     #[test]
     fn text_form_sorts_like_the_stamps_themselves() {
         let stamps = [
-            Stamp { ms: 9, counter: 0, device: device(2) },
-            Stamp { ms: 10, counter: 0, device: device(1) },
-            Stamp { ms: 10, counter: 2, device: device(1) },
-            Stamp { ms: 10, counter: 10, device: device(1) },
-            Stamp { ms: 10, counter: 10, device: device(3) },
-            Stamp { ms: 1_700_000_000_000, counter: 0, device: device(1) },
+            Stamp {
+                ms: 9,
+                counter: 0,
+                device: device(2),
+            },
+            Stamp {
+                ms: 10,
+                counter: 0,
+                device: device(1),
+            },
+            Stamp {
+                ms: 10,
+                counter: 2,
+                device: device(1),
+            },
+            Stamp {
+                ms: 10,
+                counter: 10,
+                device: device(1),
+            },
+            Stamp {
+                ms: 10,
+                counter: 10,
+                device: device(3),
+            },
+            Stamp {
+                ms: 1_700_000_000_000,
+                counter: 0,
+                device: device(1),
+            },
         ];
         for pair in stamps.windows(2) {
             assert!(pair[0] < pair[1]);
@@ -169,9 +203,18 @@ mod tests {
 
     #[test]
     fn text_form_round_trips_and_rejects_garbage() {
-        let s = Stamp { ms: 1_732_000_000_123, counter: 42, device: Uuid::now_v7() };
+        let s = Stamp {
+            ms: 1_732_000_000_123,
+            counter: 42,
+            device: Uuid::now_v7(),
+        };
         assert_eq!(s.to_string().parse::<Stamp>().unwrap(), s);
-        for bad in ["", "12-3", "x".repeat(59).as_str(), "000000000000001-0000000001-zz"] {
+        for bad in [
+            "",
+            "12-3",
+            "x".repeat(59).as_str(),
+            "000000000000001-0000000001-zz",
+        ] {
             assert!(bad.parse::<Stamp>().is_err(), "{bad:?} parsed");
         }
     }

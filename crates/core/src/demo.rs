@@ -104,8 +104,15 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
             };
             writer.save(&mut local).await?;
             for (position, ls) in l.sessions.into_iter().enumerate() {
-                adapt_session(&mut writer, &exercises, &national_sessions, &local, position, ls)
-                    .await?;
+                adapt_session(
+                    &mut writer,
+                    &exercises,
+                    &national_sessions,
+                    &local,
+                    position,
+                    ls,
+                )
+                .await?;
             }
         }
     }

@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::clock::Stamp;
 use crate::agenda::parse_time_of_day;
+use crate::clock::Stamp;
 use crate::error::{Error, Result};
 
 /// The longest an agenda item can last: a day.
@@ -101,7 +101,9 @@ pub trait Record: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin {
     fn check(&self) -> Result<()>;
 
     fn all_columns() -> impl Iterator<Item = Column> {
-        META_COLUMNS.into_iter().chain(Self::COLUMNS.iter().copied())
+        META_COLUMNS
+            .into_iter()
+            .chain(Self::COLUMNS.iter().copied())
     }
 }
 
@@ -141,8 +143,18 @@ pub struct Programme {
     pub outcomes: Vec<String>,
     pub themes: Vec<String>,
 }
-record!(Programme, "programme", [Plain("title"), Plain("summary"), Plain("purpose"), Json("outcomes"), Json("themes")],
-    check = |p| required("A programme", "title", &p.title));
+record!(
+    Programme,
+    "programme",
+    [
+        Plain("title"),
+        Plain("summary"),
+        Plain("purpose"),
+        Json("outcomes"),
+        Json("themes")
+    ],
+    check = |p| required("A programme", "title", &p.title)
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,22 +181,36 @@ pub struct ProgrammeVersion {
     /// That national version as it was when the local one was made.
     pub base_snapshot: Option<serde_json::Value>,
 }
-record!(ProgrammeVersion, "programme_version", [
-    Plain("programme_id"), Plain("kind"), Plain("name"), Plain("place"), Json("partners"),
-    Json("lead_facilitators"), Plain("cohort_start"), Plain("cohort_end"), Plain("based_on"),
-    Json("base_snapshot"),
-], check = |v| {
-    required("A version", "name", &v.name)?;
-    if v.kind == VersionKind::Local {
-        required("A local version", "place", &v.place)?;
-    }
-    if let (Some(start), Some(end)) = (v.cohort_start, v.cohort_end) {
-        if end < start {
-            return Err(Error::invalid("The cohort's end date is before its start date."));
+record!(
+    ProgrammeVersion,
+    "programme_version",
+    [
+        Plain("programme_id"),
+        Plain("kind"),
+        Plain("name"),
+        Plain("place"),
+        Json("partners"),
+        Json("lead_facilitators"),
+        Plain("cohort_start"),
+        Plain("cohort_end"),
+        Plain("based_on"),
+        Json("base_snapshot"),
+    ],
+    check = |v| {
+        required("A version", "name", &v.name)?;
+        if v.kind == VersionKind::Local {
+            required("A local version", "place", &v.place)?;
         }
+        if let (Some(start), Some(end)) = (v.cohort_start, v.cohort_end) {
+            if end < start {
+                return Err(Error::invalid(
+                    "The cohort's end date is before its start date.",
+                ));
+            }
+        }
+        Ok(())
     }
-    Ok(())
-});
+);
 
 /// One gathering of a version, or a standalone event when `version_id` is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,15 +230,27 @@ pub struct Session {
     /// In a local version: the national session this one was adapted from.
     pub derived_from: Option<Uuid>,
 }
-record!(Session, "session", [
-    Plain("version_id"), Plain("position"), Plain("title"), Plain("date"), Plain("start_time"),
-    Plain("end_time"), Plain("venue"), Plain("objectives"), Plain("derived_from"),
-], check = |s| {
-    required("A session", "title", &s.title)?;
-    parse_time_of_day(&s.start_time)?;
-    s.end_time.as_deref().map(parse_time_of_day).transpose()?;
-    Ok(())
-});
+record!(
+    Session,
+    "session",
+    [
+        Plain("version_id"),
+        Plain("position"),
+        Plain("title"),
+        Plain("date"),
+        Plain("start_time"),
+        Plain("end_time"),
+        Plain("venue"),
+        Plain("objectives"),
+        Plain("derived_from"),
+    ],
+    check = |s| {
+        required("A session", "title", &s.title)?;
+        parse_time_of_day(&s.start_time)?;
+        s.end_time.as_deref().map(parse_time_of_day).transpose()?;
+        Ok(())
+    }
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -246,21 +284,38 @@ pub struct AgendaItem {
     /// In a local version: the national agenda item this one was adapted from.
     pub derived_from: Option<Uuid>,
 }
-record!(AgendaItem, "agenda_item", [
-    Plain("session_id"), Plain("position"), Plain("title"), Plain("minutes"), Plain("kind"),
-    Plain("notes"), Plain("materials"), Plain("prompt"), Plain("pinned_time"),
-    Plain("exercise_id"), Plain("exercise_stamp"), Plain("derived_from"),
-], check = |i| {
-    required("An agenda item", "title", &i.title)?;
-    if i.minutes > MAX_ITEM_MINUTES {
-        return Err(Error::invalid(format!(
+record!(
+    AgendaItem,
+    "agenda_item",
+    [
+        Plain("session_id"),
+        Plain("position"),
+        Plain("title"),
+        Plain("minutes"),
+        Plain("kind"),
+        Plain("notes"),
+        Plain("materials"),
+        Plain("prompt"),
+        Plain("pinned_time"),
+        Plain("exercise_id"),
+        Plain("exercise_stamp"),
+        Plain("derived_from"),
+    ],
+    check = |i| {
+        required("An agenda item", "title", &i.title)?;
+        if i.minutes > MAX_ITEM_MINUTES {
+            return Err(Error::invalid(format!(
             "\"{}\" lasts {} minutes; an agenda item can last at most {MAX_ITEM_MINUTES} minutes (a day).",
             i.title, i.minutes
         )));
+        }
+        i.pinned_time
+            .as_deref()
+            .map(parse_time_of_day)
+            .transpose()?;
+        Ok(())
     }
-    i.pinned_time.as_deref().map(parse_time_of_day).transpose()?;
-    Ok(())
-});
+);
 
 /// A reusable method in the library.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,20 +335,34 @@ pub struct Exercise {
     pub source: String,
     pub archived: bool,
 }
-record!(Exercise, "exercise", [
-    Plain("title"), Plain("purpose"), Json("steps"), Plain("min_minutes"), Plain("max_minutes"),
-    Plain("min_group"), Plain("max_group"), Json("materials"), Json("prompts"), Json("tags"),
-    Plain("source"), Flag("archived"),
-], check = |e| {
-    required("An exercise", "title", &e.title)?;
-    if e.min_minutes > e.max_minutes || e.min_group > e.max_group {
-        return Err(Error::invalid(format!(
-            "\"{}\": the smallest duration and group size must not be larger than the largest.",
-            e.title
-        )));
+record!(
+    Exercise,
+    "exercise",
+    [
+        Plain("title"),
+        Plain("purpose"),
+        Json("steps"),
+        Plain("min_minutes"),
+        Plain("max_minutes"),
+        Plain("min_group"),
+        Plain("max_group"),
+        Json("materials"),
+        Json("prompts"),
+        Json("tags"),
+        Plain("source"),
+        Flag("archived"),
+    ],
+    check = |e| {
+        required("An exercise", "title", &e.title)?;
+        if e.min_minutes > e.max_minutes || e.min_group > e.max_group {
+            return Err(Error::invalid(format!(
+                "\"{}\": the smallest duration and group size must not be larger than the largest.",
+                e.title
+            )));
+        }
+        Ok(())
     }
-    Ok(())
-});
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -323,11 +392,23 @@ pub struct Participant {
     pub consent_contact: bool,
     pub consent_contact_at: Option<DateTime<Utc>>,
 }
-record!(Participant, "participant", [
-    Plain("version_id"), Plain("name"), Plain("organisation"), Plain("sector"), Plain("role"),
-    Flag("consent_named"), Plain("consent_named_at"), Flag("consent_quoted"),
-    Plain("consent_quoted_at"), Flag("consent_contact"), Plain("consent_contact_at"),
-]);
+record!(
+    Participant,
+    "participant",
+    [
+        Plain("version_id"),
+        Plain("name"),
+        Plain("organisation"),
+        Plain("sector"),
+        Plain("role"),
+        Flag("consent_named"),
+        Plain("consent_named_at"),
+        Flag("consent_quoted"),
+        Plain("consent_quoted_at"),
+        Flag("consent_contact"),
+        Plain("consent_contact_at"),
+    ]
+);
 
 /// What a participant said or wrote, against an agenda item's prompt or free.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,10 +423,18 @@ pub struct Reflection {
     pub text: String,
     pub captured_at: DateTime<Utc>,
 }
-record!(Reflection, "reflection", [
-    Plain("session_id"), Plain("agenda_item_id"), Plain("participant_id"), Plain("prompt"),
-    Plain("text"), Plain("captured_at"),
-]);
+record!(
+    Reflection,
+    "reflection",
+    [
+        Plain("session_id"),
+        Plain("agenda_item_id"),
+        Plain("participant_id"),
+        Plain("prompt"),
+        Plain("text"),
+        Plain("captured_at"),
+    ]
+);
 
 /// The facilitator's own note or time-stamped observation of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -356,7 +445,11 @@ pub struct FacilitatorNote {
     pub text: String,
     pub observed_at: Option<DateTime<Utc>>,
 }
-record!(FacilitatorNote, "facilitator_note", [Plain("session_id"), Plain("text"), Plain("observed_at")]);
+record!(
+    FacilitatorNote,
+    "facilitator_note",
+    [Plain("session_id"), Plain("text"), Plain("observed_at")]
+);
 
 /// Every kind of record, in an order where each kind's references come before it.
 pub const KINDS: [&str; 8] = [

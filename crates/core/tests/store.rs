@@ -26,7 +26,9 @@ fn clock() -> ManualClock {
 }
 
 async fn open(dir: &std::path::Path, clock: &ManualClock) -> Store {
-    Store::open_with_clock(dir, Arc::new(clock.clone())).await.unwrap()
+    Store::open_with_clock(dir, Arc::new(clock.clone()))
+        .await
+        .unwrap()
 }
 
 async fn pragma(store: &Store, name: &str) -> String {
@@ -34,10 +36,11 @@ async fn pragma(store: &Store, name: &str) -> String {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
         .await
         .unwrap();
-    let value: String = sqlx::query_scalar(&format!("SELECT CAST({name} AS TEXT) FROM pragma_{name}"))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let value: String =
+        sqlx::query_scalar(&format!("SELECT CAST({name} AS TEXT) FROM pragma_{name}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     pool.close().await;
     value
 }
@@ -177,7 +180,10 @@ async fn every_kind_round_trips_through_its_table() {
     assert_eq!(store.get::<Session>(s.meta.id).await.unwrap(), s);
     assert_eq!(store.get::<Exercise>(e.meta.id).await.unwrap(), e);
     assert_eq!(store.get::<AgendaItem>(i.meta.id).await.unwrap(), i);
-    assert_eq!(store.get::<Participant>(person.meta.id).await.unwrap(), person);
+    assert_eq!(
+        store.get::<Participant>(person.meta.id).await.unwrap(),
+        person
+    );
     assert_eq!(store.get::<Reflection>(r.meta.id).await.unwrap(), r);
     assert_eq!(store.get::<FacilitatorNote>(n.meta.id).await.unwrap(), n);
     let counts = store.counts().await.unwrap();
@@ -254,8 +260,14 @@ async fn each_write_is_logged_with_the_stamp_it_replaced() {
     assert!(log.iter().all(|(kind, ..)| kind == "programme"));
     assert_eq!(log[0].2, None);
     assert_eq!(log[1].2.as_deref(), Some(first.to_string().as_str()));
-    assert_eq!(log[1].2.as_deref().map(|s| s.parse::<Stamp>().unwrap()), Some(first));
-    assert_eq!((log[0].3.as_str(), log[1].3.as_str(), log[2].3.as_str()), ("put", "put", "delete"));
+    assert_eq!(
+        log[1].2.as_deref().map(|s| s.parse::<Stamp>().unwrap()),
+        Some(first)
+    );
+    assert_eq!(
+        (log[0].3.as_str(), log[1].3.as_str(), log[2].3.as_str()),
+        ("put", "put", "delete")
+    );
 }
 
 #[tokio::test]
@@ -306,12 +318,18 @@ async fn a_database_from_a_newer_fieldbook_is_refused_and_left_alone() {
         .execute(&pool)
         .await
         .unwrap();
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(tmp.path()).await.unwrap_err();
-    assert!(matches!(err, Error::NewerDatabase { found: 9999, .. }), "{err}");
+    assert!(
+        matches!(err, Error::NewerDatabase { found: 9999, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("Update Fieldbook"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -353,18 +371,36 @@ async fn the_demo_content_is_added_once_with_linked_local_version() {
     assert_eq!(store.counts().await.unwrap(), counts);
 
     let overviews = store.programme_overviews().await.unwrap();
-    let titles: Vec<&str> = overviews.iter().map(|o| o.programme.title.as_str()).collect();
-    assert_eq!(titles, ["Commissioning with Communities", "Leading Change Together"]);
+    let titles: Vec<&str> = overviews
+        .iter()
+        .map(|o| o.programme.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Commissioning with Communities", "Leading Change Together"]
+    );
     for overview in &overviews {
         let national = &overview.versions[0];
         assert_eq!(national.version.kind, VersionKind::National);
-        assert!(national.sessions >= 3, "{} has {} sessions", overview.programme.title, national.sessions);
+        assert!(
+            national.sessions >= 3,
+            "{} has {} sessions",
+            overview.programme.title,
+            national.sessions
+        );
     }
 
     let lct = &overviews[1];
-    let local = lct.versions.iter().find(|v| v.version.kind == VersionKind::Local).unwrap();
+    let local = lct
+        .versions
+        .iter()
+        .find(|v| v.version.kind == VersionKind::Local)
+        .unwrap();
     assert_eq!(local.version.place, "Sunderland");
-    assert_eq!(local.version.based_on, Some(lct.versions[0].version.meta.id));
+    assert_eq!(
+        local.version.based_on,
+        Some(lct.versions[0].version.meta.id)
+    );
     let snapshot: VersionSnapshot =
         serde_json::from_value(local.version.base_snapshot.clone().unwrap()).unwrap();
     assert_eq!(snapshot.version.meta.id, lct.versions[0].version.meta.id);
@@ -374,7 +410,10 @@ async fn the_demo_content_is_added_once_with_linked_local_version() {
     // the national item or added locally.
     let detail = store.version_detail(local.version.meta.id).await.unwrap();
     for s in &detail.sessions {
-        let from = s.session.derived_from.expect("adapted from a national session");
+        let from = s
+            .session
+            .derived_from
+            .expect("adapted from a national session");
         let national: Session = store.get(from).await.unwrap();
         assert_eq!(national.version_id, Some(lct.versions[0].version.meta.id));
         assert!(s.session.date.is_some());
@@ -383,7 +422,12 @@ async fn the_demo_content_is_added_once_with_linked_local_version() {
     // Every agenda computes, and items linked to the library point at real exercises.
     for overview in &overviews {
         for v in &overview.versions {
-            for s in store.version_detail(v.version.meta.id).await.unwrap().sessions {
+            for s in store
+                .version_detail(v.version.meta.id)
+                .await
+                .unwrap()
+                .sessions
+            {
                 let detail = store.session_detail(s.session.meta.id).await.unwrap();
                 assert!(!detail.timetable.items.is_empty());
                 for t in &detail.timetable.items {
@@ -408,6 +452,10 @@ async fn the_library_search_looks_in_titles_tags_and_steps_ignoring_case() {
     let found = store.exercises(Some(&tag)).await.unwrap();
     assert!(found.iter().any(|e| e.meta.id == all[0].meta.id));
     assert!(found.len() < all.len());
-    assert!(store.exercises(Some("zzzz no such thing")).await.unwrap().is_empty());
+    assert!(store
+        .exercises(Some("zzzz no such thing"))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.exercises(Some("   ")).await.unwrap().len(), all.len());
 }

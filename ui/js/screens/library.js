@@ -49,7 +49,7 @@ export async function libraryScreen(chosenId) {
   const list = h('ul', { class: 'exercise-list', 'aria-label': 'Exercises' });
   const render = () => {
     count.textContent = exercises.length
-      ? plural(exercises.length, 'exercise') + (searchText ? ` match “${searchText}”` : '')
+      ? plural(exercises.length, 'exercise') + (searchText ? ` ${exercises.length === 1 ? 'matches' : 'match'} “${searchText}”` : '')
       : `No exercises match “${searchText}”. Try a shorter word, or clear the search.`;
     list.replaceChildren(...listItems(exercises, chosenId));
   };

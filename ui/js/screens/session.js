@@ -6,7 +6,7 @@ import { date, kind, minutes } from '../format.js';
 
 function summary(t) {
   const parts = [
-    h('span', {}, 'Starts ', h('strong', {}, t.start)),
+    h('span', {}, 'Starts ', h('strong', { 'data-testid': 'session-start' }, t.start)),
     h('span', {}, 'Ends ', h('strong', { 'data-testid': 'session-end' }, t.end), t.ends_next_day ? ' (next day)' : ''),
     h('span', {}, 'Activity ', h('strong', {}, minutes(t.total_minutes))),
   ];
@@ -23,7 +23,7 @@ function itemRows(timed) {
   } else if (timed.gap_before > 0) {
     rows.push(h('tr', {}, h('td', { colspan: 3, class: 'gap-note' }, `${minutes(timed.gap_before)} free before ${item.title}`)));
   }
-  rows.push(h('tr', { class: `kind-${item.kind}`, 'data-testid': 'agenda-item' },
+  rows.push(h('tr', { class: `kind-${item.kind}`, 'data-testid': 'agenda-item', 'data-minutes': item.minutes, 'data-pinned': item.pinned_time },
     h('td', { class: 'time' },
       h('span', { 'data-testid': 'item-start' }, timed.start),
       h('span', { class: 'time-end' }, `to ${timed.end}`)),

@@ -1,0 +1,290 @@
+//! What the end-to-end tests need, started by the tests themselves: a virtual display
+//! (Xvfb), tauri-driver on free ports in front of WebKitWebDriver, and the real Fieldbook
+//! binary on a temporary data folder. Everything is stopped when the harness is dropped.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A running child process that is killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Harness {
+    pub client: Client,
+    pub data_dir: PathBuf,
+    _tmp: tempfile::TempDir,
+    _driver: Process,
+    _display: Process,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("no free local port")
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let installed = home.map(|h| h.join("bin").join("tauri-driver"));
+    match installed {
+        Some(path) if path.is_file() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Starts Xvfb on a display it chooses itself, so parallel tests never collide.
+fn start_display() -> (Process, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x860x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is needed for the end-to-end tests: run `make deps` (apt package xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("Xvfb did not say which display it chose");
+    (Process(child), format!(":{}", line.trim()))
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + WAIT;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Harness {
+    /// Opens Fieldbook on a new, empty data folder (so it seeds the demo content).
+    pub async fn start() -> Harness {
+        let tmp = tempfile::tempdir().unwrap();
+        let data_dir = tmp.path().join("data");
+        Self::start_with(tmp, data_dir).await
+    }
+
+    /// Opens Fieldbook on `data_dir`; `tmp` is kept alive as long as the harness.
+    pub async fn start_with(tmp: tempfile::TempDir, data_dir: PathBuf) -> Harness {
+        // A port found free can be taken by a parallel test before the driver binds it; a
+        // fresh display, driver and ports on each try gets past that.
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            match Self::try_start(&data_dir).await {
+                Ok((client, driver, display)) => {
+                    return Harness {
+                        client,
+                        data_dir,
+                        _tmp: tmp,
+                        _driver: driver,
+                        _display: display,
+                    }
+                }
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("could not start a WebDriver session with Fieldbook: {last_error}");
+    }
+
+    async fn try_start(data_dir: &Path) -> Result<(Client, Process, Process), String> {
+        let (display, display_name) = start_display();
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display_name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver is needed: run `make deps` (cargo install tauri-driver)");
+        let driver = Process(driver);
+        wait_for_port(port);
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({
+                "application": env!("CARGO_BIN_EXE_fieldbook"),
+                "args": ["--data-dir", data_dir],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((client, driver, display))
+    }
+
+    /// Waits until the app has shown its first screen.
+    pub async fn ready(&self) {
+        self.find("body[data-ready='true']").await;
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
+    }
+
+    pub async fn find_all(&self, css: &str) -> Vec<Element> {
+        self.client.find_all(Locator::Css(css)).await.unwrap()
+    }
+
+    /// The visible text of every element matching `css`, read in one step so a screen that
+    /// re-renders meanwhile cannot leave a stale element behind.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let texts = self
+            .eval(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim());",
+                vec![json!(css)],
+            )
+            .await;
+        serde_json::from_value(texts).unwrap()
+    }
+
+    /// Follows the link whose text is exactly `text` and waits for the new screen's heading.
+    pub async fn follow(&self, text: &str, heading: &str) {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_heading(heading).await;
+    }
+
+    pub async fn wait_for_heading(&self, heading: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let shown = self.texts("h1").await;
+            if shown.iter().any(|h| h == heading) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected heading {heading:?}, saw {shown:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap()
+    }
+
+    /// Runs axe-core in the window and fails on any serious or critical violation of WCAG 2.2
+    /// A or AA on the screen shown.
+    pub async fn check_accessibility(&self, screen: &str) {
+        let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe)
+            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci`", axe.display()));
+        self.eval(&source, vec![]).await;
+        self.eval(
+            "window.__axeResult = null;
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                .then(r => { window.__axeResult = r.violations; })
+                .catch(e => { window.__axeResult = [{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]; });",
+            vec![],
+        )
+        .await;
+        let deadline = Instant::now() + WAIT;
+        let violations = loop {
+            let result = self.eval("return window.__axeResult;", vec![]).await;
+            if !result.is_null() {
+                break result;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "axe-core did not finish on {screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let serious: Vec<String> = violations
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                let targets: Vec<String> = v["nodes"]
+                    .as_array()
+                    .map(|nodes| {
+                        nodes
+                            .iter()
+                            .take(3)
+                            .map(|n| n["target"].to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"],
+                    v["impact"],
+                    v["help"],
+                    targets.join(", ")
+                )
+            })
+            .collect();
+        assert!(
+            serious.is_empty(),
+            "accessibility problems on {screen}:\n{}",
+            serious.join("\n")
+        );
+    }
+
+    /// Saves a picture of the window under tests/e2e/artifacts, for a person to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}
