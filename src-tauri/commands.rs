@@ -1,12 +1,21 @@
 //! The commands the UI may call. Each takes ids, not paths, checks its arguments, calls the
 //! core library and hands back its result or one `IpcError`.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
+use serde_json::{Map, Value};
 use tauri::State;
 use uuid::Uuid;
 
-use fieldbook_core::views::{ProgrammeOverview, SessionDetail, VersionDetail};
-use fieldbook_core::{domain::Exercise, Error, Store};
+use fieldbook_core::compare::{differences, Difference};
+use fieldbook_core::design::NewLocalVersion;
+use fieldbook_core::domain::{
+    AgendaItem, Exercise, ItemKind, Programme, ProgrammeVersion, Session, MAX_ITEM_MINUTES,
+};
+use fieldbook_core::merge::{Choice, NationalChanges};
+use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, VersionDetail};
+use fieldbook_core::{Error, Store};
 
 use crate::error::IpcError;
 use crate::AppState;
@@ -23,6 +32,21 @@ fn id(text: &str) -> Reply<Uuid> {
             "That link does not point to anything Fieldbook knows. Go back and choose again.",
         ))
     })
+}
+
+fn optional_id(text: Option<String>) -> Reply<Option<Uuid>> {
+    text.as_deref().map(id).transpose()
+}
+
+fn title(text: &str, what: &str) -> Reply<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::invalid(format!("Give the {what} a title.")).into());
+    }
+    if text.chars().count() > 300 {
+        return Err(Error::invalid("A title can be at most 300 characters long.").into());
+    }
+    Ok(text.to_owned())
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +72,11 @@ pub async fn list_programmes(state: State<'_, AppState>) -> Reply<Vec<ProgrammeO
 }
 
 #[tauri::command]
+pub async fn list_standalone_sessions(state: State<'_, AppState>) -> Reply<Vec<Session>> {
+    Ok(store(&state)?.standalone_sessions().await?)
+}
+
+#[tauri::command]
 pub async fn get_programme(state: State<'_, AppState>, id: String) -> Reply<ProgrammeOverview> {
     let id = self::id(&id)?;
     Ok(store(&state)?.programme_overview(id).await?)
@@ -68,10 +97,194 @@ pub async fn get_session(state: State<'_, AppState>, id: String) -> Reply<Sessio
 #[tauri::command]
 pub async fn list_exercises(
     state: State<'_, AppState>,
-    search: Option<String>,
+    filter: ExerciseFilter,
 ) -> Reply<Vec<Exercise>> {
-    if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+    if filter
+        .text
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 200)
+    {
         return Err(Error::invalid("Search for at most 200 characters.").into());
     }
-    Ok(store(&state)?.exercises(search.as_deref()).await?)
+    Ok(store(&state)?.exercises(&filter).await?)
+}
+
+#[tauri::command]
+pub async fn get_exercise(state: State<'_, AppState>, id: String) -> Reply<Exercise> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.get(id).await?)
+}
+
+#[tauri::command]
+pub async fn list_exercise_tags(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    Ok(store(&state)?.exercise_tags().await?)
+}
+
+#[tauri::command]
+pub async fn create_local_version(
+    state: State<'_, AppState>,
+    national_id: String,
+    form: NewLocalVersion,
+) -> Reply<ProgrammeVersion> {
+    let national_id = id(&national_id)?;
+    Ok(store(&state)?
+        .create_local_version(national_id, form)
+        .await?)
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionDifferences {
+    pub programme: Programme,
+    pub version: ProgrammeVersion,
+    pub national: ProgrammeVersion,
+    pub differences: Vec<Difference>,
+}
+
+#[tauri::command]
+pub async fn version_differences(
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<VersionDifferences> {
+    let store = store(&state)?;
+    let local = store.snapshot_version(self::id(&id)?).await?;
+    let national_id = local
+        .version
+        .based_on
+        .ok_or_else(|| Error::invalid("This version was not made from a national version."))?;
+    let national = store.snapshot_version(national_id).await?;
+    Ok(VersionDifferences {
+        programme: store.get(local.version.programme_id).await?,
+        differences: differences(&national, &local),
+        version: local.version,
+        national: national.version,
+    })
+}
+
+#[tauri::command]
+pub async fn national_changes(state: State<'_, AppState>, id: String) -> Reply<NationalChanges> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.national_changes(id).await?)
+}
+
+#[tauri::command]
+pub async fn apply_national_changes(
+    state: State<'_, AppState>,
+    id: String,
+    decisions: HashMap<String, Choice>,
+) -> Reply<usize> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?
+        .apply_national_changes(id, &decisions)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn update_record(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+    patch: Map<String, Value>,
+) -> Reply<Value> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.update(&kind, id, patch).await?)
+}
+
+#[tauri::command]
+pub async fn delete_record(state: State<'_, AppState>, kind: String, id: String) -> Reply<()> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.remove(&kind, id).await?)
+}
+
+#[tauri::command]
+pub async fn restore_record(state: State<'_, AppState>, kind: String, id: String) -> Reply<()> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.restore(&kind, id).await?)
+}
+
+#[tauri::command]
+pub async fn create_session(
+    state: State<'_, AppState>,
+    version_id: Option<String>,
+    title: String,
+) -> Reply<Session> {
+    let version_id = optional_id(version_id)?;
+    let title = self::title(&title, "session")?;
+    Ok(store(&state)?.create_session(version_id, &title).await?)
+}
+
+#[tauri::command]
+pub async fn duplicate_session(state: State<'_, AppState>, id: String) -> Reply<Session> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.duplicate_session(id).await?)
+}
+
+#[tauri::command]
+pub async fn add_agenda_item(
+    state: State<'_, AppState>,
+    session_id: String,
+    after: Option<String>,
+    title: String,
+    minutes: u32,
+    kind: ItemKind,
+) -> Reply<AgendaItem> {
+    let session_id = id(&session_id)?;
+    let after = optional_id(after)?;
+    let title = self::title(&title, "agenda item")?;
+    if minutes > MAX_ITEM_MINUTES {
+        return Err(Error::invalid("An agenda item can last at most a day.").into());
+    }
+    Ok(store(&state)?
+        .add_agenda_item(session_id, after, &title, minutes, kind)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn add_exercise_to_agenda(
+    state: State<'_, AppState>,
+    session_id: String,
+    exercise_id: String,
+    after: Option<String>,
+) -> Reply<AgendaItem> {
+    let (session_id, exercise_id) = (id(&session_id)?, id(&exercise_id)?);
+    let after = optional_id(after)?;
+    Ok(store(&state)?
+        .add_exercise_to_agenda(session_id, exercise_id, after)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn refresh_item_from_exercise(
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<AgendaItem> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.refresh_item_from_exercise(id).await?)
+}
+
+#[tauri::command]
+pub async fn duplicate_agenda_item(state: State<'_, AppState>, id: String) -> Reply<AgendaItem> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.duplicate_agenda_item(id).await?)
+}
+
+#[tauri::command]
+pub async fn move_agenda_item(
+    state: State<'_, AppState>,
+    id: String,
+    index: usize,
+) -> Reply<AgendaItem> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.move_agenda_item(id, index).await?)
+}
+
+#[tauri::command]
+pub async fn create_exercise(state: State<'_, AppState>, title: String) -> Reply<Exercise> {
+    let title = self::title(&title, "exercise")?;
+    Ok(store(&state)?.create_exercise(&title).await?)
+}
+
+#[tauri::command]
+pub async fn duplicate_exercise(state: State<'_, AppState>, id: String) -> Reply<Exercise> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.duplicate_exercise(id).await?)
 }

@@ -54,14 +54,72 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::list_programmes,
+            commands::list_standalone_sessions,
             commands::get_programme,
             commands::get_version,
             commands::get_session,
             commands::list_exercises,
+            commands::get_exercise,
+            commands::list_exercise_tags,
+            commands::create_local_version,
+            commands::version_differences,
+            commands::national_changes,
+            commands::apply_national_changes,
+            commands::update_record,
+            commands::delete_record,
+            commands::restore_record,
+            commands::create_session,
+            commands::duplicate_session,
+            commands::add_agenda_item,
+            commands::add_exercise_to_agenda,
+            commands::refresh_item_from_exercise,
+            commands::duplicate_agenda_item,
+            commands::move_agenda_item,
+            commands::create_exercise,
+            commands::duplicate_exercise,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("fieldbook: the window could not be opened: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every command is declared in build.rs, granted in tauri.conf.json and registered here,
+    /// and nothing else is granted.
+    #[test]
+    fn declared_granted_and_registered_commands_agree() {
+        let build = include_str!("build.rs");
+        let declared: Vec<&str> = build
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\","))
+            .collect();
+        assert!(declared.len() > 5);
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let capabilities = config["app"]["security"]["capabilities"]
+            .as_array()
+            .unwrap();
+        assert_eq!(capabilities.len(), 1);
+        let granted: Vec<String> = capabilities[0]["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let expected: Vec<String> = declared
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(granted, expected);
+        let registered = include_str!("lib.rs");
+        for command in &declared {
+            assert!(
+                registered.contains(&format!("commands::{command},")),
+                "{command} is not registered"
+            );
+        }
     }
 }

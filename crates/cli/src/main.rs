@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use fieldbook_core::demo::{seed_demo, Seeded};
+use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{paths, Error, Store};
 use uuid_arg::RecordId;
 
@@ -53,6 +54,18 @@ enum Command {
         /// Only exercises whose title, purpose, steps or tags contain this text.
         #[arg(long)]
         search: Option<String>,
+        /// Only exercises with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only exercises that can be run in this many minutes.
+        #[arg(long, value_name = "MINUTES")]
+        fits: Option<u32>,
+        /// Only exercises that work for a group of this many people.
+        #[arg(long, value_name = "PEOPLE")]
+        group: Option<u32>,
+        /// Include archived exercises.
+        #[arg(long)]
+        archived: bool,
         #[arg(long)]
         json: bool,
     },
@@ -159,8 +172,22 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 );
             }
         }
-        Command::Exercises { search, json } => {
-            let exercises = store.exercises(search.as_deref()).await?;
+        Command::Exercises {
+            search,
+            tag,
+            fits,
+            group,
+            archived,
+            json,
+        } => {
+            let filter = ExerciseFilter {
+                text: search,
+                tag,
+                minutes: fits,
+                group,
+                include_archived: archived,
+            };
+            let exercises = store.exercises(&filter).await?;
             if json {
                 return print_json(&exercises);
             }

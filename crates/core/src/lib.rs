@@ -3,9 +3,12 @@
 
 pub mod agenda;
 pub mod clock;
+pub mod compare;
 pub mod demo;
+pub mod design;
 pub mod domain;
 pub mod error;
+pub mod merge;
 pub mod paths;
 pub mod snapshot;
 pub mod store;

@@ -144,8 +144,18 @@ impl Store {
     /// Records that have not been deleted and match `filter`, an SQL condition on the
     /// record's columns with `?1`, `?2`... bound to `args`, optionally followed by ORDER BY.
     pub async fn list<T: Record>(&self, filter: &str, args: &[String]) -> Result<Vec<T>> {
+        self.list_where::<T>(true, filter, args).await
+    }
+
+    pub(crate) async fn list_where<T: Record>(
+        &self,
+        live_only: bool,
+        filter: &str,
+        args: &[String],
+    ) -> Result<Vec<T>> {
+        let live = if live_only { "deleted = 0 AND" } else { "" };
         let sql = format!(
-            "SELECT {} FROM {} WHERE deleted = 0 AND {filter}",
+            "SELECT {} FROM {} WHERE {live} {filter}",
             json_object_sql::<T>(),
             T::KIND
         );

@@ -1,7 +1,7 @@
 //! What the screens and the CLI show: records gathered with what they refer to and with
 //! figures worked out (session counts, agenda times).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::agenda::{timetable, Timetable};
@@ -38,6 +38,37 @@ pub struct VersionDetail {
     /// For a local version: the national version it came from.
     pub based_on: Option<ProgrammeVersion>,
     pub sessions: Vec<SessionSummary>,
+    /// For a local version: changes of the national version not yet taken or declined.
+    pub national_changes: usize,
+    pub national_conflicts: usize,
+}
+
+/// An agenda item's link to the library exercise it was copied from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseLink {
+    pub item_id: Uuid,
+    pub exercise_id: Uuid,
+    pub title: String,
+    /// The exercise has been edited in the library since the item was copied.
+    pub changed_since: bool,
+    pub archived: bool,
+}
+
+/// What the library shows: text to look for, a tag, and what the exercise must fit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExerciseFilter {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Only exercises that can be run in this many minutes.
+    #[serde(default)]
+    pub minutes: Option<u32>,
+    /// Only exercises that work for a group of this many people.
+    #[serde(default)]
+    pub group: Option<u32>,
+    #[serde(default)]
+    pub include_archived: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +78,9 @@ pub struct SessionDetail {
     pub version: Option<ProgrammeVersion>,
     pub programme: Option<Programme>,
     pub timetable: Timetable,
+    pub exercise_links: Vec<ExerciseLink>,
+    /// Materials gathered from the agenda items, each once, in agenda order.
+    pub materials: Vec<String>,
 }
 
 impl Store {
@@ -121,11 +155,19 @@ impl Store {
                 total_minutes: times.total_minutes,
             });
         }
+        let (national_changes, national_conflicts) = if based_on.is_some() {
+            let changes = self.national_changes(id).await?.changes;
+            (changes.len(), changes.iter().filter(|c| c.conflict).count())
+        } else {
+            (0, 0)
+        };
         Ok(VersionDetail {
             programme,
             version,
             based_on,
             sessions,
+            national_changes,
+            national_conflicts,
         })
     }
 
@@ -140,34 +182,96 @@ impl Store {
             None => None,
         };
         let items = self.agenda_of(id).await?;
+        let mut exercise_links = Vec::new();
+        for item in &items {
+            let Some(exercise_id) = item.exercise_id else {
+                continue;
+            };
+            let found: Vec<Exercise> = self
+                .list_with_deleted("id = ?1", &[exercise_id.to_string()])
+                .await?;
+            if let Some(exercise) = found.into_iter().next() {
+                exercise_links.push(ExerciseLink {
+                    item_id: item.meta.id,
+                    exercise_id,
+                    changed_since: exercise.meta.stamp != item.exercise_stamp,
+                    archived: exercise.archived || exercise.meta.deleted,
+                    title: exercise.title,
+                });
+            }
+        }
+        let mut materials: Vec<String> = Vec::new();
+        for item in &items {
+            for m in item.materials.split([',', '\n', ';']) {
+                let m = m.trim().trim_end_matches('.');
+                if !m.is_empty() && !materials.iter().any(|k| k.eq_ignore_ascii_case(m)) {
+                    materials.push(m.to_owned());
+                }
+            }
+        }
         let timetable = timetable(&session.start_time, session.end_time.as_deref(), items)?;
         Ok(SessionDetail {
             session,
             version,
             programme,
             timetable,
+            exercise_links,
+            materials,
         })
     }
 
-    /// The library's exercises that are not archived, by title; with `text`, only those whose
-    /// title, purpose, tags or steps contain it (ignoring case).
-    pub async fn exercises(&self, text: Option<&str>) -> Result<Vec<Exercise>> {
-        let all: Vec<Exercise> = self
-            .list("archived = 0 ORDER BY title COLLATE NOCASE", &[])
-            .await?;
-        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-            return Ok(all);
+    /// The library's exercises that match `filter`, by title. Text is looked for in the
+    /// title, purpose, source, tags and steps, ignoring case.
+    pub async fn exercises(&self, filter: &ExerciseFilter) -> Result<Vec<Exercise>> {
+        let archived = if filter.include_archived {
+            "1"
+        } else {
+            "archived = 0"
         };
-        let needle = text.to_lowercase();
+        let all: Vec<Exercise> = self
+            .list(&format!("{archived} ORDER BY title COLLATE NOCASE"), &[])
+            .await?;
+        let text = filter
+            .text
+            .as_deref()
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty());
+        let tag = filter
+            .tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
         Ok(all
             .into_iter()
             .filter(|e| {
-                std::iter::once(&e.title)
-                    .chain([&e.purpose, &e.source])
-                    .chain(&e.tags)
-                    .chain(&e.steps)
-                    .any(|field| field.to_lowercase().contains(&needle))
+                text.as_ref().is_none_or(|needle| {
+                    std::iter::once(&e.title)
+                        .chain([&e.purpose, &e.source])
+                        .chain(&e.tags)
+                        .chain(&e.steps)
+                        .any(|field| field.to_lowercase().contains(needle))
+                })
+            })
+            .filter(|e| tag.is_none_or(|t| e.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
+            .filter(|e| filter.minutes.is_none_or(|m| e.min_minutes <= m))
+            .filter(|e| {
+                filter
+                    .group
+                    .is_none_or(|g| (e.min_group..=e.max_group).contains(&g))
             })
             .collect())
+    }
+
+    /// Every tag used in the library, sorted.
+    pub async fn exercise_tags(&self) -> Result<Vec<String>> {
+        let mut tags: Vec<String> = self
+            .exercises(&ExerciseFilter::default())
+            .await?
+            .into_iter()
+            .flat_map(|e| e.tags)
+            .collect();
+        tags.sort_by_key(|t| t.to_lowercase());
+        tags.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        Ok(tags)
     }
 }

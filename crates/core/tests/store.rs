@@ -7,6 +7,14 @@ use fieldbook_core::clock::{ManualClock, Stamp};
 use fieldbook_core::demo::{seed_demo, Seeded};
 use fieldbook_core::domain::*;
 use fieldbook_core::snapshot::VersionSnapshot;
+use fieldbook_core::views::ExerciseFilter;
+
+fn text(t: &str) -> ExerciseFilter {
+    ExerciseFilter {
+        text: Some(t.into()),
+        ..Default::default()
+    }
+}
 use fieldbook_core::{Error, Store};
 use uuid::Uuid;
 
@@ -446,16 +454,19 @@ async fn the_library_search_looks_in_titles_tags_and_steps_ignoring_case() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path(), &clock()).await;
     seed_demo(&store).await.unwrap();
-    let all = store.exercises(None).await.unwrap();
+    let all = store.exercises(&ExerciseFilter::default()).await.unwrap();
     assert_eq!(all.len() as i64, store.counts().await.unwrap()["exercise"]);
     let tag = all[0].tags[0].to_uppercase();
-    let found = store.exercises(Some(&tag)).await.unwrap();
+    let found = store.exercises(&text(&tag)).await.unwrap();
     assert!(found.iter().any(|e| e.meta.id == all[0].meta.id));
     assert!(found.len() < all.len());
     assert!(store
-        .exercises(Some("zzzz no such thing"))
+        .exercises(&text("zzzz no such thing"))
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(store.exercises(Some("   ")).await.unwrap().len(), all.len());
+    assert_eq!(
+        store.exercises(&text("   ")).await.unwrap().len(),
+        all.len()
+    );
 }
