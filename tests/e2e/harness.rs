@@ -213,6 +213,52 @@ impl Harness {
         }
     }
 
+    /// Polls `script` until it returns something truthy, and returns that.
+    pub async fn wait_for_js(&self, script: &str, args: Vec<Value>) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.eval(script, args.clone()).await;
+            let truthy = match &value {
+                Value::Null | Value::Bool(false) => false,
+                Value::String(s) => !s.is_empty(),
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                _ => true,
+            };
+            if truthy {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for: {script}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Replaces the text of the input matching `css` as a person would: select all, type.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    /// Waits until the "Saved" line says the last change was saved.
+    pub async fn wait_saved(&self) {
+        self.wait_for_js(
+            "return document.getElementById('save-status').dataset.state === 'saved';",
+            vec![],
+        )
+        .await;
+    }
+
+    /// The agenda's start times as shown, in order.
+    pub async fn agenda_starts(&self) -> Vec<String> {
+        self.texts("[data-testid='agenda-item'] [data-testid='item-start']")
+            .await
+    }
+
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
         self.client.execute(script, args).await.unwrap()
     }

@@ -132,8 +132,8 @@ async fn the_library_is_reached_and_searched_by_keyboard() {
         "{titles:?}"
     );
 
-    // Tab to the first result and open it with Enter.
-    search.send_keys(&Key::Tab.to_string()).await.unwrap();
+    // Down to the first result and open it with Enter.
+    search.send_keys(&Key::Down.to_string()).await.unwrap();
     let active = app.client.active_element().await.unwrap();
     active.send_keys(&Key::Enter.to_string()).await.unwrap();
     let heading = app.find("#exercise-title").await.text().await.unwrap();
@@ -195,5 +195,283 @@ async fn an_unusable_data_folder_is_explained_in_the_window() {
     let message = app.find("[role='alert'] p").await.text().await.unwrap();
     assert!(message.contains("--data-dir"), "{message}");
     app.check_accessibility("the cannot-open message").await;
+    app.close().await;
+}
+
+fn shift(hhmm: &str, by: i64) -> String {
+    let m = minutes_of(hhmm) + by;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+#[tokio::test]
+async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change() {
+    let app = Harness::start().await;
+    app.ready().await;
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.click("#new-local-version").await;
+    app.wait_for_heading("New local version").await;
+    app.check_accessibility("the new local version form").await;
+
+    // Submitting with no place says what is wrong, beside the field and at the top.
+    app.click("form button[type='submit']").await;
+    app.find(".error-summary").await;
+    assert!(app
+        .texts(".field-error")
+        .await
+        .iter()
+        .any(|e| e.contains("Enter the place")));
+
+    app.type_into("#place", "Surrey").await;
+    let name = app
+        .eval("return document.getElementById('name').value;", vec![])
+        .await;
+    assert_eq!(name, "Leading Change Together: Surrey");
+    app.type_into("#partners", "Surrey County Council\nSurrey Heartlands ICB")
+        .await;
+    app.click("form button[type='submit']").await;
+    app.wait_for_heading("Leading Change Together: Surrey")
+        .await;
+    assert!(app
+        .texts(".facts dd")
+        .await
+        .iter()
+        .any(|d| d.contains("Surrey Heartlands ICB")));
+
+    app.follow(
+        "What’s different from the national version",
+        "What’s different from the national version",
+    )
+    .await;
+    assert!(app.texts(".empty").await[0].contains("is the same as the national version"));
+    app.client.back().await.unwrap();
+    app.wait_for_heading("Leading Change Together: Surrey")
+        .await;
+
+    // Lengthen the second item: every later start moves by ten minutes.
+    let sessions = app.texts("tbody td:nth-child(2) a").await;
+    app.follow(&sessions[0], &sessions[0]).await;
+    let before = app.agenda_starts().await;
+    let second = app.find_all("[data-testid='agenda-item']").await[1]
+        .attr("data-id")
+        .await
+        .unwrap()
+        .unwrap();
+    let minutes: i64 = app.find_all("[data-testid='agenda-item']").await[1]
+        .attr("data-minutes")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.click(&format!("#edit-{second}")).await;
+    app.type_into("#item-minutes", &(minutes + 10).to_string())
+        .await;
+    app.find("#item-minutes")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    app.wait_saved().await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"agenda-item\"]')[1].dataset.minutes === arguments[0];",
+        vec![serde_json::json!((minutes + 10).to_string())],
+    )
+    .await;
+    let after = app.agenda_starts().await;
+    assert_eq!(after[..2], before[..2]);
+    for (b, a) in before.iter().zip(&after).skip(2) {
+        // A pinned item keeps its time; everything else moves on by ten minutes.
+        assert!(a == &shift(b, 10) || a == b, "{b} became {a}");
+    }
+    assert_eq!(after[2], shift(&before[2], 10));
+    app.check_accessibility("the agenda builder with an item open")
+        .await;
+    app.screenshot("agenda-builder").await;
+
+    // The difference shows against the national version.
+    app.client.back().await.unwrap();
+    app.wait_for_heading("Leading Change Together: Surrey")
+        .await;
+    app.follow(
+        "What’s different from the national version",
+        "What’s different from the national version",
+    )
+    .await;
+    let diffs = app.texts("[data-testid='difference']").await;
+    assert_eq!(diffs.len(), 1, "{diffs:?}");
+    assert!(
+        diffs[0].contains("Length (minutes)")
+            && diffs[0].contains(&format!("Surrey: {}", minutes + 10)),
+        "{}",
+        diffs[0]
+    );
+    app.check_accessibility("what's different").await;
+
+    // Change the national version: rename its first item.
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.follow("National version", "National version").await;
+    let national_sessions = app.texts("tbody td:nth-child(2) a").await;
+    app.follow(&national_sessions[0], &national_sessions[0])
+        .await;
+    let first = app.find_all("[data-testid='agenda-item']").await[0]
+        .attr("data-id")
+        .await
+        .unwrap()
+        .unwrap();
+    app.click(&format!("#edit-{first}")).await;
+    app.type_into("#item-title", "Arrival, welcome and check-in")
+        .await;
+    app.find("#item-title")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    app.wait_saved().await;
+
+    // Surrey is offered the change and takes it; its own edit stays.
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.follow(
+        "Leading Change Together: Surrey",
+        "Leading Change Together: Surrey",
+    )
+    .await;
+    app.find("[data-testid='national-changes']").await;
+    app.follow(
+        "Review national changes",
+        "Changes from the national version",
+    )
+    .await;
+    let offered = app.texts("[data-testid='national-change']").await;
+    assert_eq!(offered.len(), 1, "{offered:?}");
+    assert!(offered[0].contains("Arrival, welcome and check-in"));
+    app.check_accessibility("national changes").await;
+    app.click("#apply-national-changes").await;
+    app.wait_for_heading("Leading Change Together: Surrey")
+        .await;
+    assert!(app
+        .find_all("[data-testid='national-changes']")
+        .await
+        .is_empty());
+    app.follow(&sessions[0], &sessions[0]).await;
+    let titles = app.texts("[data-testid='agenda-item'] .item-title").await;
+    assert_eq!(titles[0], "Arrival, welcome and check-in");
+    let kept = app.find_all("[data-testid='agenda-item']").await[1]
+        .attr("data-minutes")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept, (minutes + 10).to_string());
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
+    let app = Harness::start().await;
+    app.ready().await;
+    app.type_into("#new-standalone-title", "Peer learning for system stewards")
+        .await;
+    app.find("#new-standalone-title")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.wait_for_heading("Peer learning for system stewards")
+        .await;
+    assert!(app.texts(".empty").await[0].contains("no agenda items yet"));
+
+    for exercise in ["Troika", "Fishbowl"] {
+        app.type_into("#picker-search", exercise).await;
+        // The results narrow to the one exercise as the search is typed.
+        app.wait_for_js(
+            "const b = [...document.querySelectorAll('.picker-results button')]; return b.length === 1 && b[0].getAttribute('aria-label').includes(arguments[0]);",
+            vec![serde_json::json!(exercise)],
+        )
+        .await;
+        app.click(".picker-results button").await;
+        app.wait_saved().await;
+    }
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"agenda-item\"]').length === 2;",
+        vec![],
+    )
+    .await;
+    let titles = app.texts("[data-testid='agenda-item'] .item-title").await;
+    assert!(
+        titles[0].contains("Troika") && titles[1].contains("Fishbowl"),
+        "{titles:?}"
+    );
+    let rows = app.find_all("[data-testid='agenda-item']").await;
+    let first_minutes: i64 = rows[0]
+        .attr("data-minutes")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let starts = app.agenda_starts().await;
+    assert_eq!(starts[0], "09:30");
+    assert_eq!(starts[1], shift("09:30", first_minutes));
+    assert!(
+        !app.texts(".checklist li").await.is_empty(),
+        "materials gathered"
+    );
+    app.check_accessibility("a session built from the library")
+        .await;
+
+    // Alt+Up on the second item's controls moves it first, keeping focus on it.
+    let second = rows[1].attr("data-id").await.unwrap().unwrap();
+    let handle = app.find(&format!("#edit-{second}")).await;
+    handle
+        .send_keys(&format!("{}{}", Key::Alt, Key::Up))
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"agenda-item\"] .item-title').textContent.includes('Fishbowl');", vec![]).await;
+
+    // Delete, then Undo.
+    app.click(&format!("#delete-{second}")).await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"agenda-item\"]').length === 1;",
+        vec![],
+    )
+    .await;
+    app.click("#toast-undo").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"agenda-item\"]').length === 2;",
+        vec![],
+    )
+    .await;
+
+    // Editing the exercise in the library leaves the agenda's copy alone but says so.
+    let exercise_link = app
+        .eval("return document.querySelector('.badge') && 1;", vec![])
+        .await;
+    assert_eq!(exercise_link, 1);
+    app.click(&format!("#edit-{second}")).await;
+    app.click(".exercise-link a").await;
+    app.find("#edit-exercise").await.click().await.unwrap();
+    app.find("#exercise-purpose").await;
+    app.type_into("#exercise-purpose", "A revised purpose for the fishbowl.")
+        .await;
+    app.find("#exercise-purpose")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    app.wait_saved().await;
+    app.client.back().await.unwrap();
+    app.client.back().await.unwrap();
+    app.wait_for_heading("Peer learning for system stewards")
+        .await;
+    let badges = app.texts("[data-testid='agenda-item'] .badge").await;
+    assert!(
+        badges.iter().any(|b| b.contains("Library text changed")),
+        "{badges:?}"
+    );
+    app.click(&format!("#edit-{second}")).await;
+    app.click("#take-new-text").await;
+    app.wait_for_js("return ![...document.querySelectorAll('[data-testid=\"agenda-item\"] .badge')].some(b => b.textContent.includes('changed'));", vec![]).await;
     app.close().await;
 }

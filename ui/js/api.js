@@ -17,9 +17,34 @@ async function call(command, args) {
 
 export const api = {
   appStatus: () => call('app_status'),
+
   listProgrammes: () => call('list_programmes'),
+  listStandaloneSessions: () => call('list_standalone_sessions'),
   getProgramme: (id) => call('get_programme', { id }),
   getVersion: (id) => call('get_version', { id }),
   getSession: (id) => call('get_session', { id }),
-  listExercises: (search) => call('list_exercises', { search: search || null }),
+
+  createLocalVersion: (nationalId, form) => call('create_local_version', { nationalId, form }),
+  versionDifferences: (id) => call('version_differences', { id }),
+  nationalChanges: (id) => call('national_changes', { id }),
+  applyNationalChanges: (id, decisions) => call('apply_national_changes', { id, decisions }),
+
+  /** Changes some fields of a record: kind is 'session', 'agenda_item', 'exercise'... */
+  update: (kind, id, patch) => call('update_record', { kind, id, patch }),
+  remove: (kind, id) => call('delete_record', { kind, id }),
+  restore: (kind, id) => call('restore_record', { kind, id }),
+
+  createSession: (versionId, title) => call('create_session', { versionId, title }),
+  duplicateSession: (id) => call('duplicate_session', { id }),
+  addAgendaItem: (sessionId, after, title, minutes, kind) => call('add_agenda_item', { sessionId, after, title, minutes, kind }),
+  addExerciseToAgenda: (sessionId, exerciseId, after) => call('add_exercise_to_agenda', { sessionId, exerciseId, after }),
+  refreshItemFromExercise: (id) => call('refresh_item_from_exercise', { id }),
+  duplicateAgendaItem: (id) => call('duplicate_agenda_item', { id }),
+  moveAgendaItem: (id, index) => call('move_agenda_item', { id, index }),
+
+  listExercises: (filter = {}) => call('list_exercises', { filter }),
+  getExercise: (id) => call('get_exercise', { id }),
+  listExerciseTags: () => call('list_exercise_tags'),
+  createExercise: (title) => call('create_exercise', { title }),
+  duplicateExercise: (id) => call('duplicate_exercise', { id }),
 };

@@ -1,20 +1,24 @@
 // Fieldbook's window: finds the screen for the address after '#', shows it, and keeps the
 // sidebar, the window title and keyboard focus in step.
 
+import { fill, h } from './dom.js';
 import { api } from './api.js';
-import { h } from './dom.js';
-import { programmesScreen, programmeScreen } from './screens/programmes.js';
-import { versionScreen } from './screens/version.js';
+import { newVersionScreen, programmesScreen, programmeScreen } from './screens/programmes.js';
+import { differencesScreen, nationalChangesScreen, versionScreen } from './screens/version.js';
 import { sessionScreen } from './screens/session.js';
-import { libraryScreen, requestSearchFocus } from './screens/library.js';
+import { exerciseEditScreen, libraryScreen, requestSearchFocus } from './screens/library.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
   [new RegExp('^/programmes$'), programmesScreen],
   [new RegExp(`^/programmes/${ID}$`), programmeScreen],
+  [new RegExp(`^/programmes/${ID}/new-version$`), newVersionScreen],
   [new RegExp(`^/versions/${ID}$`), versionScreen],
+  [new RegExp(`^/versions/${ID}/differences$`), differencesScreen],
+  [new RegExp(`^/versions/${ID}/national-changes$`), nationalChangesScreen],
   [new RegExp(`^/sessions/${ID}$`), sessionScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
+  [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
 
 const main = document.getElementById('main');
@@ -39,7 +43,7 @@ async function show() {
   // A slower answer for a screen the facilitator has already left is dropped.
   if (ticket !== navigation) return;
 
-  main.replaceChildren(view.node);
+  fill(main, view.node);
   document.title = view.title ? `${view.title} – Fieldbook` : 'Fieldbook';
   for (const a of document.querySelectorAll('.nav-link')) {
     if (a.dataset.place === view.place) a.setAttribute('aria-current', 'page');
@@ -75,7 +79,7 @@ function failure(error) {
 }
 
 function cannotOpen(status) {
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'error-box', role: 'alert' },
       h('h1', {}, 'Fieldbook could not open your data'),
       h('p', {}, status.error.message),

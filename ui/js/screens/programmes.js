@@ -1,8 +1,10 @@
-// Programmes: the list of programmes, and one programme with its versions.
+// Programmes: the list of programmes and one-off sessions, one programme with its versions,
+// and making a local version for a place.
 
 import { api } from '../api.js';
-import { breadcrumbs, h, link, tags } from '../dom.js';
-import { cohort, month, plural } from '../format.js';
+import { breadcrumbs, fill, h, link, tags } from '../dom.js';
+import { cohort, date, month, plural } from '../format.js';
+import { errorSummary, formField } from '../forms.js';
 
 function versionLine({ version, sessions }) {
   const local = version.kind === 'local';
@@ -14,8 +16,29 @@ function versionLine({ version, sessions }) {
     h('span', { class: 'muted' }, [plural(sessions, 'session'), dates].filter(Boolean).join(' · ')));
 }
 
+function newOneOffSession() {
+  const input = h('input', { id: 'new-standalone-title', type: 'text', autocomplete: 'off' });
+  const error = h('div');
+  const form = h('form', { class: 'inline-form', 'aria-label': 'New one-off session' },
+    h('div', { class: 'field' },
+      h('label', { for: 'new-standalone-title' }, 'New one-off session'),
+      h('span', { class: 'hint' }, 'A gathering outside any programme, such as a peer-learning afternoon.'),
+      error, input),
+    h('button', { type: 'submit', class: 'button' }, 'Create session'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const session = await api.createSession(null, input.value);
+      location.hash = `#/sessions/${session.id}`;
+    } catch (e) {
+      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+    }
+  });
+  return form;
+}
+
 export async function programmesScreen() {
-  const programmes = await api.listProgrammes();
+  const [programmes, standalone] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions()]);
   const list = programmes.length
     ? h('ul', { class: 'card-list' }, programmes.map(({ programme, versions }) =>
       h('li', { class: 'card' },
@@ -33,12 +56,20 @@ export async function programmesScreen() {
     node: h('div', {},
       h('h1', {}, 'Programmes'),
       h('p', { class: 'lead' }, 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
-      list),
+      list,
+      h('h2', {}, 'One-off sessions'),
+      standalone.length
+        ? h('ul', { class: 'version-list', 'aria-label': 'One-off sessions' }, standalone.map((s) => h('li', {},
+          link(`/sessions/${s.id}`, s.title),
+          h('span', { class: 'muted' }, [date(s.date), s.venue].filter(Boolean).join(' · ')))))
+        : h('p', { class: 'muted' }, 'None yet.'),
+      newOneOffSession()),
   };
 }
 
 export async function programmeScreen(id) {
   const { programme, versions } = await api.getProgramme(id);
+  const national = versions.find((v) => v.version.kind === 'national');
   return {
     title: programme.title,
     place: 'programmes',
@@ -55,6 +86,72 @@ export async function programmeScreen(id) {
           h('td', {}, link(`/versions/${version.id}`, version.name)),
           h('td', {}, version.kind === 'national' ? 'National (the template)' : version.place),
           h('td', {}, cohort(version.cohort_start, version.cohort_end) ?? '—'),
-          h('td', { class: 'num' }, sessions)))))),
+          h('td', { class: 'num' }, sessions))))),
+      national
+        ? h('p', { class: 'actions' }, h('a', { class: 'button', href: `#/programmes/${programme.id}/new-version`, id: 'new-local-version' }, 'New local version'))
+        : null),
+  };
+}
+
+export async function newVersionScreen(programmeId) {
+  const { programme, versions } = await api.getProgramme(programmeId);
+  const national = versions.find((v) => v.version.kind === 'national')?.version;
+  const place = formField({ id: 'place', label: 'Place', hint: 'For example Surrey, Westminster or Sunderland.' });
+  const name = formField({ id: 'name', label: 'Name of this version', hint: `Usually the programme and the place, such as “${programme.title}: Surrey”.` });
+  const partners = formField({ id: 'partners', label: 'Partner organisations (optional)', hint: 'One per line.', multiline: true });
+  const leads = formField({ id: 'leads', label: 'Lead facilitators (optional)', hint: 'One per line.', multiline: true });
+  const start = formField({ id: 'cohort-start', label: 'Cohort starts (optional)', type: 'date' });
+  const end = formField({ id: 'cohort-end', label: 'Cohort ends (optional)', type: 'date' });
+  let nameTouched = false;
+  name.input.addEventListener('input', () => { nameTouched = true; });
+  place.input.addEventListener('input', () => {
+    if (!nameTouched) name.input.value = place.input.value.trim() ? `${programme.title}: ${place.input.value.trim()}` : '';
+  });
+
+  const summary = h('div');
+  const form = h('form', { novalidate: true },
+    summary,
+    place.wrapper, name.wrapper, partners.wrapper, leads.wrapper,
+    h('div', { class: 'field-row' }, start.wrapper, end.wrapper),
+    h('p', { class: 'hint' }, `The new version starts as a copy of every session and agenda of the national version. It stays linked: you can see how it differs, and take later national changes.`),
+    h('button', { type: 'submit', class: 'button' }, 'Create local version'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problems = [];
+    if (!place.input.value.trim()) problems.push([place, 'Enter the place this version is for.']);
+    if (!name.input.value.trim()) problems.push([name, 'Enter a name for this version.']);
+    if (start.input.value && end.input.value && end.input.value < start.input.value) problems.push([end, 'The cohort must end after it starts.']);
+    for (const f of [place, name, end]) f.setError(null);
+    if (problems.length) {
+      for (const [f, message] of problems) f.setError(message);
+      fill(summary, errorSummary(problems.map(([f, message]) => [f.input.id, message])));
+      summary.querySelector('[role="alert"]').focus();
+      return;
+    }
+    try {
+      const version = await api.createLocalVersion(national.id, {
+        name: name.input.value,
+        place: place.input.value,
+        partners: partners.input.value.split('\n'),
+        lead_facilitators: leads.input.value.split('\n'),
+        cohort_start: start.input.value || null,
+        cohort_end: end.input.value || null,
+      });
+      location.hash = `#/versions/${version.id}`;
+    } catch (e) {
+      fill(summary, errorSummary([[place.input.id, e.message]]));
+      summary.querySelector('[role="alert"]').focus();
+    }
+  });
+
+  return {
+    title: `New local version of ${programme.title}`,
+    place: 'programmes',
+    node: h('div', {},
+      breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], ['New local version']),
+      h('h1', {}, 'New local version'),
+      h('p', { class: 'lead' }, `A version of ${programme.title} designed for a place, made from the national version.`),
+      form),
+    focus: place.input,
   };
 }

@@ -1,76 +1,325 @@
-// A session: its details and its agenda laid out in time.
+// A session: its details and its agenda laid out in time, with the agenda builder: edit,
+// add (also from the library), reorder by drag or keyboard, duplicate and delete with undo.
 
 import { api } from '../api.js';
-import { breadcrumbs, facts, h, link } from '../dom.js';
-import { date, kind, minutes } from '../format.js';
+import { breadcrumbs, facts, fill, h, link } from '../dom.js';
+import { date, kind, minutes, plural } from '../format.js';
+import { field, optional, wholeNumber } from '../fields.js';
+import { notify, saving } from '../feedback.js';
+
+const KINDS = [['activity', 'Activity'], ['plenary', 'Plenary'], ['breakout', 'Breakout'], ['pairs', 'Pairs'], ['break', 'Break']];
 
 function summary(t) {
   const parts = [
     h('span', {}, 'Starts ', h('strong', { 'data-testid': 'session-start' }, t.start)),
     h('span', {}, 'Ends ', h('strong', { 'data-testid': 'session-end' }, t.end), t.ends_next_day ? ' (next day)' : ''),
-    h('span', {}, 'Activity ', h('strong', {}, minutes(t.total_minutes))),
+    h('span', {}, 'Activity ', h('strong', { 'data-testid': 'session-total' }, minutes(t.total_minutes))),
   ];
   if (t.planned_end) parts.push(h('span', {}, 'Planned end ', h('strong', {}, t.planned_end)));
   return h('div', { class: 'timeline-summary' }, parts);
 }
 
-function itemRows(timed) {
-  const { item } = timed;
-  const rows = [];
-  if (timed.overrun_before > 0) {
-    rows.push(h('tr', {}, h('td', { colspan: 3 }, h('p', { class: 'notice' },
-      `What comes before runs ${minutes(timed.overrun_before)} past ${item.pinned_time}, when “${item.title}” is fixed to start.`))));
-  } else if (timed.gap_before > 0) {
-    rows.push(h('tr', {}, h('td', { colspan: 3, class: 'gap-note' }, `${minutes(timed.gap_before)} free before ${item.title}`)));
+/** The session screen keeps its own state so that saving one field never disturbs another. */
+class SessionView {
+  constructor(detail) {
+    this.detail = detail;
+    this.id = detail.session.id;
+    this.selected = null;
+    this.live = h('div');
+    this.inspector = h('aside', { class: 'inspector', 'aria-label': 'Agenda item' });
+    this.header = h('div');
   }
-  rows.push(h('tr', { class: `kind-${item.kind}`, 'data-testid': 'agenda-item', 'data-minutes': item.minutes, 'data-pinned': item.pinned_time },
-    h('td', { class: 'time' },
-      h('span', { 'data-testid': 'item-start' }, timed.start),
-      h('span', { class: 'time-end' }, `to ${timed.end}`)),
-    h('td', {},
-      h('span', { class: 'item-title' }, item.title), ' ',
-      h('span', { class: 'badge' }, kind(item.kind)),
-      item.pinned_time ? [' ', h('span', { class: 'badge' }, `Fixed at ${item.pinned_time}`)] : null,
-      item.notes ? h('p', { class: 'item-notes' }, item.notes) : null,
-      item.prompt ? h('p', { class: 'item-prompt' }, h('strong', {}, 'Reflection prompt: '), item.prompt) : null,
-      item.materials ? h('p', { class: 'item-notes' }, h('strong', {}, 'Materials: '), item.materials) : null),
-    h('td', { class: 'num' }, minutes(item.minutes))));
-  return rows;
-}
 
-export async function sessionScreen(id) {
-  const { session, version, programme, timetable: t } = await api.getSession(id);
-  const crumbs = programme
-    ? breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], [session.title])
-    : breadcrumbs(['Programmes', '/programmes'], [session.title]);
+  get items() {
+    return this.detail.timetable.items.map((t) => t.item);
+  }
 
-  const agenda = t.items.length
-    ? h('table', { class: 'table agenda' },
-      h('caption', { class: 'visually-hidden' }, `Agenda of ${session.title}, with start times`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col', class: 'num' }, 'Length'))),
-      h('tbody', {},
-        t.items.flatMap(itemRows),
-        h('tr', { class: 'end-row' }, h('td', { class: 'time' }, t.end), h('td', {}, 'End of session'), h('td', {}))))
-    : h('div', { class: 'empty' }, h('p', {}, 'This session has no agenda items yet.'));
+  async refresh({ focusId } = {}) {
+    this.detail = await api.getSession(this.id);
+    this.renderHeader();
+    this.renderLive();
+    if (this.selected && !this.items.some((i) => i.id === this.selected)) this.select(null);
+    if (focusId) document.getElementById(focusId)?.focus();
+  }
 
-  return {
-    title: session.title,
-    place: 'programmes',
-    node: h('div', {},
+  renderHeader() {
+    const { session, version, programme, timetable: t } = this.detail;
+    const crumbs = programme
+      ? breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], [session.title])
+      : breadcrumbs(['Programmes', '/programmes'], [session.title]);
+    fill(this.header, 
       crumbs,
       h('h1', {}, session.title),
-      h('p', { class: 'lead' }, version ? `${version.name}` : 'A standalone session, outside any programme.'),
+      h('p', { class: 'lead' }, version ? version.name : 'A one-off session, outside any programme.'),
       facts([
         ['Date', date(session.date) ?? (version?.kind === 'national' ? 'Set by each local version' : 'Not set')],
         ['Time', `${t.start} to ${t.end}`],
         ['Venue', session.venue],
       ]),
-      session.objectives ? [h('h2', {}, 'Objectives'), h('p', {}, session.objectives)] : null,
-      h('h2', {}, 'Agenda'),
+      session.objectives ? h('p', { class: 'objectives' }, h('strong', {}, 'Objectives: '), session.objectives) : null);
+  }
+
+  renderLive() {
+    const { timetable: t, materials } = this.detail;
+    fill(this.live, 
       summary(t),
       t.over_planned_end > 0
         ? h('p', { class: 'notice', role: 'status', 'data-testid': 'overrun' }, `The agenda runs ${minutes(t.over_planned_end)} past the planned end of ${t.planned_end}.`)
         : null,
-      agenda),
-  };
+      t.items.length ? this.agendaTable() : h('div', { class: 'empty' }, h('p', {}, 'This session has no agenda items yet. Add one below, or add an exercise from the library.')),
+      materials.length
+        ? h('section', { class: 'materials', 'aria-labelledby': 'materials-heading' },
+          h('h2', { id: 'materials-heading' }, 'Materials checklist'),
+          h('ul', { class: 'checklist' }, materials.map((m) => h('li', {}, m))))
+        : null);
+  }
+
+  agendaTable() {
+    const t = this.detail.timetable;
+    return h('table', { class: 'table agenda' },
+      h('caption', { class: 'visually-hidden' }, `Agenda of ${this.detail.session.title}, with start times. Drag a row, or use its move buttons or Alt+arrow keys, to reorder.`),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Item'),
+        h('th', { scope: 'col', class: 'num' }, 'Length'))),
+      h('tbody', {},
+        t.items.flatMap((timed, index) => this.itemRows(timed, index)),
+        h('tr', { class: 'end-row' }, h('td', { class: 'time' }, t.end), h('td', {}, 'End of session'), h('td', {}))));
+  }
+
+  itemRows(timed, index) {
+    const { item } = timed;
+    const count = this.detail.timetable.items.length;
+    const link_ = this.detail.exercise_links.find((l) => l.item_id === item.id);
+    const rows = [];
+    if (timed.overrun_before > 0) {
+      rows.push(h('tr', {}, h('td', { colspan: 3 }, h('p', { class: 'notice' },
+        `What comes before runs ${minutes(timed.overrun_before)} past ${item.pinned_time}, when “${item.title}” is fixed to start.`))));
+    } else if (timed.gap_before > 0) {
+      rows.push(h('tr', {}, h('td', { colspan: 3, class: 'gap-note' }, `${minutes(timed.gap_before)} free before ${item.title}`)));
+    }
+    const button = (label, text, onclick, id, disabled) => h('button', {
+      type: 'button', class: 'icon-button', 'aria-label': label, title: label, id, disabled: disabled ? true : null, onclick,
+    }, text);
+    const row = h('tr', {
+      class: `kind-${item.kind} ${this.selected === item.id ? 'selected' : ''}`, 'data-testid': 'agenda-item',
+      'data-id': item.id, 'data-minutes': item.minutes, 'data-pinned': item.pinned_time, draggable: 'true',
+    },
+    h('td', { class: 'time' },
+      h('span', { 'data-testid': 'item-start' }, timed.start),
+      h('span', { class: 'time-end' }, `to ${timed.end}`)),
+    h('td', {},
+      h('button', { type: 'button', class: 'item-title link-button', id: `edit-${item.id}`, 'aria-label': `Edit “${item.title}”`, onclick: () => this.select(item.id) }, item.title), ' ',
+      h('span', { class: 'badge' }, kind(item.kind)),
+      item.pinned_time ? [' ', h('span', { class: 'badge' }, `Fixed at ${item.pinned_time}`)] : null,
+      link_ ? [' ', h('span', { class: `badge ${link_.changed_since ? 'badge-warning' : ''}` }, link_.changed_since ? '⚠ Library text changed' : 'From the library')] : null,
+      item.notes ? h('p', { class: 'item-notes' }, item.notes) : null,
+      item.prompt ? h('p', { class: 'item-prompt' }, h('strong', {}, 'Reflection prompt: '), item.prompt) : null,
+      item.materials ? h('p', { class: 'item-notes' }, h('strong', {}, 'Materials: '), item.materials) : null,
+      h('div', { class: 'row-actions' },
+        button(`Move “${item.title}” up`, '↑', () => this.move(item.id, index - 1, `up-${item.id}`), `up-${item.id}`, index === 0),
+        button(`Move “${item.title}” down`, '↓', () => this.move(item.id, index + 1, `down-${item.id}`), `down-${item.id}`, index === count - 1),
+        button(`Duplicate “${item.title}”`, 'Duplicate', () => this.duplicate(item), `duplicate-${item.id}`),
+        button(`Delete “${item.title}”`, 'Delete', () => this.deleteItem(item), `delete-${item.id}`))),
+    h('td', { class: 'num' }, minutes(item.minutes)));
+    row.addEventListener('keydown', (event) => {
+      if (!event.altKey || !['ArrowUp', 'ArrowDown'].includes(event.key)) return;
+      event.preventDefault();
+      const to = event.key === 'ArrowUp' ? index - 1 : index + 1;
+      if (to >= 0 && to < count) this.move(item.id, to, document.activeElement?.id);
+    });
+    row.addEventListener('dragstart', (event) => {
+      event.dataTransfer.setData('text/plain', item.id);
+      event.dataTransfer.effectAllowed = 'move';
+      row.classList.add('dragging');
+    });
+    row.addEventListener('dragend', () => row.classList.remove('dragging'));
+    row.addEventListener('dragover', (event) => { event.preventDefault(); row.classList.add('drop-target'); });
+    row.addEventListener('dragleave', () => row.classList.remove('drop-target'));
+    row.addEventListener('drop', (event) => {
+      event.preventDefault();
+      row.classList.remove('drop-target');
+      const dragged = event.dataTransfer.getData('text/plain');
+      if (dragged && dragged !== item.id) this.move(dragged, index, `edit-${dragged}`);
+    });
+    rows.push(row);
+    return rows;
+  }
+
+  async move(id, index, focusId) {
+    await saving(api.moveAgendaItem(id, index));
+    await this.refresh({ focusId });
+  }
+
+  async duplicate(item) {
+    const copy = await saving(api.duplicateAgendaItem(item.id));
+    await this.refresh({ focusId: `edit-${copy.id}` });
+    notify(`Duplicated “${item.title}”.`);
+  }
+
+  async deleteItem(item) {
+    await saving(api.remove('agenda_item', item.id));
+    await this.refresh();
+    notify(`Deleted “${item.title}”.`, async () => {
+      await saving(api.restore('agenda_item', item.id));
+      await this.refresh({ focusId: `edit-${item.id}` });
+    });
+    document.getElementById('toast-undo')?.focus();
+  }
+
+  select(id) {
+    this.selected = id;
+    this.builder?.classList.toggle('has-inspector', !!id);
+    for (const row of this.live.querySelectorAll('tr[data-id]')) row.classList.toggle('selected', row.dataset.id === id);
+    const item = this.items.find((i) => i.id === id);
+    if (!item) {
+      fill(this.inspector);
+      return;
+    }
+    const save = (name) => async (value) => {
+      await api.update('agenda_item', item.id, { [name]: value });
+      await this.refresh();
+    };
+    const link_ = this.detail.exercise_links.find((l) => l.item_id === item.id);
+    const title = field({ label: 'Title', value: item.title, save: save('title'), attrs: { id: 'item-title' } });
+    fill(this.inspector, 
+      h('h2', { id: 'inspector-heading', tabindex: '-1' }, `Edit “${item.title}”`),
+      title.wrapper,
+      h('div', { class: 'field-row' },
+        field({ label: 'Length (minutes)', type: 'number', value: String(item.minutes), save: save('minutes'), read: wholeNumber('The length', { max: 1440 }), attrs: { id: 'item-minutes', min: '0', max: '1440', inputmode: 'numeric' } }).wrapper,
+        field({ label: 'Kind', value: item.kind, options: KINDS, save: save('kind'), attrs: { id: 'item-kind' } }).wrapper),
+      field({ label: 'Fixed start time (optional)', hint: 'For something that must start at a set time, such as lunch at 12:30.', type: 'time', value: item.pinned_time ?? '', save: save('pinned_time'), read: optional, attrs: { id: 'item-pinned' } }).wrapper,
+      field({ label: 'Facilitator notes', multiline: true, rows: 5, value: item.notes, save: save('notes'), attrs: { id: 'item-notes' } }).wrapper,
+      field({ label: 'Materials', hint: 'Separate them with commas; they are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
+      field({ label: 'Reflection prompt (optional)', value: item.prompt, save: save('prompt'), attrs: { id: 'item-prompt' } }).wrapper,
+      link_ ? this.exerciseLink(item, link_) : null,
+      h('button', { type: 'button', class: 'button button-secondary', onclick: () => { this.select(null); document.getElementById(`edit-${item.id}`)?.focus(); } }, 'Done'));
+    this.inspector.querySelector('#inspector-heading').focus();
+  }
+
+  exerciseLink(item, link_) {
+    return h('div', { class: 'exercise-link' },
+      h('p', {}, 'Copied from the library exercise ', link(`/library/${link_.exercise_id}`, link_.title), '.'),
+      link_.changed_since
+        ? [h('p', { class: 'notice' }, 'The exercise has been edited in the library since this item was copied. This agenda keeps its own copy until you choose to take the new text.'),
+          h('button', { type: 'button', class: 'button button-secondary', id: 'take-new-text', onclick: async () => {
+            await saving(api.refreshItemFromExercise(item.id));
+            await this.refresh();
+            this.select(item.id);
+            notify(`Took the library’s new text into “${link_.title}”.`);
+          } }, 'Take the new text')]
+        : h('p', { class: 'muted' }, 'It matches the library’s current text.'));
+  }
+
+  detailsEditor() {
+    const { session } = this.detail;
+    const save = (name) => async (value) => {
+      await api.update('session', this.id, { [name]: value });
+      await this.refresh();
+    };
+    return h('details', { class: 'details-editor' },
+      h('summary', {}, 'Edit session details'),
+      field({ label: 'Title', value: session.title, save: save('title'), attrs: { id: 'session-title' } }).wrapper,
+      h('div', { class: 'field-row' },
+        field({ label: 'Date', type: 'date', value: session.date ?? '', save: save('date'), read: optional, attrs: { id: 'session-date' } }).wrapper,
+        field({ label: 'Start time', type: 'time', value: session.start_time, save: save('start_time'), attrs: { id: 'session-start-time' } }).wrapper,
+        field({ label: 'Planned end (optional)', type: 'time', value: session.end_time ?? '', save: save('end_time'), read: optional, attrs: { id: 'session-end-time' } }).wrapper),
+      field({ label: 'Venue', value: session.venue, save: save('venue'), attrs: { id: 'session-venue' } }).wrapper,
+      field({ label: 'Objectives', multiline: true, value: session.objectives, save: save('objectives'), attrs: { id: 'session-objectives' } }).wrapper);
+  }
+
+  addItemForm() {
+    const title = h('input', { id: 'new-item-title', type: 'text', autocomplete: 'off' });
+    const mins = h('input', { id: 'new-item-minutes', type: 'number', min: '0', max: '1440', value: '15', inputmode: 'numeric' });
+    const kindSelect = h('select', { id: 'new-item-kind' }, KINDS.map(([v, t]) => h('option', { value: v }, t)));
+    const error = h('div');
+    const form = h('form', { class: 'add-item', 'aria-labelledby': 'add-item-heading' },
+      h('h3', { id: 'add-item-heading' }, 'Add an agenda item'),
+      error,
+      h('div', { class: 'field-row' },
+        h('div', { class: 'field field-grow' }, h('label', { for: 'new-item-title' }, 'Title'), title),
+        h('div', { class: 'field' }, h('label', { for: 'new-item-minutes' }, 'Minutes'), mins),
+        h('div', { class: 'field' }, h('label', { for: 'new-item-kind' }, 'Kind'), kindSelect),
+        h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'button' }, 'Add item'))));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      fill(error);
+      try {
+        const n = wholeNumber('The length', { max: 1440 })(mins);
+        await saving(api.addAgendaItem(this.id, null, title.value, n, kindSelect.value));
+        title.value = '';
+        await this.refresh({ focusId: 'new-item-title' });
+      } catch (e) {
+        fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      }
+    });
+    return form;
+  }
+
+  libraryPicker() {
+    const input = h('input', { id: 'picker-search', type: 'search', autocomplete: 'off', 'aria-describedby': 'picker-hint' });
+    const results = h('ul', { class: 'picker-results', 'aria-label': 'Exercises to add' });
+    const count = h('p', { class: 'hint', role: 'status' });
+    const show = async () => {
+      const text = input.value;
+      const found = await api.listExercises({ text });
+      if (input.value !== text) return;
+      count.textContent = `${plural(found.length, 'exercise')}${text ? ` match “${text}”` : ''}`;
+      fill(results, ...found.slice(0, 30).map((e) => h('li', {},
+        h('span', {}, h('strong', {}, e.title), h('span', { class: 'muted' }, ` · ${e.min_minutes}–${e.max_minutes} min`)),
+        h('button', { type: 'button', class: 'button button-secondary', 'aria-label': `Add “${e.title}” to the agenda`, onclick: async () => {
+          const item = await saving(api.addExerciseToAgenda(this.id, e.id, null));
+          await this.refresh({ focusId: `edit-${item.id}` });
+          notify(`Added “${e.title}” to the agenda.`);
+        } }, 'Add'))));
+    };
+    let timer;
+    input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(show, 150); });
+    show();
+    return h('section', { class: 'picker', 'aria-labelledby': 'picker-heading' },
+      h('h3', { id: 'picker-heading' }, 'Add from the exercise library'),
+      h('div', { class: 'field' },
+        h('label', { for: 'picker-search' }, 'Find an exercise'),
+        h('span', { class: 'hint', id: 'picker-hint' }, 'The agenda gets its own copy, linked to the exercise.'),
+        input),
+      count, results);
+  }
+
+  sessionActions() {
+    const { session, version } = this.detail;
+    return h('p', { class: 'actions' },
+      h('button', { type: 'button', class: 'button button-secondary', id: 'duplicate-session', onclick: async () => {
+        const copy = await saving(api.duplicateSession(session.id));
+        location.hash = `#/sessions/${copy.id}`;
+        notify(`Made a copy of “${session.title}”.`);
+      } }, 'Duplicate session'),
+      h('button', { type: 'button', class: 'button button-warning', id: 'delete-session', onclick: async () => {
+        await saving(api.remove('session', session.id));
+        location.hash = version ? `#/versions/${version.id}` : '#/programmes';
+        notify(`Deleted the session “${session.title}”.`, async () => {
+          await saving(api.restore('session', session.id));
+          location.hash = `#/sessions/${session.id}`;
+        });
+      } }, 'Delete session'));
+  }
+
+  render() {
+    this.builder = h('div', { class: 'builder' },
+      h('div', { class: 'builder-main' }, this.live, this.addItemForm(), this.libraryPicker()),
+      this.inspector);
+    this.renderHeader();
+    this.renderLive();
+    this.select(null);
+    return h('div', { class: 'main-wide' },
+      this.header,
+      this.detailsEditor(),
+      h('h2', {}, 'Agenda'),
+      this.builder,
+      this.sessionActions());
+  }
+}
+
+export async function sessionScreen(id) {
+  const view = new SessionView(await api.getSession(id));
+  const node = view.render();
+  return { title: view.detail.session.title, place: 'programmes', node };
 }
