@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "move_agenda_item",
     "create_exercise",
     "duplicate_exercise",
+    "create_programme",
+    "move_session",
 ];
 
 fn main() {

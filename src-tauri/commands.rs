@@ -288,3 +288,15 @@ pub async fn duplicate_exercise(state: State<'_, AppState>, id: String) -> Reply
     let id = self::id(&id)?;
     Ok(store(&state)?.duplicate_exercise(id).await?)
 }
+
+#[tauri::command]
+pub async fn create_programme(state: State<'_, AppState>, title: String) -> Reply<Programme> {
+    let title = self::title(&title, "programme")?;
+    Ok(store(&state)?.create_programme(&title).await?)
+}
+
+#[tauri::command]
+pub async fn move_session(state: State<'_, AppState>, id: String, index: usize) -> Reply<Session> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.move_session(id, index).await?)
+}

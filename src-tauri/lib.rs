@@ -77,6 +77,8 @@ pub fn run() {
             commands::move_agenda_item,
             commands::create_exercise,
             commands::duplicate_exercise,
+            commands::create_programme,
+            commands::move_session,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

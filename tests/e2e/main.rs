@@ -307,6 +307,7 @@ async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change()
         diffs[0]
     );
     app.check_accessibility("what's different").await;
+    app.screenshot("differences").await;
 
     // Change the national version: rename its first item.
     app.follow("Leading Change Together", "Leading Change Together")
@@ -348,6 +349,7 @@ async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change()
     assert_eq!(offered.len(), 1, "{offered:?}");
     assert!(offered[0].contains("Arrival, welcome and check-in"));
     app.check_accessibility("national changes").await;
+    app.screenshot("national-changes").await;
     app.click("#apply-national-changes").await;
     app.wait_for_heading("Leading Change Together: Surrey")
         .await;

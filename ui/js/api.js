@@ -34,7 +34,9 @@ export const api = {
   remove: (kind, id) => call('delete_record', { kind, id }),
   restore: (kind, id) => call('restore_record', { kind, id }),
 
+  createProgramme: (title) => call('create_programme', { title }),
   createSession: (versionId, title) => call('create_session', { versionId, title }),
+  moveSession: (id, index) => call('move_session', { id, index }),
   duplicateSession: (id) => call('duplicate_session', { id }),
   addAgendaItem: (sessionId, after, title, minutes, kind) => call('add_agenda_item', { sessionId, after, title, minutes, kind }),
   addExerciseToAgenda: (sessionId, exerciseId, after) => call('add_exercise_to_agenda', { sessionId, exerciseId, after }),

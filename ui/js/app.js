@@ -1,8 +1,9 @@
 // Fieldbook's window: finds the screen for the address after '#', shows it, and keeps the
 // sidebar, the window title and keyboard focus in step.
 
-import { fill, h } from './dom.js';
+import { fill, focusById, h } from './dom.js';
 import { api } from './api.js';
+import { onRefresh } from './navigation.js';
 import { newVersionScreen, programmesScreen, programmeScreen } from './screens/programmes.js';
 import { differencesScreen, nationalChangesScreen, versionScreen } from './screens/version.js';
 import { sessionScreen } from './screens/session.js';
@@ -30,7 +31,7 @@ function currentRoute() {
   return route || '/programmes';
 }
 
-async function show() {
+async function show({ focusId } = {}) {
   const ticket = ++navigation;
   const route = currentRoute();
   const match = routes.map(([pattern, screen]) => [route.match(pattern), screen]).find(([m]) => m);
@@ -49,9 +50,13 @@ async function show() {
     if (a.dataset.place === view.place) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  if (focusId) {
+    focusById(focusId);
+    return;
+  }
   const focus = view.focus ?? main.querySelector('h1');
   if (focus && !firstScreen) {
-    focus.setAttribute('tabindex', '-1');
+    if (!focus.matches('input, select, textarea, button, a[href]')) focus.setAttribute('tabindex', '-1');
     focus.focus();
   }
   if (!view.keepScroll) window.scrollTo(0, 0);
@@ -116,7 +121,8 @@ async function start() {
     cannotOpen(status);
     return;
   }
-  window.addEventListener('hashchange', show);
+  window.addEventListener('hashchange', () => show());
+  onRefresh(show);
   document.addEventListener('keydown', shortcuts);
   await show();
   document.body.dataset.ready = 'true';

@@ -53,3 +53,10 @@ export function facts(pairs) {
   const shown = pairs.filter(([, value]) => value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && !value.length));
   return h('dl', { class: 'facts' }, shown.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, Array.isArray(value) ? value.join(', ') : value))));
 }
+
+/** Focuses the element with `id`; if it is a disabled button, the nearest enabled one beside it. */
+export function focusById(id) {
+  let element = document.getElementById(id);
+  if (element?.disabled) element = element.parentElement.querySelector('button:not([disabled])') ?? element;
+  element?.focus();
+}

@@ -42,3 +42,28 @@ export function errorSummary(problems) {
       onclick: (event) => { event.preventDefault(); document.getElementById(id)?.focus(); },
     }, message)))));
 }
+
+/**
+ * A one-field form that makes something new from a title, then opens it: `create(title)`
+ * returns the route to go to. A refusal is shown beside the field, with the text kept.
+ */
+export function createForm({ id, label, hint, button, create }) {
+  const input = h('input', { id, type: 'text', autocomplete: 'off', 'aria-describedby': hint ? `${id}-hint` : null });
+  const error = h('div');
+  const form = h('form', { class: 'inline-form', 'aria-label': label },
+    h('div', { class: 'field' },
+      h('label', { for: id }, label),
+      hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null,
+      error, input),
+    h('button', { type: 'submit', class: 'button' }, button));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      location.hash = `#${await create(input.value)}`;
+    } catch (e) {
+      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      input.focus();
+    }
+  });
+  return form;
+}

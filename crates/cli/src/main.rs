@@ -35,6 +35,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List programme versions: national and local, with their places and ids.
+    Versions {
+        /// Only the versions of this programme (see `programmes`).
+        #[arg(long)]
+        programme: Option<RecordId>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List a version's sessions.
     Sessions {
         /// The version's id (see `programmes`).
@@ -127,6 +135,35 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                         v.version.meta.id, v.version.name, place, v.sessions
                     );
                 }
+            }
+        }
+        Command::Versions { programme, json } => {
+            let mut versions = Vec::new();
+            for overview in store.programme_overviews().await? {
+                if programme.is_some_and(|p| p.0 != overview.programme.meta.id) {
+                    continue;
+                }
+                for v in overview.versions {
+                    versions.push(serde_json::json!({
+                        "programme": overview.programme.title,
+                        "version": v.version,
+                        "sessions": v.sessions,
+                    }));
+                }
+            }
+            if json {
+                return print_json(&versions);
+            }
+            for v in &versions {
+                let version = &v["version"];
+                let place = version["place"].as_str().filter(|p| !p.is_empty());
+                println!(
+                    "{}  {} ({}), {} sessions",
+                    version["id"].as_str().unwrap_or_default(),
+                    version["name"].as_str().unwrap_or_default(),
+                    place.unwrap_or("national"),
+                    v["sessions"]
+                );
             }
         }
         Command::Sessions { version, json } => {

@@ -132,3 +132,44 @@ fn an_unusable_data_folder_is_a_clear_message_not_a_panic() {
     );
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn versions_and_exercises_list_as_json_and_filter() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
+    let places: Vec<&str> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"]["place"].as_str().unwrap())
+        .collect();
+    assert_eq!(places.len(), 3);
+    assert!(places.contains(&"Sunderland"));
+
+    let programmes = json(&cli(tmp.path(), &["programmes", "--json"]));
+    let lct = programmes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["programme"]["title"] == "Leading Change Together")
+        .unwrap();
+    let id = lct["programme"]["id"].as_str().unwrap();
+    let only = json(&cli(tmp.path(), &["versions", "--programme", id, "--json"]));
+    assert_eq!(only.as_array().unwrap().len(), 2);
+
+    let all = json(&cli(tmp.path(), &["exercises", "--json"]));
+    let all = all.as_array().unwrap();
+    let short = json(&cli(tmp.path(), &["exercises", "--fits", "15", "--json"]));
+    let short = short.as_array().unwrap();
+    assert!(!short.is_empty() && short.len() < all.len());
+    assert!(short
+        .iter()
+        .all(|e| e["min_minutes"].as_u64().unwrap() <= 15));
+    let big = json(&cli(tmp.path(), &["exercises", "--group", "40", "--json"]));
+    assert!(big
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["max_group"].as_u64().unwrap() >= 40 && e["min_group"].as_u64().unwrap() <= 40));
+}

@@ -243,6 +243,68 @@ impl Store {
         Ok(local)
     }
 
+    /// A new programme with its national version, ready to be designed.
+    pub async fn create_programme(&self, title: &str) -> Result<Programme> {
+        let mut programme = Programme {
+            meta: Meta::new(),
+            title: title.trim().to_owned(),
+            summary: String::new(),
+            purpose: String::new(),
+            outcomes: vec![],
+            themes: vec![],
+        };
+        let mut national = ProgrammeVersion {
+            meta: Meta::new(),
+            programme_id: programme.meta.id,
+            kind: VersionKind::National,
+            name: "National version".into(),
+            place: String::new(),
+            partners: vec![],
+            lead_facilitators: vec![],
+            cohort_start: None,
+            cohort_end: None,
+            based_on: None,
+            base_snapshot: None,
+        };
+        let mut writer = self.writer().await?;
+        writer.save(&mut programme).await?;
+        writer.save(&mut national).await?;
+        writer.commit().await?;
+        Ok(programme)
+    }
+
+    /// Moves a session to `index` (0 is first) among its version's sessions.
+    pub async fn move_session(&self, id: Uuid, index: usize) -> Result<Session> {
+        let mut session: Session = self.get(id).await?;
+        let version_id = session
+            .version_id
+            .ok_or_else(|| Error::invalid("A one-off session has no order to change."))?;
+        let mut others: Vec<Session> = self
+            .sessions_of(version_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.meta.id != id)
+            .collect();
+        match position_at(others.iter().map(|s| s.position).collect(), index) {
+            Some(position) => {
+                session.position = position;
+                self.save(&mut session).await?;
+            }
+            None => {
+                let index = index.min(others.len());
+                others.insert(index, session.clone());
+                let mut writer = self.writer().await?;
+                for (n, s) in others.iter_mut().enumerate() {
+                    s.position = n as f64;
+                    writer.save(s).await?;
+                }
+                writer.commit().await?;
+                session.position = index as f64;
+            }
+        }
+        Ok(session)
+    }
+
     /// Sessions that belong to no programme: one-off events.
     pub async fn standalone_sessions(&self) -> Result<Vec<Session>> {
         self.list("version_id IS NULL ORDER BY date, start_time, title", &[])
@@ -417,22 +479,29 @@ impl Store {
     /// Moves an agenda item to `index` (0 is first) in its session's agenda.
     pub async fn move_agenda_item(&self, id: Uuid, index: usize) -> Result<AgendaItem> {
         let mut item: AgendaItem = self.get(id).await?;
-        let others: Vec<AgendaItem> = self
+        let mut others: Vec<AgendaItem> = self
             .agenda_of(item.session_id)
             .await?
             .into_iter()
             .filter(|i| i.meta.id != id)
             .collect();
-        let index = index.min(others.len());
-        let before = index.checked_sub(1).map(|i| others[i].position);
-        let after = others.get(index).map(|i| i.position);
-        item.position = match (before, after) {
-            (None, None) => 0.0,
-            (Some(b), None) => b + 1.0,
-            (None, Some(a)) => a - 1.0,
-            (Some(b), Some(a)) => (b + a) / 2.0,
-        };
-        self.save(&mut item).await?;
+        match position_at(others.iter().map(|i| i.position).collect(), index) {
+            Some(position) => {
+                item.position = position;
+                self.save(&mut item).await?;
+            }
+            None => {
+                let index = index.min(others.len());
+                others.insert(index, item.clone());
+                let mut writer = self.writer().await?;
+                for (n, i) in others.iter_mut().enumerate() {
+                    i.position = n as f64;
+                    writer.save(i).await?;
+                }
+                writer.commit().await?;
+                item.position = index as f64;
+            }
+        }
         Ok(item)
     }
 
@@ -492,6 +561,23 @@ fn copy_exercise_into(exercise: &Exercise, item: &mut AgendaItem) {
     item.prompt = exercise.prompts.first().cloned().unwrap_or_default();
     item.exercise_id = Some(exercise.meta.id);
     item.exercise_stamp = exercise.meta.stamp;
+}
+
+/// A position that puts something at `index` among others at `positions` (in order): half-way
+/// between its new neighbours, so nothing else has to move. `None` when the neighbours are
+/// too close for a number between them, and everything must be numbered afresh.
+fn position_at(positions: Vec<f64>, index: usize) -> Option<f64> {
+    let index = index.min(positions.len());
+    let before = index.checked_sub(1).map(|i| positions[i]);
+    let position = match (before, positions.get(index).copied()) {
+        (None, None) => 0.0,
+        (Some(b), None) => b + 1.0,
+        (None, Some(a)) => a - 1.0,
+        (Some(b), Some(a)) => (b + a) / 2.0,
+    };
+    let clear =
+        before.is_none_or(|b| position > b) && positions.get(index).is_none_or(|a| position < *a);
+    clear.then_some(position)
 }
 
 fn tidy(list: Vec<String>) -> Vec<String> {

@@ -602,3 +602,71 @@ async fn an_item_from_the_library_is_a_copy_that_knows_when_the_exercise_changed
             .changed_since
     );
 }
+
+#[tokio::test]
+async fn moving_an_item_back_and_forth_many_times_keeps_the_order_exact() {
+    let f = fixture().await;
+    // Each move halves the gap between Welcome and Fishbowl; after enough of them there is
+    // no number left between the two, and the agenda is numbered afresh.
+    for _ in 0..80 {
+        f.store.move_agenda_item(f.items[2], 1).await.unwrap();
+        f.store.move_agenda_item(f.items[0], 1).await.unwrap();
+    }
+    let titles: Vec<String> = f
+        .titles(f.national)
+        .await
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(titles, ["Lunch", "Welcome", "Fishbowl"]);
+    let positions: Vec<f64> = f
+        .store
+        .agenda_of(f.session)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.position)
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+}
+
+#[tokio::test]
+async fn sessions_move_within_their_version() {
+    let f = fixture().await;
+    f.store
+        .create_session(Some(f.national), "Day two")
+        .await
+        .unwrap();
+    let third = f
+        .store
+        .create_session(Some(f.national), "Day three")
+        .await
+        .unwrap();
+    f.store.move_session(third.meta.id, 0).await.unwrap();
+    let titles: Vec<String> = f
+        .store
+        .sessions_of(f.national)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(titles, ["Day three", "Seeing the system", "Day two"]);
+    let one_off = f.store.create_session(None, "One-off").await.unwrap();
+    assert!(f.store.move_session(one_off.meta.id, 0).await.is_err());
+}
+
+#[tokio::test]
+async fn a_new_programme_comes_with_its_national_version() {
+    let f = fixture().await;
+    let programme = f
+        .store
+        .create_programme("  Commissioning with Communities ")
+        .await
+        .unwrap();
+    assert_eq!(programme.title, "Commissioning with Communities");
+    let overview = f.store.programme_overview(programme.meta.id).await.unwrap();
+    assert_eq!(overview.versions.len(), 1);
+    assert_eq!(overview.versions[0].version.kind, VersionKind::National);
+    assert!(f.store.create_programme(" ").await.is_err());
+}

@@ -6,6 +6,8 @@ import { breadcrumbs, fill, h, link, tags } from '../dom.js';
 import { minutes, plural } from '../format.js';
 import { field, lines, wholeNumber } from '../fields.js';
 import { notify, saving } from '../feedback.js';
+import { createForm } from '../forms.js';
+import { refresh } from '../navigation.js';
 
 const filter = { text: '', tag: '', minutes: '', group: '', include_archived: false };
 let focusSearch = false;
@@ -38,9 +40,9 @@ function detail(exercise) {
     await saving(api.update('exercise', exercise.id, { archived: !exercise.archived }));
     notify(exercise.archived ? `“${exercise.title}” is back in the library.` : `Archived “${exercise.title}”. Agendas that use it keep their copy.`, exercise.archived ? null : async () => {
       await saving(api.update('exercise', exercise.id, { archived: false }));
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
+      await refresh('archive-exercise');
     });
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await refresh('archive-exercise');
   };
   const duplicate = async () => {
     const copy = await saving(api.duplicateExercise(exercise.id));
@@ -132,18 +134,9 @@ export async function libraryScreen(chosenId) {
     else links[Math.min(links.length - 1, Math.max(0, at + (event.key === 'ArrowDown' ? 1 : -1)))].focus();
   });
 
-  const newForm = h('form', { class: 'inline-form', 'aria-label': 'New exercise' },
-    h('div', { class: 'field' }, h('label', { for: 'new-exercise-title' }, 'New exercise'),
-      h('input', { id: 'new-exercise-title', type: 'text', autocomplete: 'off' })),
-    h('button', { type: 'submit', class: 'button' }, 'Create exercise'));
-  newForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const created = await saving(api.createExercise(newForm.querySelector('input').value));
-      location.hash = `#/library/${created.id}/edit`;
-    } catch (e) {
-      newForm.prepend(h('p', { class: 'field-error', role: 'alert' }, e.message));
-    }
+  const newForm = createForm({
+    id: 'new-exercise-title', label: 'New exercise', button: 'Create exercise',
+    create: async (title) => `/library/${(await saving(api.createExercise(title))).id}/edit`,
   });
 
   let focus = null;

@@ -4,7 +4,8 @@
 import { api } from '../api.js';
 import { breadcrumbs, fill, h, link, tags } from '../dom.js';
 import { cohort, date, month, plural } from '../format.js';
-import { errorSummary, formField } from '../forms.js';
+import { createForm, errorSummary, formField } from '../forms.js';
+import { field, lines } from '../fields.js';
 
 function versionLine({ version, sessions }) {
   const local = version.kind === 'local';
@@ -14,27 +15,6 @@ function versionLine({ version, sessions }) {
       link(`/versions/${version.id}`, version.name), ' ',
       h('span', { class: `badge ${local ? '' : 'badge-national'}` }, local ? `Local: ${version.place}` : 'National')),
     h('span', { class: 'muted' }, [plural(sessions, 'session'), dates].filter(Boolean).join(' · ')));
-}
-
-function newOneOffSession() {
-  const input = h('input', { id: 'new-standalone-title', type: 'text', autocomplete: 'off' });
-  const error = h('div');
-  const form = h('form', { class: 'inline-form', 'aria-label': 'New one-off session' },
-    h('div', { class: 'field' },
-      h('label', { for: 'new-standalone-title' }, 'New one-off session'),
-      h('span', { class: 'hint' }, 'A gathering outside any programme, such as a peer-learning afternoon.'),
-      error, input),
-    h('button', { type: 'submit', class: 'button' }, 'Create session'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const session = await api.createSession(null, input.value);
-      location.hash = `#/sessions/${session.id}`;
-    } catch (e) {
-      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
-    }
-  });
-  return form;
 }
 
 export async function programmesScreen() {
@@ -57,14 +37,35 @@ export async function programmesScreen() {
       h('h1', {}, 'Programmes'),
       h('p', { class: 'lead' }, 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
       list,
+      createForm({
+        id: 'new-programme-title', label: 'New programme', button: 'Create programme',
+        hint: 'A national programme: its national version is the template for local versions.',
+        create: async (title) => `/programmes/${(await api.createProgramme(title)).id}`,
+      }),
       h('h2', {}, 'One-off sessions'),
       standalone.length
         ? h('ul', { class: 'version-list', 'aria-label': 'One-off sessions' }, standalone.map((s) => h('li', {},
           link(`/sessions/${s.id}`, s.title),
           h('span', { class: 'muted' }, [date(s.date), s.venue].filter(Boolean).join(' · ')))))
         : h('p', { class: 'muted' }, 'None yet.'),
-      newOneOffSession()),
+      createForm({
+        id: 'new-standalone-title', label: 'New one-off session', button: 'Create session',
+        hint: 'A gathering outside any programme, such as a peer-learning afternoon.',
+        create: async (title) => `/sessions/${(await api.createSession(null, title)).id}`,
+      })),
   };
+}
+
+function programmeEditor(programme) {
+  const save = (name) => (value) => api.update('programme', programme.id, { [name]: value });
+  return h('details', { class: 'details-editor' },
+    h('summary', {}, 'Edit programme details'),
+    field({ label: 'Title', value: programme.title, save: save('title'), attrs: { id: 'programme-title' } }).wrapper,
+    field({ label: 'Summary', hint: 'One line, shown in the list of programmes.', value: programme.summary, save: save('summary'), attrs: { id: 'programme-summary' } }).wrapper,
+    field({ label: 'Purpose', multiline: true, value: programme.purpose, save: save('purpose'), attrs: { id: 'programme-purpose' } }).wrapper,
+    field({ label: 'Intended outcomes', hint: 'One per line.', multiline: true, value: programme.outcomes.join('\n'), save: save('outcomes'), read: lines, attrs: { id: 'programme-outcomes' } }).wrapper,
+    field({ label: 'Themes', hint: 'Separate them with commas.', value: programme.themes.join(', '), save: save('themes'), read: (i) => i.value.split(',').map((t) => t.trim()).filter(Boolean), attrs: { id: 'programme-themes' } }).wrapper,
+    h('p', { class: 'hint' }, 'Changes are saved as you type; reopen the programme to see them in place.'));
 }
 
 export async function programmeScreen(id) {
@@ -78,6 +79,7 @@ export async function programmeScreen(id) {
       h('h1', {}, programme.title),
       h('p', { class: 'lead' }, programme.purpose),
       tags(programme.themes, 'Themes'),
+      programmeEditor(programme),
       programme.outcomes.length ? [h('h2', {}, 'Intended outcomes'), h('ul', {}, programme.outcomes.map((o) => h('li', {}, o)))] : null,
       h('h2', {}, 'Versions'),
       h('table', { class: 'table' },

@@ -2,7 +2,7 @@
 // add (also from the library), reorder by drag or keyboard, duplicate and delete with undo.
 
 import { api } from '../api.js';
-import { breadcrumbs, facts, fill, h, link } from '../dom.js';
+import { breadcrumbs, facts, fill, focusById, h, link } from '../dom.js';
 import { date, kind, minutes, plural } from '../format.js';
 import { field, optional, wholeNumber } from '../fields.js';
 import { notify, saving } from '../feedback.js';
@@ -39,7 +39,7 @@ class SessionView {
     this.renderHeader();
     this.renderLive();
     if (this.selected && !this.items.some((i) => i.id === this.selected)) this.select(null);
-    if (focusId) document.getElementById(focusId)?.focus();
+    if (focusId) focusById(focusId);
   }
 
   renderHeader() {

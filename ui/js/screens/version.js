@@ -4,7 +4,10 @@
 import { api } from '../api.js';
 import { breadcrumbs, facts, fill, h, link } from '../dom.js';
 import { cohort, date, minutes, plural } from '../format.js';
-import { notify } from '../feedback.js';
+import { notify, saving } from '../feedback.js';
+import { createForm } from '../forms.js';
+import { refresh } from '../navigation.js';
+import { field, lines, optional } from '../fields.js';
 
 function nationalNotice(id, changes, conflicts) {
   if (!changes) return null;
@@ -14,22 +17,24 @@ function nationalNotice(id, changes, conflicts) {
     h('p', {}, h('a', { href: `#/versions/${id}/national-changes`, class: 'button button-secondary' }, 'Review national changes')));
 }
 
-function newSessionForm(versionId) {
-  const input = h('input', { id: 'new-session-title', type: 'text', autocomplete: 'off' });
-  const error = h('div');
-  const form = h('form', { class: 'inline-form', 'aria-label': 'Add a session' },
-    h('div', { class: 'field' }, h('label', { for: 'new-session-title' }, 'Add a session'), error, input),
-    h('button', { type: 'submit', class: 'button' }, 'Add session'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const session = await api.createSession(versionId, input.value);
-      location.hash = `#/sessions/${session.id}`;
-    } catch (e) {
-      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
-    }
-  });
-  return form;
+function versionEditor(version) {
+  const save = (name) => (value) => api.update('programme_version', version.id, { [name]: value });
+  const local = version.kind === 'local';
+  return h('details', { class: 'details-editor' },
+    h('summary', {}, 'Edit version details'),
+    field({ label: 'Name', value: version.name, save: save('name'), attrs: { id: 'version-name' } }).wrapper,
+    local ? field({ label: 'Place', value: version.place, save: save('place'), attrs: { id: 'version-place' } }).wrapper : null,
+    field({ label: 'Partner organisations', hint: 'One per line.', multiline: true, value: version.partners.join('\n'), save: save('partners'), read: lines, attrs: { id: 'version-partners' } }).wrapper,
+    field({ label: 'Lead facilitators', hint: 'One per line.', multiline: true, value: version.lead_facilitators.join('\n'), save: save('lead_facilitators'), read: lines, attrs: { id: 'version-leads' } }).wrapper,
+    local ? h('div', { class: 'field-row' },
+      field({ label: 'Cohort starts', type: 'date', value: version.cohort_start ?? '', save: save('cohort_start'), read: optional, attrs: { id: 'version-cohort-start' } }).wrapper,
+      field({ label: 'Cohort ends', type: 'date', value: version.cohort_end ?? '', save: save('cohort_end'), read: optional, attrs: { id: 'version-cohort-end' } }).wrapper) : null,
+    h('p', { class: 'hint' }, 'Changes are saved as you type; reopen the version to see them in place.'));
+}
+
+async function moveSession(id, index, focusId) {
+  await saving(api.moveSession(id, index));
+  await refresh(focusId);
 }
 
 export async function versionScreen(id) {
@@ -44,13 +49,17 @@ export async function versionScreen(id) {
         h('th', { scope: 'col' }, 'Session'),
         h('th', { scope: 'col' }, 'Date'),
         h('th', { scope: 'col' }, 'Time'),
-        h('th', { scope: 'col', class: 'num' }, 'Agenda'))),
+        h('th', { scope: 'col', class: 'num' }, 'Agenda'),
+        h('th', { scope: 'col' }, 'Order'))),
       h('tbody', {}, sessions.map((s, i) => h('tr', {},
         h('td', { class: 'num' }, i + 1),
         h('td', {}, link(`/sessions/${s.session.id}`, s.session.title), s.session.venue ? h('div', { class: 'muted' }, s.session.venue) : null),
         h('td', {}, date(s.session.date) ?? h('span', { class: 'muted' }, local ? 'Not set' : 'Set locally')),
         h('td', { class: 'time' }, `${s.start}–${s.end}`),
-        h('td', { class: 'num' }, plural(s.items, 'item'), h('div', { class: 'muted' }, minutes(s.total_minutes)))))))
+        h('td', { class: 'num' }, plural(s.items, 'item'), h('div', { class: 'muted' }, minutes(s.total_minutes))),
+        h('td', { class: 'row-actions' },
+          h('button', { type: 'button', class: 'icon-button', id: `session-up-${s.session.id}`, 'aria-label': `Move “${s.session.title}” earlier`, title: 'Move earlier', disabled: i === 0 ? true : null, onclick: () => moveSession(s.session.id, i - 1, `session-up-${s.session.id}`) }, '↑'),
+          h('button', { type: 'button', class: 'icon-button', id: `session-down-${s.session.id}`, 'aria-label': `Move “${s.session.title}” later`, title: 'Move later', disabled: i === sessions.length - 1 ? true : null, onclick: () => moveSession(s.session.id, i + 1, `session-down-${s.session.id}`) }, '↓'))))))
     : h('div', { class: 'empty' }, h('p', {}, 'This version has no sessions yet. Add the first one below.'));
 
   return {
@@ -71,9 +80,13 @@ export async function versionScreen(id) {
       ]),
       basedOn ? nationalNotice(version.id, detail.national_changes, detail.national_conflicts) : null,
       basedOn ? h('p', {}, h('a', { href: `#/versions/${version.id}/differences`, id: 'whats-different' }, 'What’s different from the national version')) : null,
+      versionEditor(version),
       h('h2', {}, 'Sessions'),
       table,
-      newSessionForm(version.id)),
+      createForm({
+        id: 'new-session-title', label: 'Add a session', button: 'Add session',
+        create: async (title) => `/sessions/${(await api.createSession(version.id, title)).id}`,
+      })),
   };
 }
 
@@ -90,7 +103,7 @@ function shown(value) {
 }
 
 export async function differencesScreen(id) {
-  const { programme, version, national, differences } = await api.versionDifferences(id);
+  const { programme, version, differences } = await api.versionDifferences(id);
   const bySession = new Map();
   for (const d of differences) {
     if (!bySession.has(d.session_title)) bySession.set(d.session_title, []);
@@ -116,7 +129,7 @@ export async function differencesScreen(id) {
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], ['What’s different']),
       h('h1', {}, 'What’s different from the national version'),
-      h('p', { class: 'lead' }, `How ${version.name} differs, session by session and item by item, from ${national.name}. Dates and venues are left out: each place sets its own.`),
+      h('p', { class: 'lead' }, `How ${version.name} differs, session by session and item by item, from the national version of ${programme.title}. Dates and venues are left out: each place sets its own.`),
       h('p', { class: 'count', role: 'status' }, differences.length ? plural(differences.length, 'difference') : 'No differences'),
       body),
   };
@@ -127,7 +140,7 @@ function valueLine(label, value) {
 }
 
 export async function nationalChangesScreen(id) {
-  const [{ national, changes }, detail] = await Promise.all([api.nationalChanges(id), api.getVersion(id)]);
+  const [{ changes }, detail] = await Promise.all([api.nationalChanges(id), api.getVersion(id)]);
   const { version, programme } = detail;
   const actionText = {
     set_field: (c) => `${fieldLabels[c.field] ?? c.field} of ${c.item_title ? `“${c.item_title}”` : 'the session'}`,
@@ -139,8 +152,8 @@ export async function nationalChangesScreen(id) {
   const choices = new Map();
   const list = h('ol', { class: 'merge-list' }, changes.map((c, n) => {
     const name = `change-${n}`;
-    const nationalLabel = c.action === 'set_field' ? `Take the national ${shown(c.national)}` : 'Take the national change';
-    const localLabel = c.action === 'set_field' ? `Keep ${version.place}’s ${shown(c.local)}` : `Keep ${version.place}’s version as it is`;
+    const nationalLabel = c.action === 'set_field' ? `Take the national “${shown(c.national)}”` : 'Take the national change';
+    const localLabel = c.action === 'set_field' ? `Keep ${version.place}’s “${shown(c.local)}”` : `Keep ${version.place}’s version as it is`;
     const radio = (value, label, checked) => h('div', { class: 'radio' },
       h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked: checked ? true : null,
         onchange: () => choices.set(c.key, value) }),
@@ -184,7 +197,7 @@ export async function nationalChangesScreen(id) {
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], ['National changes']),
       h('h1', {}, 'Changes from the national version'),
-      h('p', { class: 'lead' }, `What ${national.name} changed since ${version.name} was made or last took its changes. Changes that do not touch your local edits are ready to take; where both changed the same thing, you choose.`),
+      h('p', { class: 'lead' }, `What the national version of ${programme.title} changed since ${version.name} was made or last took its changes. Changes that do not touch your local edits are ready to take; where both changed the same thing, you choose.`),
       changes.length ? form : h('div', { class: 'empty' }, h('p', {}, 'There are no national changes to take.'))),
   };
 }
