@@ -27,7 +27,7 @@ fn stats_of_a_new_folder_are_all_zero() {
     let tmp = tempfile::tempdir().unwrap();
     let stats = json(&cli(tmp.path(), &["stats"]));
     let counts = stats.as_object().unwrap();
-    assert_eq!(counts.len(), 8);
+    assert_eq!(counts.len(), 11);
     assert!(counts.values().all(|n| n == 0), "{stats}");
 }
 

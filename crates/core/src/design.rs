@@ -75,6 +75,18 @@ fn editable(kind: &str) -> &'static [&'static str] {
             "source",
             "archived",
         ],
+        "participant" => &[
+            "name",
+            "organisation",
+            "sector",
+            "role",
+            "consent_named",
+            "consent_quoted",
+            "consent_contact",
+        ],
+        "reflection" => &["text", "participant_id", "agenda_item_id", "prompt"],
+        "facilitator_note" => &["text"],
+        "action" => &["text", "status", "follow_up", "participant_id"],
         _ => &[],
     }
 }
@@ -113,6 +125,14 @@ macro_rules! with_kind {
             }
             "facilitator_note" => {
                 type $t = FacilitatorNote;
+                $body
+            }
+            "attendance" => {
+                type $t = crate::domain::Attendance;
+                $body
+            }
+            "action" => {
+                type $t = crate::domain::Action;
                 $body
             }
             other => Err(Error::invalid(format!(

@@ -451,8 +451,117 @@ record!(
     [Plain("session_id"), Plain("text"), Plain("observed_at")]
 );
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunAction {
+    Start,
+    Next,
+    Previous,
+    Pause,
+    Resume,
+    /// Give the current item `minutes` more.
+    Extend,
+    Finish,
+}
+
+/// One press in run mode, with when it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub session_id: Uuid,
+    pub action: RunAction,
+    pub minutes: u32,
+    pub at: DateTime<Utc>,
+}
+record!(
+    RunEvent,
+    "run_event",
+    [
+        Plain("session_id"),
+        Plain("action"),
+        Plain("minutes"),
+        Plain("at")
+    ]
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    Present,
+    Late,
+    Absent,
+}
+
+/// A participant's presence at a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attendance {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub session_id: Uuid,
+    pub participant_id: Uuid,
+    pub status: Presence,
+    /// Joined on the day without being in the cohort beforehand.
+    pub walk_in: bool,
+}
+record!(
+    Attendance,
+    "attendance",
+    [
+        Plain("session_id"),
+        Plain("participant_id"),
+        Plain("status"),
+        Flag("walk_in")
+    ]
+);
+
+impl Attendance {
+    /// The one id for a participant's attendance at a session, the same on every laptop.
+    pub fn id_for(session_id: Uuid, participant_id: Uuid) -> Uuid {
+        let mut name = session_id.as_bytes().to_vec();
+        name.extend_from_slice(participant_id.as_bytes());
+        Uuid::new_v5(&ATTENDANCE_NAMESPACE, &name)
+    }
+}
+
+const ATTENDANCE_NAMESPACE: Uuid = Uuid::from_u128(0x5f0a_27c4_93e1_4d6b_8a52_1c7e_0b9d_3f68);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    Open,
+    Done,
+    Dropped,
+}
+
+/// A participant's commitment: "what I will do differently".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// The session where it was made.
+    pub session_id: Uuid,
+    pub participant_id: Option<Uuid>,
+    pub text: String,
+    pub status: ActionStatus,
+    /// What happened, noted when it is followed up.
+    pub follow_up: String,
+}
+record!(
+    Action,
+    "action",
+    [
+        Plain("session_id"),
+        Plain("participant_id"),
+        Plain("text"),
+        Plain("status"),
+        Plain("follow_up"),
+    ],
+    check = |a| required("An action", "text", &a.text)
+);
+
 /// Every kind of record, in an order where each kind's references come before it.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 11] = [
     Programme::KIND,
     ProgrammeVersion::KIND,
     Exercise::KIND,
@@ -461,4 +570,7 @@ pub const KINDS: [&str; 8] = [
     Participant::KIND,
     Reflection::KIND,
     FacilitatorNote::KIND,
+    RunEvent::KIND,
+    Attendance::KIND,
+    Action::KIND,
 ];

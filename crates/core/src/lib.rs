@@ -4,12 +4,14 @@
 pub mod agenda;
 pub mod clock;
 pub mod compare;
+pub mod day;
 pub mod demo;
 pub mod design;
 pub mod domain;
 pub mod error;
 pub mod merge;
 pub mod paths;
+pub mod run;
 pub mod snapshot;
 pub mod store;
 pub mod views;

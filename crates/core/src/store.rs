@@ -96,6 +96,10 @@ impl Store {
         self.device
     }
 
+    pub(crate) fn pool_ref(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }

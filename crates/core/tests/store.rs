@@ -171,8 +171,37 @@ async fn every_kind_round_trips_through_its_table() {
         observed_at: Some(Utc::now()),
     };
 
+    let mut run = RunEvent {
+        meta: Meta::new(),
+        session_id: s.meta.id,
+        action: RunAction::Extend,
+        minutes: 5,
+        at: Utc::now(),
+    };
+    let mut present = Attendance {
+        meta: Meta {
+            id: Attendance::id_for(s.meta.id, person.meta.id),
+            ..Meta::new()
+        },
+        session_id: s.meta.id,
+        participant_id: person.meta.id,
+        status: Presence::Late,
+        walk_in: true,
+    };
+    let mut action = Action {
+        meta: Meta::new(),
+        session_id: s.meta.id,
+        participant_id: Some(person.meta.id),
+        text: "Invite the housing team to our next meeting".into(),
+        status: ActionStatus::Open,
+        follow_up: String::new(),
+    };
+
     let mut w = store.writer().await.unwrap();
     // References may be written before what they refer to: keys are checked at commit.
+    w.save(&mut action).await.unwrap();
+    w.save(&mut present).await.unwrap();
+    w.save(&mut run).await.unwrap();
     w.save(&mut r).await.unwrap();
     w.save(&mut i).await.unwrap();
     w.save(&mut n).await.unwrap();
@@ -194,6 +223,12 @@ async fn every_kind_round_trips_through_its_table() {
     );
     assert_eq!(store.get::<Reflection>(r.meta.id).await.unwrap(), r);
     assert_eq!(store.get::<FacilitatorNote>(n.meta.id).await.unwrap(), n);
+    assert_eq!(store.get::<RunEvent>(run.meta.id).await.unwrap(), run);
+    assert_eq!(
+        store.get::<Attendance>(present.meta.id).await.unwrap(),
+        present
+    );
+    assert_eq!(store.get::<Action>(action.meta.id).await.unwrap(), action);
     let counts = store.counts().await.unwrap();
     assert!(KINDS.iter().all(|k| counts[k] == 1), "{counts:?}");
 }
