@@ -28,6 +28,23 @@ const COMMANDS: &[&str] = &[
     "duplicate_exercise",
     "create_programme",
     "move_session",
+    "run_state",
+    "run_press",
+    "attendance_sheet",
+    "mark_attendance",
+    "add_walk_in",
+    "cohort",
+    "add_participant",
+    "save_reflection",
+    "list_reflections",
+    "earlier_versions",
+    "add_action",
+    "list_actions",
+    "actions_to_follow_up",
+    "session_notes",
+    "save_session_note",
+    "add_observation",
+    "set_full_screen",
 ];
 
 fn main() {

@@ -9,11 +9,16 @@ use tauri::State;
 use uuid::Uuid;
 
 use fieldbook_core::compare::{differences, Difference};
+use fieldbook_core::day::{
+    AttendanceLine, EarlierVersion, FollowUp, NewParticipant, ReflectionDraft, SessionNotes,
+};
 use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::{
-    AgendaItem, Exercise, ItemKind, Programme, ProgrammeVersion, Session, MAX_ITEM_MINUTES,
+    Action, AgendaItem, Attendance, Exercise, FacilitatorNote, ItemKind, Participant, Presence,
+    Programme, ProgrammeVersion, Reflection, RunAction, Session, MAX_ITEM_MINUTES,
 };
 use fieldbook_core::merge::{Choice, NationalChanges};
+use fieldbook_core::run::RunState;
 use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, VersionDetail};
 use fieldbook_core::{Error, Store};
 
@@ -299,4 +304,191 @@ pub async fn create_programme(state: State<'_, AppState>, title: String) -> Repl
 pub async fn move_session(state: State<'_, AppState>, id: String, index: usize) -> Reply<Session> {
     let id = self::id(&id)?;
     Ok(store(&state)?.move_session(id, index).await?)
+}
+
+#[tauri::command]
+pub async fn run_state(state: State<'_, AppState>, session_id: String) -> Reply<RunState> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.run_state(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn run_press(
+    state: State<'_, AppState>,
+    session_id: String,
+    action: RunAction,
+    minutes: Option<u32>,
+) -> Reply<RunState> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?
+        .run_press(session_id, action, minutes.unwrap_or(0))
+        .await?)
+}
+
+#[tauri::command]
+pub async fn attendance_sheet(
+    state: State<'_, AppState>,
+    session_id: String,
+) -> Reply<Vec<AttendanceLine>> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.attendance_sheet(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn mark_attendance(
+    state: State<'_, AppState>,
+    session_id: String,
+    participant_id: String,
+    status: Presence,
+) -> Reply<Attendance> {
+    let (session_id, participant_id) = (id(&session_id)?, id(&participant_id)?);
+    Ok(store(&state)?
+        .mark_attendance(session_id, participant_id, status)
+        .await?)
+}
+
+fn check_participant(form: &NewParticipant) -> Reply<()> {
+    title(&form.name, "participant").map(|_| ())?;
+    for text in [&form.organisation, &form.role] {
+        if text.chars().count() > 300 {
+            return Err(Error::invalid("Keep organisation and role under 300 characters.").into());
+        }
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn add_walk_in(
+    state: State<'_, AppState>,
+    session_id: String,
+    form: NewParticipant,
+) -> Reply<Participant> {
+    let session_id = id(&session_id)?;
+    check_participant(&form)?;
+    Ok(store(&state)?.add_walk_in(session_id, form).await?)
+}
+
+#[tauri::command]
+pub async fn cohort(state: State<'_, AppState>, version_id: String) -> Reply<Vec<Participant>> {
+    let version_id = id(&version_id)?;
+    Ok(store(&state)?.cohort(version_id).await?)
+}
+
+#[tauri::command]
+pub async fn add_participant(
+    state: State<'_, AppState>,
+    version_id: String,
+    form: NewParticipant,
+) -> Reply<Participant> {
+    let version_id = id(&version_id)?;
+    check_participant(&form)?;
+    let store = store(&state)?;
+    store.get::<ProgrammeVersion>(version_id).await?;
+    Ok(store.add_participant(Some(version_id), form).await?)
+}
+
+#[tauri::command]
+pub async fn save_reflection(
+    state: State<'_, AppState>,
+    draft: ReflectionDraft,
+) -> Reply<Option<Reflection>> {
+    Ok(store(&state)?.save_reflection(draft).await?)
+}
+
+#[tauri::command]
+pub async fn list_reflections(
+    state: State<'_, AppState>,
+    session_id: String,
+) -> Reply<Vec<Reflection>> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.reflections_of(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn earlier_versions(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+) -> Reply<Vec<EarlierVersion>> {
+    if !fieldbook_core::day::has_text_history(&kind) {
+        return Err(
+            Error::invalid("Only reflections, notes and actions keep earlier wordings.").into(),
+        );
+    }
+    let id = self::id(&id)?;
+    Ok(store(&state)?.earlier_versions(&kind, id).await?)
+}
+
+#[tauri::command]
+pub async fn add_action(
+    state: State<'_, AppState>,
+    session_id: String,
+    participant_id: Option<String>,
+    text: String,
+) -> Reply<Action> {
+    let session_id = id(&session_id)?;
+    let participant_id = optional_id(participant_id)?;
+    Ok(store(&state)?
+        .add_action(session_id, participant_id, &text)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn list_actions(state: State<'_, AppState>, session_id: String) -> Reply<Vec<Action>> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.actions_of(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn actions_to_follow_up(
+    state: State<'_, AppState>,
+    session_id: String,
+) -> Reply<Vec<FollowUp>> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.actions_to_follow_up(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn session_notes(state: State<'_, AppState>, session_id: String) -> Reply<SessionNotes> {
+    let session_id = id(&session_id)?;
+    Ok(store(&state)?.session_notes(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn save_session_note(
+    state: State<'_, AppState>,
+    session_id: String,
+    text: String,
+) -> Reply<FacilitatorNote> {
+    let session_id = id(&session_id)?;
+    if text.chars().count() > fieldbook_core::design::MAX_TEXT {
+        return Err(Error::invalid(
+            "Notes can be at most 20,000 characters long; start another observation.",
+        )
+        .into());
+    }
+    Ok(store(&state)?.save_session_note(session_id, &text).await?)
+}
+
+#[tauri::command]
+pub async fn add_observation(
+    state: State<'_, AppState>,
+    session_id: String,
+    text: String,
+) -> Reply<FacilitatorNote> {
+    let session_id = id(&session_id)?;
+    if text.chars().count() > 2000 {
+        return Err(Error::invalid("Keep an observation under 2,000 characters.").into());
+    }
+    Ok(store(&state)?.add_observation(session_id, &text).await?)
+}
+
+/// Full screen for the participants' capture screen, and back.
+#[tauri::command]
+pub fn set_full_screen(window: tauri::Window, on: bool) -> Reply<()> {
+    window.set_fullscreen(on).map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The window could not change size: {e}"
+        )))
+    })
 }

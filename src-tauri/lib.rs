@@ -5,6 +5,7 @@ mod commands;
 mod error;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Parser;
 use fieldbook_core::{demo, paths, Store};
@@ -18,6 +19,27 @@ struct Args {
     /// Keep Fieldbook's data in DIR instead of the usual place (also FIELDBOOK_DATA_DIR).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+
+    /// For tests: read the time from FILE (milliseconds since 1970) instead of the system
+    /// clock, so run mode can be tested without waiting. Only in debug builds.
+    #[cfg(debug_assertions)]
+    #[arg(long, value_name = "FILE", hide = true)]
+    clock_file: Option<PathBuf>,
+}
+
+/// A clock that reads the time from a file the tests write.
+#[cfg(debug_assertions)]
+#[derive(Debug)]
+struct FileClock(PathBuf);
+
+#[cfg(debug_assertions)]
+impl fieldbook_core::clock::Clock for FileClock {
+    fn now_ms(&self) -> i64 {
+        std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or_else(|| fieldbook_core::clock::SystemClock.now_ms())
+    }
 }
 
 /// What every command can reach: the open store, or why it could not be opened.
@@ -27,8 +49,11 @@ pub struct AppState {
 }
 
 /// Opens the data folder, adding the demo content when it is new.
-async fn open(data_dir: &std::path::Path) -> Result<Store, fieldbook_core::Error> {
-    let store = Store::open(data_dir).await?;
+async fn open(
+    data_dir: &std::path::Path,
+    clock: Arc<dyn fieldbook_core::clock::Clock>,
+) -> Result<Store, fieldbook_core::Error> {
+    let store = Store::open_with_clock(data_dir, clock).await?;
     if store.was_created() {
         demo::seed_demo(&store).await?;
     }
@@ -37,9 +62,16 @@ async fn open(data_dir: &std::path::Path) -> Result<Store, fieldbook_core::Error
 
 pub fn run() {
     let args = Args::parse();
+    #[allow(unused_mut)]
+    let mut clock: Arc<dyn fieldbook_core::clock::Clock> =
+        Arc::new(fieldbook_core::clock::SystemClock);
+    #[cfg(debug_assertions)]
+    if let Some(file) = args.clock_file {
+        clock = Arc::new(FileClock(file));
+    }
     let (data_dir, store) = match paths::data_dir(args.data_dir) {
         Ok(dir) => {
-            let store = tauri::async_runtime::block_on(open(&dir));
+            let store = tauri::async_runtime::block_on(open(&dir, clock));
             (dir, store)
         }
         Err(e) => (PathBuf::new(), Err(e)),
@@ -79,6 +111,23 @@ pub fn run() {
             commands::duplicate_exercise,
             commands::create_programme,
             commands::move_session,
+            commands::run_state,
+            commands::run_press,
+            commands::attendance_sheet,
+            commands::mark_attendance,
+            commands::add_walk_in,
+            commands::cohort,
+            commands::add_participant,
+            commands::save_reflection,
+            commands::list_reflections,
+            commands::earlier_versions,
+            commands::add_action,
+            commands::list_actions,
+            commands::actions_to_follow_up,
+            commands::session_notes,
+            commands::save_session_note,
+            commands::add_observation,
+            commands::set_full_screen,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

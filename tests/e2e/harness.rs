@@ -27,7 +27,7 @@ impl Drop for Process {
 pub struct Harness {
     pub client: Client,
     pub data_dir: PathBuf,
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
     _driver: Process,
     _display: Process,
 }
@@ -97,16 +97,25 @@ impl Harness {
 
     /// Opens Fieldbook on `data_dir`; `tmp` is kept alive as long as the harness.
     pub async fn start_with(tmp: tempfile::TempDir, data_dir: PathBuf) -> Harness {
+        Self::start_with_args(tmp, data_dir, &[]).await
+    }
+
+    /// Opens Fieldbook on `data_dir` with more command-line arguments.
+    pub async fn start_with_args(
+        tmp: tempfile::TempDir,
+        data_dir: PathBuf,
+        extra: &[String],
+    ) -> Harness {
         // A port found free can be taken by a parallel test before the driver binds it; a
         // fresh display, driver and ports on each try gets past that.
         let mut last_error = String::new();
         for _ in 0..3 {
-            match Self::try_start(&data_dir).await {
+            match Self::try_start(&data_dir, extra).await {
                 Ok((client, driver, display)) => {
                     return Harness {
                         client,
                         data_dir,
-                        _tmp: tmp,
+                        tmp,
                         _driver: driver,
                         _display: display,
                     }
@@ -117,7 +126,10 @@ impl Harness {
         panic!("could not start a WebDriver session with Fieldbook: {last_error}");
     }
 
-    async fn try_start(data_dir: &Path) -> Result<(Client, Process, Process), String> {
+    async fn try_start(
+        data_dir: &Path,
+        extra: &[String],
+    ) -> Result<(Client, Process, Process), String> {
         let (display, display_name) = start_display();
         let port = free_port();
         let native_port = free_port();
@@ -136,13 +148,15 @@ impl Harness {
         let driver = Process(driver);
         wait_for_port(port);
 
+        let mut args = vec![json!("--data-dir"), json!(data_dir)];
+        args.extend(extra.iter().map(|a| json!(a)));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
         capabilities.insert(
             "tauri:options".into(),
             json!({
                 "application": env!("CARGO_BIN_EXE_fieldbook"),
-                "args": ["--data-dir", data_dir],
+                "args": args,
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -332,5 +346,33 @@ impl Harness {
 
     pub async fn close(self) {
         self.client.close().await.unwrap();
+    }
+
+    /// The process id of the app this harness started (found by its data folder).
+    pub fn app_pid(&self) -> u32 {
+        let needle = self.data_dir.to_string_lossy().into_owned();
+        let app = env!("CARGO_BIN_EXE_fieldbook");
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+                continue;
+            };
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            if args.first().is_some_and(|a| a == app) && args.contains(&needle) {
+                return pid;
+            }
+        }
+        panic!("the app's process was not found");
+    }
+
+    /// Ends the harness and hands back the data, for a test that opens the app again.
+    pub async fn stop(self) -> (tempfile::TempDir, PathBuf) {
+        let _ = self.client.close().await;
+        (self.tmp, self.data_dir)
     }
 }

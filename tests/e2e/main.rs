@@ -477,3 +477,331 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
     app.wait_for_js("return ![...document.querySelectorAll('[data-testid=\"agenda-item\"] .badge')].some(b => b.textContent.includes('changed'));", vec![]).await;
     app.close().await;
 }
+
+/// 09:30 UTC on Wednesday 27 January 2027, Sunderland's first session day.
+const SESSION_DAY_MS: i64 = 1_801_042_200_000;
+
+/// Opens Sunderland's first session from the programmes screen.
+async fn open_sunderland_first_session(app: &Harness) -> String {
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.follow(
+        "Leading Change Together: Sunderland",
+        "Leading Change Together: Sunderland",
+    )
+    .await;
+    let sessions = app.texts("tbody td:nth-child(2) a").await;
+    app.follow(&sessions[0], &sessions[0]).await;
+    sessions[0].clone()
+}
+
+async fn add_cohort(data_dir: &std::path::Path, names: &[&str]) {
+    let store = fieldbook_core::Store::open(data_dir).await.unwrap();
+    let version = store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|o| o.versions)
+        .find(|v| v.version.place == "Sunderland")
+        .unwrap();
+    for name in names {
+        let form: fieldbook_core::day::NewParticipant = serde_json::from_value(serde_json::json!({
+            "name": name, "organisation": "Sunderland VCS Alliance", "sector": "voluntary", "consent_named": true
+        }))
+        .unwrap();
+        store
+            .add_participant(Some(version.version.meta.id), form)
+            .await
+            .unwrap();
+    }
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_session_runs_offline_through_three_items_with_an_extension_on_a_controlled_clock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = tmp.path().join("clock");
+    let set_clock = |ms: i64| std::fs::write(&clock, ms.to_string()).unwrap();
+    set_clock(SESSION_DAY_MS);
+    let data_dir = tmp.path().join("data");
+    let clock_arg = clock.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--clock-file".into(), clock_arg]).await;
+    app.ready().await;
+    let title = open_sunderland_first_session(&app).await;
+    let minutes: Vec<i64> = {
+        let mut m = Vec::new();
+        for row in app.find_all("[data-testid='agenda-item']").await {
+            m.push(
+                row.attr("data-minutes")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
+            );
+        }
+        m
+    };
+    app.click("#run-session").await;
+    app.wait_for_heading(&title).await;
+    app.find("#run-start").await;
+    app.check_accessibility("run mode before the start").await;
+
+    // S starts the session: the first item, with all its time left.
+    app.find("body").await.send_keys("s").await.unwrap();
+    let countdown = |expected: String| {
+        let app = &app;
+        async move {
+            app.wait_for_js(
+                "return document.querySelector('[data-testid=\"countdown\"]')?.textContent === arguments[0];",
+                vec![serde_json::json!(expected)],
+            )
+            .await;
+        }
+    };
+    countdown(format!("{}:00", minutes[0])).await;
+    let level = || {
+        app.eval(
+            "return document.querySelector('[data-testid=\"time-level\"]').dataset.level;",
+            vec![],
+        )
+    };
+    assert_eq!(level().await, "plenty");
+
+    // With a fifth of the time left, the level changes (in words as well as colour).
+    let mut now = SESSION_DAY_MS + (minutes[0] * 60 - minutes[0] * 60 / 5) * 1000;
+    set_clock(now);
+    countdown(format!(
+        "{}:{:02}",
+        minutes[0] / 5,
+        (minutes[0] * 60 / 5) % 60
+    ))
+    .await;
+    assert_eq!(level().await, "low");
+    let words = app
+        .find("[data-testid='time-level']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(words.contains("fifth"), "{words}");
+    app.check_accessibility("run mode with little time left")
+        .await;
+    app.screenshot("run-mode").await;
+
+    // Run two minutes over, then give it five more.
+    now += (minutes[0] * 60 / 5 + 120) * 1000;
+    set_clock(now);
+    countdown("+2:00".into()).await;
+    assert_eq!(level().await, "over");
+    app.click("#run-extend-5").await;
+    countdown("3:00".into()).await;
+
+    // Next: the second item, then the third after its planned time exactly.
+    now += 60 * 1000;
+    set_clock(now);
+    app.find("body").await.send_keys("n").await.unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"stage-label\"], .stage-label').textContent.startsWith('Item 2');", vec![]).await;
+    now += minutes[1] * 60 * 1000;
+    set_clock(now);
+    app.click("#run-next").await;
+    app.wait_for_js(
+        "return document.querySelector('.stage-label').textContent.startsWith('Item 3');",
+        vec![],
+    )
+    .await;
+    now += 60 * 1000;
+    set_clock(now);
+    countdown(format!("{}:00", minutes[2] - 1)).await;
+
+    // Planned against actual: 3 minutes over, on time, and the rest of the day moved.
+    let against = app
+        .wait_for_js(
+            "const t = [...document.querySelectorAll('[data-testid=\"against-plan\"]')].map(c => c.textContent); return t[1] === 'on time' ? t : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(against[0], "3 min over");
+    assert_eq!(against[1], "on time");
+    let up_next = app
+        .find("[data-testid='up-next']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let planned_fourth = 9 * 60 + 30 + minutes[..3].iter().sum::<i64>();
+    let expected = planned_fourth + 3;
+    assert!(
+        up_next.contains(&format!("{:02}:{:02}", expected / 60, expected % 60)),
+        "{up_next} should say the fourth item now starts three minutes late"
+    );
+
+    // The session's page shows how it ran.
+    app.follow("Leave run mode", &title).await;
+    app.find("[data-testid='how-it-ran']").await;
+    let ran = app.texts("[data-testid='how-it-ran']").await;
+    assert!(
+        ran[0].contains("3 min over") && ran[1].contains("on time"),
+        "{ran:?}"
+    );
+
+    // Nothing the session did reached beyond the app itself.
+    let outside = app
+        .eval(
+            "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+               .map(e => e.name).filter(u => !/^(tauri:|ipc:|http:\\/\\/(tauri|ipc)\\.localhost|data:|about:)/.test(u));",
+            vec![],
+        )
+        .await;
+    assert_eq!(outside, serde_json::json!([]), "requests left the app");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn twenty_reflections_are_captured_by_keyboard_and_survive_a_killed_app() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&store).await.unwrap();
+        store.close().await;
+    }
+    add_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi"]).await;
+    let app = Harness::start_with(tmp, data_dir.clone()).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    let box_ = app.find("#reflection-text").await;
+    box_.click().await.unwrap();
+    for n in 1..=20 {
+        box_.send_keys(&format!(
+            "Reflection {n}: we should start with the people who use the service{}",
+            Key::Enter
+        ))
+        .await
+        .unwrap();
+    }
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-count\"]').textContent === '20 reflections';", vec![]).await;
+    app.check_accessibility("run mode with reflections").await;
+
+    // One more, typed but never finished with Enter; after a pause it is saved.
+    box_.send_keys("Half a thought about trust").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let pid = app.app_pid();
+    std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    let (tmp, data_dir) = app.stop().await;
+
+    // Everything saved is there after the crash, and the database is sound.
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        assert_eq!(store.counts().await.unwrap()["reflection"], 21);
+        store.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-count\"]').textContent === '21 reflections';", vec![]).await;
+    let texts = app.texts("[data-testid='captured-reflection']").await;
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Half a thought about trust")),
+        "{texts:?}"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&store).await.unwrap();
+        store.close().await;
+    }
+    add_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi", "Chloe Turner"]).await;
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#attendance-link").await;
+    app.wait_for_heading("Attendance").await;
+    // Focus starts on the first person; P, L, A mark and move on.
+    for key in ["p", "l", "a"] {
+        let active = app.client.active_element().await.unwrap();
+        active.send_keys(key).await.unwrap();
+        app.wait_saved().await;
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    let statuses = app
+        .wait_for_js(
+            "const s = [...document.querySelectorAll('[data-testid=\"attendance-row\"]')].map(r => r.dataset.status); return s.every(x => x) ? s : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(statuses, serde_json::json!(["present", "late", "absent"]));
+    app.type_into("#walk-in-name", "Dev Patel").await;
+    app.click(".panel button[type='submit']").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"attendance-row\"]').length === 4;",
+        vec![],
+    )
+    .await;
+    app.check_accessibility("attendance").await;
+
+    // The participants' screen: only the prompt and a box, and a code to leave.
+    app.follow("Go to run mode", "Seeing the system together")
+        .await;
+    app.click("#hand-round").await;
+    app.type_into("#capture-code", "2468").await;
+    app.find("#capture-code")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let box_ = app.find("#capture-text").await;
+    let shown = app.eval("return document.body.innerText;", vec![]).await;
+    for name in ["Amira", "Ben Adeyemi", "Chloe", "Dev Patel"] {
+        assert!(
+            !shown.as_str().unwrap().contains(name),
+            "{name} is shown on the capture screen"
+        );
+    }
+    box_.send_keys(&format!("I will ask before I assume{}", Key::Enter))
+        .await
+        .unwrap();
+    app.wait_for_js(
+        "return document.querySelector('.capture-thanks').textContent.includes('Thank you');",
+        vec![],
+    )
+    .await;
+    app.check_accessibility("the participants' capture screen")
+        .await;
+    app.screenshot("capture").await;
+    // Alt+1 and Back do not leave; a wrong code does not either.
+    box_.send_keys(&format!("{}1", Key::Alt)).await.unwrap();
+    app.client.back().await.unwrap();
+    assert!(app.find_all("#capture-text").await.len() == 1);
+    box_.send_keys(&Key::Escape.to_string()).await.unwrap();
+    app.type_into("#capture-exit-code", "0000").await;
+    app.find("#capture-exit-code")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.find("#capture-exit-error:not([hidden])").await;
+    app.type_into("#capture-exit-code", "2468").await;
+    app.find("#capture-exit-code")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.find("#reflection-text").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-count\"]').textContent === '1 reflection';", vec![]).await;
+    app.close().await;
+}

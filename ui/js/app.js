@@ -8,6 +8,9 @@ import { newVersionScreen, programmesScreen, programmeScreen } from './screens/p
 import { differencesScreen, nationalChangesScreen, versionScreen } from './screens/version.js';
 import { sessionScreen } from './screens/session.js';
 import { exerciseEditScreen, libraryScreen, requestSearchFocus } from './screens/library.js';
+import { runScreen } from './screens/run.js';
+import { attendanceScreen, cohortScreen } from './screens/attendance.js';
+import { captureScreen, capturing } from './screens/capture.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -18,6 +21,10 @@ const routes = [
   [new RegExp(`^/versions/${ID}/differences$`), differencesScreen],
   [new RegExp(`^/versions/${ID}/national-changes$`), nationalChangesScreen],
   [new RegExp(`^/sessions/${ID}$`), sessionScreen],
+  [new RegExp(`^/sessions/${ID}/run$`), runScreen],
+  [new RegExp(`^/sessions/${ID}/attendance$`), attendanceScreen],
+  [new RegExp(`^/sessions/${ID}/capture$`), captureScreen],
+  [new RegExp(`^/versions/${ID}/cohort$`), cohortScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
@@ -31,9 +38,17 @@ function currentRoute() {
   return route || '/programmes';
 }
 
+let captureRoute = null;
+
 async function show({ focusId } = {}) {
+  // While participants hold the laptop, only the facilitator's code leaves the capture screen.
+  if (capturing() && captureRoute && currentRoute() !== captureRoute) {
+    history.replaceState(null, '', `#${captureRoute}`);
+    return;
+  }
   const ticket = ++navigation;
   const route = currentRoute();
+  captureRoute = route.endsWith('/capture') ? route : null;
   const match = routes.map(([pattern, screen]) => [route.match(pattern), screen]).find(([m]) => m);
   let view;
   try {
@@ -94,6 +109,7 @@ function cannotOpen(status) {
 }
 
 function shortcuts(event) {
+  if (capturing()) return;
   if (event.altKey && !event.ctrlKey && !event.metaKey) {
     if (event.key === '1') { location.hash = '#/programmes'; event.preventDefault(); }
     if (event.key === '2') { location.hash = '#/library'; event.preventDefault(); }

@@ -284,6 +284,31 @@ class SessionView {
       count, results);
   }
 
+  dayLinks() {
+    return h('nav', { class: 'day-links', 'aria-label': 'On the day' },
+      h('a', { class: 'button', href: `#/sessions/${this.id}/run`, id: 'run-session' }, this.run?.status === 'not_started' ? 'Run this session' : 'Open run mode'),
+      h('a', { class: 'button button-secondary', href: `#/sessions/${this.id}/attendance`, id: 'attendance-link' }, 'Attendance'));
+  }
+
+  /** After a run: each item's actual time against the plan. */
+  howItRan() {
+    const s = this.run;
+    if (!s || s.status === 'not_started') return null;
+    const against = (i) => {
+      if (i.over_seconds === null || i.over_seconds === undefined) return i.actual_start ? 'running now' : 'not reached';
+      const m = Math.round(i.over_seconds / 60);
+      return m === 0 ? 'on time' : m > 0 ? `${m} min over` : `${-m} min under`;
+    };
+    return h('section', { 'aria-labelledby': 'how-it-ran' },
+      h('h2', { id: 'how-it-ran' }, s.status === 'finished' ? 'How it ran' : 'How it is running'),
+      h('table', { class: 'table' },
+        h('thead', {}, h('tr', {}, ['Item', 'Planned', 'Ran for', 'Against plan'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, s.items.map((i) => h('tr', { 'data-testid': 'how-it-ran' },
+          h('td', {}, i.title), h('td', {}, minutes(i.planned_minutes)),
+          h('td', {}, i.actual_start ? minutes(Math.round(i.elapsed_seconds / 60)) : '—'),
+          h('td', {}, against(i)))))));
+  }
+
   sessionActions() {
     const { session, version } = this.detail;
     return h('p', { class: 'actions' },
@@ -311,6 +336,8 @@ class SessionView {
     this.select(null);
     return h('div', { class: 'main-wide' },
       this.header,
+      this.dayLinks(),
+      this.howItRan(),
       this.detailsEditor(),
       h('h2', {}, 'Agenda'),
       this.builder,
@@ -319,7 +346,9 @@ class SessionView {
 }
 
 export async function sessionScreen(id) {
-  const view = new SessionView(await api.getSession(id));
+  const [detail, run] = await Promise.all([api.getSession(id), api.runState(id)]);
+  const view = new SessionView(detail);
+  view.run = run;
   const node = view.render();
   return { title: view.detail.session.title, place: 'programmes', node };
 }

@@ -1,0 +1,176 @@
+// Attendance: mark each person present, late or absent in a few keystrokes, and add
+// anyone who walks in on the day.
+
+import { api } from '../api.js';
+import { breadcrumbs, fill, h, link } from '../dom.js';
+import { plural } from '../format.js';
+import { notify, saving } from '../feedback.js';
+
+const STATUSES = [['present', 'Present', 'P'], ['late', 'Late', 'L'], ['absent', 'Absent', 'A']];
+export const SECTORS = [['', 'Not known'], ['public', 'Public'], ['private', 'Private'], ['voluntary', 'Voluntary'], ['community', 'Community']];
+
+/** The fields asked of a new participant, with consent first-class. */
+export function participantFields(prefix) {
+  const input = (id, label, attrs = {}) => h('div', { class: 'field' }, h('label', { for: `${prefix}-${id}` }, label), h('input', { id: `${prefix}-${id}`, type: 'text', autocomplete: 'off', ...attrs }));
+  const check = (id, label) => h('div', { class: 'checkbox' }, h('input', { id: `${prefix}-${id}`, type: 'checkbox' }), h('label', { for: `${prefix}-${id}` }, label));
+  return h('div', {},
+    h('div', { class: 'field-row' },
+      input('name', 'Name'),
+      input('organisation', 'Organisation'),
+      h('div', { class: 'field' }, h('label', { for: `${prefix}-sector` }, 'Sector'),
+        h('select', { id: `${prefix}-sector` }, SECTORS.map(([v, t]) => h('option', { value: v }, t)))),
+      input('role', 'Role')),
+    h('fieldset', { class: 'consent' },
+      h('legend', {}, 'They agree to'),
+      check('named', 'be named in notes'),
+      check('quoted', 'be quoted'),
+      check('contact', 'be contacted afterwards')));
+}
+
+export function readParticipant(prefix) {
+  const value = (id) => document.getElementById(`${prefix}-${id}`).value;
+  const checked = (id) => document.getElementById(`${prefix}-${id}`).checked;
+  return {
+    name: value('name'), organisation: value('organisation'), sector: value('sector'), role: value('role'),
+    consent_named: checked('named'), consent_quoted: checked('quoted'), consent_contact: checked('contact'),
+  };
+}
+
+export function clearParticipant(prefix) {
+  for (const id of ['name', 'organisation', 'role']) document.getElementById(`${prefix}-${id}`).value = '';
+  for (const id of ['named', 'quoted', 'contact']) document.getElementById(`${prefix}-${id}`).checked = false;
+}
+
+export async function attendanceScreen(id) {
+  const detail = await api.getSession(id);
+  const { session, version, programme } = detail;
+  const table = h('tbody');
+  const count = h('p', { class: 'count', role: 'status', 'data-testid': 'attendance-count' });
+
+  const render = async (focusRow) => {
+    const sheet = await api.attendanceSheet(id);
+    const tally = (status) => sheet.filter((l) => l.status === status).length;
+    count.textContent = sheet.length
+      ? `${tally('present')} present, ${tally('late')} late, ${tally('absent')} absent, ${sheet.length - tally('present') - tally('late') - tally('absent')} not marked`
+      : 'Nobody is in this cohort yet. Add people below as they arrive.';
+    fill(table, sheet.map((line, index) => {
+      const name = `presence-${line.participant.id}`;
+      const row = h('tr', { 'data-testid': 'attendance-row', 'data-status': line.status ?? '' },
+        h('th', { scope: 'row' }, line.participant.name, line.walk_in ? h('span', { class: 'badge' }, ' Walk-in') : null,
+          h('div', { class: 'muted' }, [line.participant.organisation, line.participant.role].filter(Boolean).join(', '))),
+        h('td', {}, h('fieldset', { class: 'presence' },
+          h('legend', { class: 'visually-hidden' }, `${line.participant.name} is`),
+          STATUSES.map(([value, label, key]) => h('span', { class: 'radio' },
+            h('input', {
+              type: 'radio', name, id: `${name}-${value}`, value, checked: line.status === value ? true : null,
+              onchange: () => mark(line, value, index),
+            }),
+            h('label', { for: `${name}-${value}` }, label, ' ', h('kbd', {}, key)))))));
+      row.addEventListener('keydown', (event) => {
+        const status = STATUSES.find(([, , key]) => key.toLowerCase() === event.key.toLowerCase());
+        if (!status || event.ctrlKey || event.altKey || event.metaKey) return;
+        event.preventDefault();
+        mark(line, status[0], index);
+      });
+      return row;
+    }));
+    if (focusRow !== undefined) {
+      const rows = table.querySelectorAll('tr');
+      const row = rows[Math.min(focusRow, rows.length - 1)];
+      (row?.querySelector('input:checked') ?? row?.querySelector('input'))?.focus();
+    }
+  };
+
+  // Marking someone moves on to the next person, so a register takes one key a name.
+  const mark = async (line, status, index) => {
+    try {
+      await saving(api.markAttendance(id, line.participant.id, status));
+      await render(index + 1);
+    } catch (e) {
+      notify(e.message);
+    }
+  };
+  await render();
+
+  const walkIn = h('form', { class: 'panel', 'aria-labelledby': 'walk-in-heading' },
+    h('h2', { id: 'walk-in-heading' }, 'Someone walked in'),
+    h('p', { class: 'hint' }, 'They join the cohort and are marked present.'),
+    participantFields('walk-in'),
+    h('button', { type: 'submit', class: 'button' }, 'Add and mark present'));
+  walkIn.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const person = await saving(api.addWalkIn(id, readParticipant('walk-in')));
+      clearParticipant('walk-in');
+      await render();
+      notify(`${person.name} added and marked present.`);
+      document.getElementById('walk-in-name').focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+
+  const crumbs = programme
+    ? breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], [session.title, `/sessions/${id}`], ['Attendance'])
+    : breadcrumbs(['Programmes', '/programmes'], [session.title, `/sessions/${id}`], ['Attendance']);
+  return {
+    title: `Attendance: ${session.title}`,
+    place: 'programmes',
+    node: h('div', {},
+      crumbs,
+      h('h1', {}, 'Attendance'),
+      h('p', { class: 'lead' }, `${session.title}. Press `, h('kbd', {}, 'P'), ', ', h('kbd', {}, 'L'), ' or ', h('kbd', {}, 'A'), ' on a person to mark them present, late or absent and move to the next.'),
+      count,
+      h('table', { class: 'table attendance' },
+        h('caption', { class: 'visually-hidden' }, 'Who is here'),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Participant'), h('th', { scope: 'col' }, 'Here?'))),
+        table),
+      walkIn,
+      h('p', {}, link(`/sessions/${id}/run`, 'Go to run mode'))),
+    focus: table.querySelector('input'),
+  };
+}
+
+export async function cohortScreen(versionId) {
+  const detail = await api.getVersion(versionId);
+  const { programme, version } = detail;
+  const list = h('tbody');
+  const count = h('p', { class: 'count', role: 'status' });
+  const yes = (flag) => (flag ? 'Yes' : 'No');
+  const render = async () => {
+    const people = await api.cohort(versionId);
+    count.textContent = plural(people.length, 'participant');
+    fill(list, people.map((p) => h('tr', { 'data-testid': 'participant' },
+      h('th', { scope: 'row' }, p.name), h('td', {}, p.organisation), h('td', {}, SECTORS.find(([v]) => v === p.sector)?.[1] ?? ''),
+      h('td', {}, p.role), h('td', {}, yes(p.consent_named)), h('td', {}, yes(p.consent_quoted)), h('td', {}, yes(p.consent_contact)))));
+  };
+  await render();
+  const form = h('form', { class: 'panel', 'aria-labelledby': 'add-participant-heading' },
+    h('h2', { id: 'add-participant-heading' }, 'Add a participant'),
+    participantFields('participant'),
+    h('button', { type: 'submit', class: 'button' }, 'Add participant'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await saving(api.addParticipant(versionId, readParticipant('participant')));
+      clearParticipant('participant');
+      await render();
+      document.getElementById('participant-name').focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+  return {
+    title: `Cohort: ${version.name}`,
+    place: 'programmes',
+    node: h('div', {},
+      breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${versionId}`], ['Cohort']),
+      h('h1', {}, 'Cohort'),
+      h('p', { class: 'lead' }, `The participants of ${version.name}, with what each has agreed to.`),
+      count,
+      h('table', { class: 'table' },
+        h('thead', {}, h('tr', {}, ['Name', 'Organisation', 'Sector', 'Role', 'Named in notes', 'Quoted', 'Contacted'].map((c) => h('th', { scope: 'col' }, c)))),
+        list),
+      form),
+  };
+}

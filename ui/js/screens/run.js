@@ -1,0 +1,363 @@
+// Run mode: the current agenda item large and clear with its countdown, the controls a
+// facilitator needs in the room, and capture of reflections, actions and observations
+// without leaving it.
+
+import { api } from '../api.js';
+import { fill, h, link } from '../dom.js';
+import { minutes as formatMinutes, plural } from '../format.js';
+import { ReflectionWriter } from '../capture.js';
+import { notify, saving } from '../feedback.js';
+
+const LEVELS = {
+  plenty: { text: 'On time', mark: '●' },
+  low: { text: 'Less than a fifth of the time left', mark: '◐' },
+  critical: { text: 'Nearly out of time', mark: '▲' },
+  over: { text: 'Over time', mark: '■' },
+};
+
+export function clockText(seconds) {
+  const s = Math.abs(seconds);
+  const text = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return seconds < 0 ? `+${text}` : text;
+}
+
+let ticker = null;
+
+/** Stops run mode's ticking when another screen is shown. */
+export function leaveRun() {
+  clearInterval(ticker);
+  ticker = null;
+  document.body.classList.remove('run-mode');
+}
+
+class RunView {
+  constructor(detail, cohort) {
+    this.detail = detail;
+    this.id = detail.session.id;
+    this.cohort = cohort;
+    this.stage = h('section', { class: 'stage', 'aria-label': 'Current item' });
+    this.table = h('div');
+  }
+
+  async tick() {
+    try {
+      this.state = await api.runState(this.id);
+      this.renderStage();
+      this.renderTable();
+    } catch (error) {
+      fill(this.stage, h('p', { class: 'field-error', role: 'alert' }, error.message));
+    }
+  }
+
+  async press(action, minutes) {
+    try {
+      this.state = await saving(api.runPress(this.id, action, minutes));
+      this.renderStage();
+      this.renderTable();
+      this.reflections?.followCurrent();
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  button(label, key, action, minutes, extra = {}) {
+    return h('button', {
+      type: 'button', class: 'button run-button', 'aria-keyshortcuts': key, ...extra,
+      onclick: () => this.press(action, minutes),
+    }, label, h('kbd', {}, key === 'Space' ? 'Space' : key));
+  }
+
+  /** Redraws the stage when what it shows changes; between presses only the clock moves, so
+   * only the countdown is updated and keyboard focus stays where it is. */
+  renderStage() {
+    const s = this.state;
+    const key = `${s.status}|${s.current}|${s.items.length}|${s.items[s.current + 1]?.expected_start ?? ''}`;
+    if (key === this.stageKey && s.status !== 'not_started' && s.status !== 'finished') {
+      this.updateClock();
+      return;
+    }
+    const focused = this.stage.contains(document.activeElement) ? document.activeElement.id : null;
+    this.stageKey = key;
+    this.drawStage();
+    if (focused) {
+      const again = document.getElementById(focused);
+      (again && !again.disabled ? again : this.stage.querySelector('button:not([disabled])'))?.focus();
+    }
+  }
+
+  updateClock() {
+    const s = this.state;
+    const item = s.items[s.current];
+    const level = LEVELS[s.time_left];
+    const paused = s.status === 'paused';
+    const total = item.allowed_seconds || 1;
+    const used = Math.min(100, Math.max(0, Math.round(((total - Math.max(0, s.remaining_seconds)) / total) * 100)));
+    this.stage.dataset.level = s.time_left;
+    const countdown = this.stage.querySelector('.countdown');
+    countdown.textContent = clockText(s.remaining_seconds);
+    countdown.setAttribute('aria-label', s.remaining_seconds < 0 ? `${clockText(s.remaining_seconds)} over time` : `${clockText(s.remaining_seconds)} left`);
+    const levelText = this.stage.querySelector('.time-level');
+    levelText.dataset.level = s.time_left;
+    fill(levelText, h('span', { 'aria-hidden': 'true' }, `${level.mark} `), paused ? 'Paused' : level.text);
+    const progress = this.stage.querySelector('.progress');
+    progress.setAttribute('aria-valuenow', String(used));
+    // Set through the CSSOM: the content security policy allows no inline style attributes.
+    progress.firstChild.style.width = `${used}%`;
+  }
+
+  drawStage() {
+    const s = this.state;
+    delete this.stage.dataset.level;
+    if (s.status === 'not_started') {
+      fill(this.stage,
+        h('p', { class: 'stage-label' }, 'Not started'),
+        h('p', { class: 'stage-title' }, s.items[0]?.title ?? 'No agenda yet'),
+        h('div', { class: 'run-controls' }, this.button('Start the session', 'S', 'start', null, { id: 'run-start', disabled: s.items.length ? null : true })));
+      return;
+    }
+    if (s.status === 'finished') {
+      fill(this.stage,
+        h('p', { class: 'stage-label' }, 'Finished'),
+        h('p', { class: 'stage-title' }, 'The session has finished'),
+        h('p', {}, 'How it ran against the plan is in the table below and on the session’s page.'));
+      return;
+    }
+    const item = s.items[s.current];
+    const next = s.items[s.current + 1];
+    const paused = s.status === 'paused';
+    fill(this.stage,
+      h('p', { class: 'stage-label' }, `Item ${s.current + 1} of ${s.items.length}`, paused ? ' · Paused' : ''),
+      h('h2', { class: 'stage-title', id: 'run-current', 'data-testid': 'run-current' }, item.title),
+      h('p', { class: 'countdown', 'data-testid': 'countdown' }),
+      h('p', { class: 'time-level', 'data-testid': 'time-level' }),
+      h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Time used', 'aria-valuemin': '0', 'aria-valuemax': '100' },
+        h('div', { class: 'progress-bar' })),
+      item.prompt ? h('p', { class: 'stage-prompt' }, h('strong', {}, 'Prompt: '), item.prompt) : null,
+      h('div', { class: 'run-controls' },
+        this.button('Previous', 'P', 'previous', null, { id: 'run-previous', disabled: s.current === 0 ? true : null }),
+        paused ? this.button('Resume', 'Space', 'resume', null, { id: 'run-resume' }) : this.button('Pause', 'Space', 'pause', null, { id: 'run-pause' }),
+        this.button('+1 min', '1', 'extend', 1, { id: 'run-extend-1' }),
+        this.button('+5 min', '5', 'extend', 5, { id: 'run-extend-5' }),
+        next ? this.button('Next', 'N', 'next', null, { id: 'run-next' }) : this.button('Finish', 'N', 'finish', null, { id: 'run-finish' })),
+      h('p', { class: 'up-next', 'data-testid': 'up-next' }, next ? ['Up next: ', h('strong', {}, next.title), next.expected_start ? ` at about ${next.expected_start}` : ''] : 'This is the last item.'));
+    this.updateClock();
+  }
+
+  renderTable() {
+    const s = this.state;
+    const over = (i) => {
+      if (i.over_seconds === null || i.over_seconds === undefined) return '';
+      const m = Math.round(i.over_seconds / 60);
+      if (m === 0) return 'on time';
+      return m > 0 ? `${m} min over` : `${-m} min under`;
+    };
+    const time = (iso) => (iso ? new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' }) : '—');
+    const planned = this.detail.timetable.items;
+    fill(this.table, h('table', { class: 'table run-table', 'data-testid': 'run-table' },
+      h('caption', {}, 'Planned against actual'),
+      h('thead', {}, h('tr', {}, ['Item', 'Planned', 'Started', 'Ran for', 'Against plan', 'Now expected'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, s.items.map((i, n) => h('tr', { class: n === s.current ? 'selected' : '' },
+        h('td', {}, i.title),
+        h('td', { class: 'time' }, planned[n] ? `${planned[n].start} · ${formatMinutes(i.planned_minutes)}` : formatMinutes(i.planned_minutes)),
+        h('td', { class: 'time' }, time(i.actual_start)),
+        h('td', {}, i.actual_start ? formatMinutes(Math.round(i.elapsed_seconds / 60)) : '—'),
+        h('td', { 'data-testid': 'against-plan' }, over(i)),
+        h('td', { class: 'time' }, n > (s.current ?? Infinity) ? (i.expected_start ?? '—') : ''))))));
+  }
+
+  keys(event) {
+    if (event.target.closest('input, textarea, select, [contenteditable="true"]') || event.ctrlKey || event.metaKey || event.altKey) return;
+    const s = this.state;
+    if (!s) return;
+    const map = { s: 'start', S: 'start', n: s.items[s.current + 1] ? 'next' : 'finish', N: s.items[s.current + 1] ? 'next' : 'finish', p: 'previous', P: 'previous', 1: 'extend', 5: 'extend', ' ': s.status === 'paused' ? 'resume' : 'pause' };
+    const action = map[event.key];
+    if (!action) return;
+    if (event.key === ' ' && event.target.closest('button, a')) return;
+    event.preventDefault();
+    this.press(action, action === 'extend' ? Number(event.key) : null);
+  }
+}
+
+/** Capturing reflections in the room: Enter saves and the next one starts. */
+class ReflectionPanel {
+  constructor(view) {
+    this.view = view;
+    this.count = h('p', { class: 'count', role: 'status', 'data-testid': 'reflection-count' });
+    this.list = h('ol', { class: 'captured', 'aria-label': 'Reflections captured', reversed: true });
+    this.status = h('p', { class: 'hint', 'aria-live': 'polite' });
+    this.who = h('select', { id: 'reflection-who' },
+      h('option', { value: '' }, 'Anonymous'),
+      view.cohort.map((p) => h('option', { value: p.id }, p.name)));
+    this.prompt = h('select', { id: 'reflection-prompt' },
+      h('option', { value: '' }, 'Free reflection'),
+      view.detail.timetable.items.filter((t) => t.item.prompt).map((t) => h('option', { value: t.item.id }, `${t.item.title}: ${t.item.prompt}`)));
+    this.box = h('textarea', { id: 'reflection-text', rows: 3, 'aria-describedby': 'reflection-hint' });
+    this.box.addEventListener('input', () => this.writer.changed(this.box.value));
+    this.box.addEventListener('keydown', async (event) => {
+      if (event.key !== 'Enter' || event.shiftKey) return;
+      event.preventDefault();
+      await this.finish();
+    });
+    this.who.addEventListener('change', () => this.restart());
+    this.prompt.addEventListener('change', () => this.restart());
+    this.promptTouched = false;
+    this.prompt.addEventListener('change', () => { this.promptTouched = true; });
+    this.newWriter();
+  }
+
+  base() {
+    const itemId = this.prompt.value || null;
+    const timed = this.view.detail.timetable.items.find((t) => t.item.id === itemId);
+    return { session_id: this.view.id, agenda_item_id: itemId, participant_id: this.who.value || null, prompt: timed?.item.prompt ?? '' };
+  }
+
+  newWriter() {
+    this.writer = new ReflectionWriter(this.base());
+    this.writer.onSaved = () => { this.status.textContent = 'Saved'; };
+    this.writer.onError = (e) => { this.status.textContent = `Not saved: ${e.message}`; };
+  }
+
+  /** The box is about to be used for someone or something else: keep what is there. */
+  async restart() {
+    await this.writer.save(this.box.value);
+    if (this.box.value.trim()) await this.refresh();
+    this.box.value = '';
+    this.newWriter();
+  }
+
+  async finish() {
+    if (!this.box.value.trim()) return;
+    await this.writer.save(this.box.value);
+    this.box.value = '';
+    this.newWriter();
+    await this.refresh();
+    this.box.focus();
+  }
+
+  /** Follows the item being run, unless the facilitator chose a prompt. */
+  followCurrent() {
+    const s = this.view.state;
+    if (this.promptTouched || !s || s.current === null || s.current === undefined) return;
+    const item = s.items[s.current];
+    const value = item.prompt ? item.item_id : '';
+    if (this.prompt.value !== value && !this.box.value.trim()) {
+      this.prompt.value = value;
+      this.newWriter();
+    }
+  }
+
+  async refresh() {
+    const reflections = await api.listReflections(this.view.id);
+    const names = new Map(this.view.cohort.map((p) => [p.id, p.name]));
+    this.count.textContent = plural(reflections.length, 'reflection');
+    fill(this.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection' },
+      h('span', { class: 'captured-text' }, r.text),
+      h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'}`))));
+  }
+
+  render() {
+    this.refresh();
+    return h('section', { class: 'panel', 'aria-labelledby': 'reflections-heading' },
+      h('h2', { id: 'reflections-heading' }, 'Reflections'),
+      h('div', { class: 'field-row' },
+        h('div', { class: 'field' }, h('label', { for: 'reflection-who' }, 'Who'), this.who),
+        h('div', { class: 'field field-grow' }, h('label', { for: 'reflection-prompt' }, 'Prompt'), this.prompt)),
+      h('div', { class: 'field' },
+        h('label', { for: 'reflection-text' }, 'Reflection'),
+        h('span', { class: 'hint', id: 'reflection-hint' }, 'Saved as you type. Enter starts the next one; Shift+Enter for a new line.'),
+        this.box),
+      this.status, this.count, this.list);
+  }
+}
+
+function actionsPanel(view) {
+  const who = h('select', { id: 'action-who' }, h('option', { value: '' }, 'The whole group'), view.cohort.map((p) => h('option', { value: p.id }, p.name)));
+  const text = h('input', { id: 'action-text', type: 'text', autocomplete: 'off' });
+  const list = h('ul', { class: 'captured', 'aria-label': 'Actions made at this session' });
+  const names = new Map(view.cohort.map((p) => [p.id, p.name]));
+  const refresh = async () => {
+    const actions = await api.listActions(view.id);
+    fill(list, actions.map((a) => h('li', {}, a.text, h('span', { class: 'muted' }, ` — ${names.get(a.participant_id) ?? 'the group'}`))));
+  };
+  refresh();
+  const form = h('form', { class: 'panel', 'aria-labelledby': 'actions-heading' },
+    h('h2', { id: 'actions-heading' }, 'Actions'),
+    h('p', { class: 'hint' }, 'What each person will do differently. Open actions come back at the cohort’s next session.'),
+    h('div', { class: 'field-row' },
+      h('div', { class: 'field' }, h('label', { for: 'action-who' }, 'Who'), who),
+      h('div', { class: 'field field-grow' }, h('label', { for: 'action-text' }, 'Action'), text)),
+    h('button', { type: 'submit', class: 'button button-secondary' }, 'Add action'),
+    list);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await saving(api.addAction(view.id, who.value || null, text.value));
+      text.value = '';
+      await refresh();
+      text.focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+  return form;
+}
+
+function observationsPanel(view) {
+  const text = h('input', { id: 'observation-text', type: 'text', autocomplete: 'off' });
+  const list = h('ul', { class: 'captured', 'aria-label': 'Observations' });
+  const refresh = async () => {
+    const notes = await api.sessionNotes(view.id);
+    fill(list, notes.observations.map((o) => h('li', {},
+      h('span', { class: 'time' }, new Date(o.observed_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })), ' ', o.text)));
+  };
+  refresh();
+  const form = h('form', { class: 'panel', 'aria-labelledby': 'observations-heading' },
+    h('h2', { id: 'observations-heading' }, 'Observations'),
+    h('div', { class: 'field' }, h('label', { for: 'observation-text' }, 'What you notice, stamped with the time'), text),
+    h('button', { type: 'submit', class: 'button button-secondary' }, 'Note it'),
+    list);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await saving(api.addObservation(view.id, text.value));
+      text.value = '';
+      await refresh();
+      text.focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+  return form;
+}
+
+export async function runScreen(id) {
+  const detail = await api.getSession(id);
+  const cohort = detail.version ? await api.cohort(detail.version.id) : (await api.attendanceSheet(id)).map((l) => l.participant);
+  const view = new RunView(detail, cohort);
+  view.reflections = new ReflectionPanel(view);
+  await view.tick();
+  view.renderTable();
+  leaveRun();
+  document.body.classList.add('run-mode');
+  ticker = setInterval(() => view.tick(), 500);
+  const keys = (event) => view.keys(event);
+  document.addEventListener('keydown', keys);
+  window.addEventListener('hashchange', () => { document.removeEventListener('keydown', keys); leaveRun(); }, { once: true });
+  view.reflections.followCurrent();
+
+  return {
+    title: `Running ${detail.session.title}`,
+    place: 'programmes',
+    node: h('div', { class: 'run' },
+      h('div', { class: 'run-bar' },
+        h('h1', {}, detail.session.title),
+        h('p', {}, link(`/sessions/${id}`, 'Leave run mode'), ' · ',
+          link(`/sessions/${id}/attendance`, 'Attendance'), ' · ',
+          h('a', { href: `#/sessions/${id}/capture`, id: 'hand-round' }, 'Hand the laptop round for reflections'))),
+      view.stage,
+      h('p', { class: 'hint run-keys' }, 'Keys: ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
+      h('div', { class: 'run-panels' }, view.reflections.render(), actionsPanel(view), observationsPanel(view)),
+      view.table),
+    focus: view.stage.querySelector('button'),
+  };
+}
