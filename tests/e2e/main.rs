@@ -805,3 +805,104 @@ async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
     app.wait_for_js("return document.querySelector('[data-testid=\"reflection-count\"]').textContent === '1 reflection';", vec![]).await;
     app.close().await;
 }
+
+#[tokio::test]
+async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&store).await.unwrap();
+        store.close().await;
+    }
+    add_cohort(&data_dir, &["Amira Shah"]).await;
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+
+    // An action for Amira, a running note and an observation.
+    let who = app.find("#action-who").await;
+    who.send_keys("Amira").await.unwrap();
+    app.type_into(
+        "#action-text",
+        "Invite the housing team to the next cohort meeting",
+    )
+    .await;
+    app.find("#action-text")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.wait_saved().await;
+    app.type_into(
+        "#session-note",
+        "The room was too warm; moved to the hall after lunch.",
+    )
+    .await;
+    app.find("#session-note")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    app.wait_saved().await;
+    app.type_into("#observation-text", "Energy dipped after lunch")
+        .await;
+    app.find("#observation-text")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.wait_for_js("return [...document.querySelectorAll('.captured li')].some(l => l.textContent.includes('Energy dipped'));", vec![]).await;
+
+    // A reflection, then corrected: the earlier wording is kept.
+    let box_ = app.find("#reflection-text").await;
+    box_.send_keys(&format!("We shuold listen first{}", Key::Enter))
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-count\"]').textContent === '1 reflection';", vec![]).await;
+    app.click("[data-testid='captured-reflection'] button")
+        .await;
+    app.type_into("#reflection-text", "We should listen first")
+        .await;
+    app.find("#reflection-text")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"captured-reflection\"] .captured-text').textContent === 'We should listen first';", vec![]).await;
+    assert_eq!(
+        app.texts("[data-testid='reflection-count']").await[0],
+        "1 reflection"
+    );
+    app.click("[data-testid='captured-reflection'] button + button")
+        .await;
+    app.wait_for_js("return [...document.querySelectorAll('.earlier li')].some(l => l.textContent.includes('We shuold listen first'));", vec![]).await;
+    app.check_accessibility("run mode with actions and notes")
+        .await;
+
+    // At the cohort's next session, the action is there to follow up.
+    app.follow("Leave run mode", "Seeing the system together")
+        .await;
+    app.find("#run-session").await;
+    app.follow(
+        "Leading Change Together: Sunderland",
+        "Leading Change Together: Sunderland",
+    )
+    .await;
+    let sessions = app.texts("tbody td:nth-child(2) a").await;
+    app.follow(&sessions[1], &sessions[1]).await;
+    let follow = app
+        .find("[data-testid='follow-up']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        follow.contains("Amira Shah") && follow.contains("Invite the housing team"),
+        "{follow}"
+    );
+    app.check_accessibility("a session with actions to follow up")
+        .await;
+    app.close().await;
+}

@@ -136,13 +136,14 @@ export async function cohortScreen(versionId) {
   const { programme, version } = detail;
   const list = h('tbody');
   const count = h('p', { class: 'count', role: 'status' });
-  const yes = (flag) => (flag ? 'Yes' : 'No');
+  const when = (iso) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+  const yes = (flag, at) => (flag ? `Yes${at ? `, since ${when(at)}` : ''}` : 'No');
   const render = async () => {
     const people = await api.cohort(versionId);
     count.textContent = plural(people.length, 'participant');
     fill(list, people.map((p) => h('tr', { 'data-testid': 'participant' },
       h('th', { scope: 'row' }, p.name), h('td', {}, p.organisation), h('td', {}, SECTORS.find(([v]) => v === p.sector)?.[1] ?? ''),
-      h('td', {}, p.role), h('td', {}, yes(p.consent_named)), h('td', {}, yes(p.consent_quoted)), h('td', {}, yes(p.consent_contact)))));
+      h('td', {}, p.role), h('td', {}, yes(p.consent_named, p.consent_named_at)), h('td', {}, yes(p.consent_quoted, p.consent_quoted_at)), h('td', {}, yes(p.consent_contact, p.consent_contact_at)))));
   };
   await render();
   const form = h('form', { class: 'panel', 'aria-labelledby': 'add-participant-heading' },

@@ -7,6 +7,7 @@ import { fill, h, link } from '../dom.js';
 import { minutes as formatMinutes, plural } from '../format.js';
 import { ReflectionWriter } from '../capture.js';
 import { notify, saving } from '../feedback.js';
+import { field } from '../fields.js';
 
 const LEVELS = {
   plenty: { text: 'On time', mark: '●' },
@@ -252,7 +253,33 @@ class ReflectionPanel {
     this.count.textContent = plural(reflections.length, 'reflection');
     fill(this.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection' },
       h('span', { class: 'captured-text' }, r.text),
-      h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'}`))));
+      h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'} `),
+      h('button', { type: 'button', class: 'link-button', 'aria-label': `Edit the reflection “${r.text.slice(0, 40)}”`, onclick: () => this.edit(r) }, 'Edit'),
+      ' ',
+      h('button', { type: 'button', class: 'link-button', 'aria-label': `Earlier wordings of “${r.text.slice(0, 40)}”`, onclick: (event) => this.history(r, event.target) }, 'Earlier wordings'))));
+  }
+
+  /** Puts a saved reflection back in the box; typing changes it (its earlier wording is kept). */
+  async edit(reflection) {
+    await this.writer.save(this.box.value);
+    this.who.value = reflection.participant_id ?? '';
+    this.prompt.value = reflection.agenda_item_id ?? '';
+    this.promptTouched = true;
+    this.writer = new ReflectionWriter({ ...this.base(), prompt: reflection.prompt });
+    this.writer.id = reflection.id;
+    this.writer.lastText = reflection.text;
+    this.writer.onSaved = () => { this.status.textContent = 'Saved'; };
+    this.writer.onError = (e) => { this.status.textContent = `Not saved: ${e.message}`; };
+    this.box.value = reflection.text;
+    this.box.focus();
+  }
+
+  async history(reflection, button) {
+    const versions = await api.earlierVersions('reflection', reflection.id);
+    const list = versions.length
+      ? h('ul', { class: 'earlier' }, versions.map((v) => h('li', {}, h('span', { class: 'muted' }, `${new Date(v.saved_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}: `), v.text)))
+      : h('p', { class: 'muted' }, 'It has not been edited.');
+    button.replaceWith(list);
   }
 
   render() {
@@ -302,7 +329,11 @@ function actionsPanel(view) {
   return form;
 }
 
-function observationsPanel(view) {
+function observationsPanel(view, notes) {
+  const running = field({
+    label: 'Your notes for this session', multiline: true, rows: 4, value: notes.note?.text ?? '',
+    hint: 'Saved as you type.', save: (value) => api.saveSessionNote(view.id, value), attrs: { id: 'session-note' },
+  });
   const text = h('input', { id: 'observation-text', type: 'text', autocomplete: 'off' });
   const list = h('ul', { class: 'captured', 'aria-label': 'Observations' });
   const refresh = async () => {
@@ -312,8 +343,9 @@ function observationsPanel(view) {
   };
   refresh();
   const form = h('form', { class: 'panel', 'aria-labelledby': 'observations-heading' },
-    h('h2', { id: 'observations-heading' }, 'Observations'),
-    h('div', { class: 'field' }, h('label', { for: 'observation-text' }, 'What you notice, stamped with the time'), text),
+    h('h2', { id: 'observations-heading' }, 'Notes and observations'),
+    running.wrapper,
+    h('div', { class: 'field' }, h('label', { for: 'observation-text' }, 'A quick observation, stamped with the time'), text),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Note it'),
     list);
   form.addEventListener('submit', async (event) => {
@@ -330,9 +362,27 @@ function observationsPanel(view) {
   return form;
 }
 
+/** Actions from the cohort's earlier sessions, to ask about now. */
+export function followUpPanel(followUps) {
+  return h('section', { class: 'panel', 'aria-labelledby': 'follow-up-heading' },
+    h('h2', { id: 'follow-up-heading' }, 'Actions to follow up'),
+    h('p', { class: 'hint' }, 'Commitments made at earlier sessions of this cohort. Ask how they went.'),
+    h('ul', { class: 'follow-ups' }, followUps.map(({ action, participant, from_session: from }) => {
+      const status = h('select', { id: `follow-status-${action.id}`, 'aria-label': `How “${action.text}” went` },
+        [['open', 'Still open'], ['done', 'Done'], ['dropped', 'Dropped']].map(([v, t]) => h('option', { value: v, selected: action.status === v ? true : null }, t)));
+      status.addEventListener('change', () => saving(api.update('action', action.id, { status: status.value })).catch((e) => notify(e.message)));
+      return h('li', { 'data-testid': 'follow-up' },
+        h('p', {}, h('strong', {}, participant ?? 'The group'), `: ${action.text} `, h('span', { class: 'muted' }, `(from ${from})`)),
+        h('div', { class: 'field-row' },
+          h('div', { class: 'field' }, h('label', { for: `follow-status-${action.id}` }, 'Now'), status),
+          field({ label: 'What happened', value: action.follow_up, save: (value) => api.update('action', action.id, { follow_up: value }), attrs: { id: `follow-note-${action.id}` } }).wrapper));
+    })));
+}
+
 export async function runScreen(id) {
   const detail = await api.getSession(id);
   const cohort = detail.version ? await api.cohort(detail.version.id) : (await api.attendanceSheet(id)).map((l) => l.participant);
+  const [notes, followUps] = await Promise.all([api.sessionNotes(id), api.actionsToFollowUp(id)]);
   const view = new RunView(detail, cohort);
   view.reflections = new ReflectionPanel(view);
   await view.tick();
@@ -356,7 +406,8 @@ export async function runScreen(id) {
           h('a', { href: `#/sessions/${id}/capture`, id: 'hand-round' }, 'Hand the laptop round for reflections'))),
       view.stage,
       h('p', { class: 'hint run-keys' }, 'Keys: ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
-      h('div', { class: 'run-panels' }, view.reflections.render(), actionsPanel(view), observationsPanel(view)),
+      followUps.length ? followUpPanel(followUps) : null,
+      h('div', { class: 'run-panels' }, view.reflections.render(), actionsPanel(view), observationsPanel(view, notes)),
       view.table),
     focus: view.stage.querySelector('button'),
   };

@@ -6,6 +6,7 @@ import { breadcrumbs, facts, fill, focusById, h, link } from '../dom.js';
 import { date, kind, minutes, plural } from '../format.js';
 import { field, optional, wholeNumber } from '../fields.js';
 import { notify, saving } from '../feedback.js';
+import { followUpPanel } from './run.js';
 
 const KINDS = [['activity', 'Activity'], ['plenary', 'Plenary'], ['breakout', 'Breakout'], ['pairs', 'Pairs'], ['break', 'Break']];
 
@@ -337,6 +338,7 @@ class SessionView {
     return h('div', { class: 'main-wide' },
       this.header,
       this.dayLinks(),
+      this.followUps.length ? followUpPanel(this.followUps) : null,
       this.howItRan(),
       this.detailsEditor(),
       h('h2', {}, 'Agenda'),
@@ -346,9 +348,10 @@ class SessionView {
 }
 
 export async function sessionScreen(id) {
-  const [detail, run] = await Promise.all([api.getSession(id), api.runState(id)]);
+  const [detail, run, followUps] = await Promise.all([api.getSession(id), api.runState(id), api.actionsToFollowUp(id)]);
   const view = new SessionView(detail);
   view.run = run;
+  view.followUps = followUps;
   const node = view.render();
   return { title: view.detail.session.title, place: 'programmes', node };
 }
