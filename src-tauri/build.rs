@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "save_session_note",
     "add_observation",
     "set_full_screen",
+    "export_notes",
 ];
 
 fn main() {

@@ -17,6 +17,7 @@ use fieldbook_core::domain::{
     Action, AgendaItem, Attendance, Exercise, FacilitatorNote, ItemKind, Participant, Presence,
     Programme, ProgrammeVersion, Reflection, RunAction, Session, MAX_ITEM_MINUTES,
 };
+use fieldbook_core::export::{self, Audience, Format, Scope};
 use fieldbook_core::merge::{Choice, NationalChanges};
 use fieldbook_core::run::RunState;
 use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, VersionDetail};
@@ -489,6 +490,84 @@ pub fn set_full_screen(window: tauri::Window, on: bool) -> Reply<()> {
     window.set_fullscreen(on).map_err(|e| {
         IpcError::from(Error::invalid(format!(
             "The window could not change size: {e}"
+        )))
+    })
+}
+
+const LAST_EXPORT_FOLDER: &str = "last_export_folder";
+
+/// Exports notes to a file the facilitator chooses in the system's save dialog, starting in
+/// the folder they used last. `None` when they cancel.
+#[tauri::command]
+pub async fn export_notes(
+    state: State<'_, AppState>,
+    scope: Scope,
+    audience: Audience,
+    format: Format,
+    bom: Option<bool>,
+) -> Reply<Option<String>> {
+    let store = store(&state)?;
+    let notes = store.gather_export(scope, audience).await?;
+    let bytes = export::render(&notes, format, bom.unwrap_or(false))?;
+    let name = export::suggested_file_name(&notes, format);
+    let path = match &state.export_dir {
+        Some(dir) => Some(dir.join(&name)),
+        None => {
+            let folder = store
+                .setting(LAST_EXPORT_FOLDER)
+                .await?
+                .map(std::path::PathBuf::from)
+                .filter(|f| f.is_dir())
+                .or_else(dirs_documents);
+            save_dialog(folder, name, format).await?
+        }
+    };
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    export::write_atomically(&path, &bytes)?;
+    if let Some(folder) = path.parent() {
+        store
+            .set_setting(LAST_EXPORT_FOLDER, &folder.to_string_lossy())
+            .await?;
+    }
+    Ok(Some(path.display().to_string()))
+}
+
+fn dirs_documents() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME")
+        .map(|h| std::path::PathBuf::from(h).join("Documents"))
+        .filter(|d| d.is_dir())
+}
+
+/// The system's save dialog. rfd hands the GTK calls to the main loop itself, so it is called
+/// from a worker thread: calling it on the main thread would wait on itself.
+async fn save_dialog(
+    folder: Option<std::path::PathBuf>,
+    name: String,
+    format: Format,
+) -> Reply<Option<std::path::PathBuf>> {
+    let (label, extension) = match format {
+        Format::Md => ("Markdown", "md"),
+        Format::Html => ("Web page (HTML)", "html"),
+        Format::Docx => ("Word document", "docx"),
+        Format::Csv => ("Spreadsheet (CSV)", "csv"),
+        Format::Json => ("JSON", "json"),
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut dialog = rfd::FileDialog::new()
+            .set_title("Save the notes")
+            .set_file_name(&name)
+            .add_filter(label, &[extension]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        dialog.save_file()
+    })
+    .await
+    .map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The save dialog could not open: {e}"
         )))
     })
 }

@@ -25,6 +25,12 @@ struct Args {
     #[cfg(debug_assertions)]
     #[arg(long, value_name = "FILE", hide = true)]
     clock_file: Option<PathBuf>,
+
+    /// For tests: save exports in DIR instead of asking with a dialog (which WebDriver cannot
+    /// answer). Only in debug builds.
+    #[cfg(debug_assertions)]
+    #[arg(long, value_name = "DIR", hide = true)]
+    export_dir: Option<PathBuf>,
 }
 
 /// A clock that reads the time from a file the tests write.
@@ -46,6 +52,8 @@ impl fieldbook_core::clock::Clock for FileClock {
 pub struct AppState {
     pub data_dir: PathBuf,
     pub store: Result<Store, fieldbook_core::Error>,
+    /// Where exports go without a dialog (tests only).
+    pub export_dir: Option<PathBuf>,
 }
 
 /// Opens the data folder, adding the demo content when it is new.
@@ -69,6 +77,10 @@ pub fn run() {
     if let Some(file) = args.clock_file {
         clock = Arc::new(FileClock(file));
     }
+    #[cfg(debug_assertions)]
+    let export_dir = args.export_dir;
+    #[cfg(not(debug_assertions))]
+    let export_dir = None;
     let (data_dir, store) = match paths::data_dir(args.data_dir) {
         Ok(dir) => {
             let store = tauri::async_runtime::block_on(open(&dir, clock));
@@ -82,7 +94,11 @@ pub fn run() {
     }
 
     let result = tauri::Builder::default()
-        .manage(AppState { data_dir, store })
+        .manage(AppState {
+            data_dir,
+            store,
+            export_dir,
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::list_programmes,
@@ -128,6 +144,7 @@ pub fn run() {
             commands::save_session_note,
             commands::add_observation,
             commands::set_full_screen,
+            commands::export_notes,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -27,6 +27,8 @@ impl Drop for Process {
 pub struct Harness {
     pub client: Client,
     pub data_dir: PathBuf,
+    /// The X display the app is on, for screenshots of native windows such as dialogs.
+    pub display: String,
     tmp: tempfile::TempDir,
     _driver: Process,
     _display: Process,
@@ -106,15 +108,26 @@ impl Harness {
         data_dir: PathBuf,
         extra: &[String],
     ) -> Harness {
+        Self::start_with_env(tmp, data_dir, extra, &[]).await
+    }
+
+    /// Opens Fieldbook on `data_dir` with more arguments and environment variables.
+    pub async fn start_with_env(
+        tmp: tempfile::TempDir,
+        data_dir: PathBuf,
+        extra: &[String],
+        env: &[(&str, &Path)],
+    ) -> Harness {
         // A port found free can be taken by a parallel test before the driver binds it; a
         // fresh display, driver and ports on each try gets past that.
         let mut last_error = String::new();
         for _ in 0..3 {
-            match Self::try_start(&data_dir, extra).await {
-                Ok((client, driver, display)) => {
+            match Self::try_start(&data_dir, extra, env).await {
+                Ok((client, driver, display, display_name)) => {
                     return Harness {
                         client,
                         data_dir,
+                        display: display_name,
                         tmp,
                         _driver: driver,
                         _display: display,
@@ -129,7 +142,8 @@ impl Harness {
     async fn try_start(
         data_dir: &Path,
         extra: &[String],
-    ) -> Result<(Client, Process, Process), String> {
+        env: &[(&str, &Path)],
+    ) -> Result<(Client, Process, Process, String), String> {
         let (display, display_name) = start_display();
         let port = free_port();
         let native_port = free_port();
@@ -141,6 +155,9 @@ impl Harness {
                 &native_port.to_string(),
             ])
             .env("DISPLAY", &display_name)
+            // Session times are local; the tests' expectations are written in UTC.
+            .env("TZ", "UTC")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -165,7 +182,7 @@ impl Harness {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .map_err(|e| e.to_string())?;
-        Ok((client, driver, display))
+        Ok((client, driver, display, display_name))
     }
 
     /// Waits until the app has shown its first screen.
@@ -231,7 +248,12 @@ impl Harness {
     pub async fn wait_for_js(&self, script: &str, args: Vec<Value>) -> Value {
         let deadline = Instant::now() + WAIT;
         loop {
-            let value = self.eval(script, args.clone()).await;
+            // A screen still being drawn may not have the elements yet: that is "not yet".
+            let value = self
+                .client
+                .execute(script, args.clone())
+                .await
+                .unwrap_or(Value::Null);
             let truthy = match &value {
                 Value::Null | Value::Bool(false) => false,
                 Value::String(s) => !s.is_empty(),

@@ -906,3 +906,117 @@ async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
         .await;
     app.close().await;
 }
+
+#[tokio::test]
+async fn notes_are_exported_from_a_session_and_a_version_in_the_chosen_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.check_accessibility("a session with its export panel")
+        .await;
+
+    // A participant handout as a Word document.
+    app.click("#export-participant").await;
+    app.find("#export-format")
+        .await
+        .send_keys("Word")
+        .await
+        .unwrap();
+    app.click("#export-button").await;
+    let path = app
+        .find("[data-testid='export-path']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        path.ends_with("seeing-the-system-together-participant-handout.docx"),
+        "{path}"
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
+
+    // The whole version's facilitator notes as a web page.
+    app.follow(
+        "Leading Change Together: Sunderland",
+        "Leading Change Together: Sunderland",
+    )
+    .await;
+    app.find("#export-format")
+        .await
+        .send_keys("Web")
+        .await
+        .unwrap();
+    app.click("#export-button").await;
+    let path = app
+        .wait_for_js("const p = document.querySelector('[data-testid=\"export-path\"]'); return p && p.textContent.endsWith('.html') ? p.textContent : null;", vec![])
+        .await;
+    let html = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Facilitator notes"));
+    assert_eq!(html.matches("<section class=\"session\">").count(), 4);
+    app.check_accessibility("a version with its export panel")
+        .await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_system_save_dialog_starts_in_documents_and_the_folder_is_remembered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let documents = home.join("Documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    let data_dir = tmp.path().join("data");
+    let app = Harness::start_with_env(tmp, data_dir, &[], &[("HOME", home.as_path())]).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#export-button").await;
+    // The GTK dialog is a window of its own: WebDriver cannot see it, so press Save in it
+    // as a person would, with the keyboard.
+    let saved = documents.join("seeing-the-system-together-facilitator-notes.docx");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !saved.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dialog did not save into Documents"
+        );
+        let _ = std::process::Command::new("xdotool")
+            .args([
+                "search",
+                "--sync",
+                "--limit",
+                "1",
+                "--name",
+                "Save the notes",
+                "windowfocus",
+                "--sync",
+                "key",
+                "Return",
+            ])
+            .env("DISPLAY", &app.display)
+            .output();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let shown = app
+        .find("[data-testid='export-path']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, saved.display().to_string());
+    let store = fieldbook_core::Store::open(&app.data_dir).await.unwrap();
+    assert_eq!(
+        store
+            .setting("last_export_folder")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(documents.to_str().unwrap())
+    );
+    store.close().await;
+    app.close().await;
+}

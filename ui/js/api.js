@@ -61,6 +61,8 @@ export const api = {
   saveSessionNote: (sessionId, text) => call('save_session_note', { sessionId, text }),
   addObservation: (sessionId, text) => call('add_observation', { sessionId, text }),
   setFullScreen: (on) => call('set_full_screen', { on }),
+  /** scope: { kind: 'session' | 'version', id }; resolves to the saved path, or null if cancelled. */
+  exportNotes: (scope, audience, format, bom) => call('export_notes', { scope, audience, format, bom }),
 
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),

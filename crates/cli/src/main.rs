@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use fieldbook_core::demo::{seed_demo, Seeded};
+use fieldbook_core::export::{self, Audience, Format, Scope};
 use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{paths, Error, Store};
 use uuid_arg::RecordId;
@@ -57,6 +58,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export session notes to a file, for the facilitator or as a participants' handout.
+    #[command(group(clap::ArgGroup::new("scope").required(true).args(["session", "version"])))]
+    ExportNotes {
+        /// One session (see `sessions`).
+        #[arg(long)]
+        session: Option<RecordId>,
+        /// Every session of a version (see `versions`).
+        #[arg(long)]
+        version: Option<RecordId>,
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        #[arg(long, value_enum)]
+        audience: AudienceArg,
+        /// Start a CSV with a byte-order mark, so Excel reads its accents right.
+        #[arg(long)]
+        bom: bool,
+        /// The file to write.
+        out: PathBuf,
+    },
     /// List the exercise library.
     Exercises {
         /// Only exercises whose title, purpose, steps or tags contain this text.
@@ -77,6 +97,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Md,
+    Html,
+    Docx,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum AudienceArg {
+    Facilitator,
+    Participant,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -208,6 +243,35 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     t.planned_end.as_deref().unwrap_or("")
                 );
             }
+        }
+        Command::ExportNotes {
+            session,
+            version,
+            format,
+            audience,
+            bom,
+            out,
+        } => {
+            let scope = match (session, version) {
+                (Some(s), _) => Scope::Session(s.0),
+                (None, Some(v)) => Scope::Version(v.0),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let format = match format {
+                FormatArg::Md => Format::Md,
+                FormatArg::Html => Format::Html,
+                FormatArg::Docx => Format::Docx,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Json => Format::Json,
+            };
+            let audience = match audience {
+                AudienceArg::Facilitator => Audience::Facilitator,
+                AudienceArg::Participant => Audience::Participant,
+            };
+            let export = store.gather_export(scope, audience).await?;
+            let bytes = export::render(&export, format, bom)?;
+            export::write_atomically(&out, &bytes)?;
+            println!("Wrote {} ({} bytes).", out.display(), bytes.len());
         }
         Command::Exercises {
             search,

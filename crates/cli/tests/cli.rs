@@ -173,3 +173,112 @@ fn versions_and_exercises_list_as_json_and_filter() {
         .iter()
         .all(|e| e["max_group"].as_u64().unwrap() >= 40 && e["min_group"].as_u64().unwrap() <= 40));
 }
+
+#[test]
+fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
+    let sunderland = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"]["place"] == "Sunderland")
+        .unwrap()["version"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (format, start) in [
+        ("md", &b"# "[..]),
+        ("html", b"<!DOCTYPE html>"),
+        ("docx", b"PK"),
+        ("csv", b"programme,"),
+        ("json", b"{"),
+    ] {
+        let out = tmp.path().join(format!("notes.{format}"));
+        let run = cli(
+            tmp.path(),
+            &[
+                "export-notes",
+                "--version",
+                &sunderland,
+                "--format",
+                format,
+                "--audience",
+                "participant",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(std::fs::read(&out).unwrap().starts_with(start), "{format}");
+    }
+    let bom = tmp.path().join("excel.csv");
+    cli(
+        tmp.path(),
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "csv",
+            "--bom",
+            "--audience",
+            "facilitator",
+            bom.to_str().unwrap(),
+        ],
+    );
+    assert!(std::fs::read(&bom)
+        .unwrap()
+        .starts_with("\u{feff}".as_bytes()));
+
+    // Malformed arguments: refused before anything is written.
+    let nowhere = tmp.path().join("no-such-folder").join("notes.md");
+    let run = cli(
+        tmp.path(),
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "md",
+            "--audience",
+            "facilitator",
+            nowhere.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
+    let pdf = tmp.path().join("x.pdf");
+    let run = cli(
+        tmp.path(),
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "pdf",
+            "--audience",
+            "facilitator",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let md = tmp.path().join("x.md");
+    let run = cli(
+        tmp.path(),
+        &[
+            "export-notes",
+            "--format",
+            "md",
+            "--audience",
+            "facilitator",
+            md.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!md.exists() && !pdf.exists() && !nowhere.exists());
+}

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,6 +20,11 @@ pub trait Clock: Send + Sync + fmt::Debug {
         Utc.timestamp_millis_opt(self.now_ms())
             .single()
             .unwrap_or_default()
+    }
+
+    /// How far the laptop's local time is from UTC at `at` (session times are local).
+    fn local_offset(&self, at: DateTime<Utc>) -> FixedOffset {
+        Local.offset_from_utc_datetime(&at.naive_utc()).fix()
     }
 }
 
@@ -53,6 +58,11 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
+    }
+
+    /// Tests run on UTC, whatever the machine's time zone.
+    fn local_offset(&self, _at: DateTime<Utc>) -> FixedOffset {
+        FixedOffset::east_opt(0).expect("zero is a valid offset")
     }
 }
 

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod design;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod merge;
 pub mod paths;
 pub mod run;

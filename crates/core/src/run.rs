@@ -2,7 +2,7 @@
 //! next, pause... with its time) and the clock. Planned against actual follows from the same
 //! log, so nothing but the presses themselves is ever stored.
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -64,7 +64,12 @@ pub struct RunState {
 }
 
 /// Works out the state of a run from its events (in the order they happened) at `now`.
-pub fn run_state(items: &[AgendaItem], events: &[RunEvent], now: DateTime<Utc>) -> RunState {
+pub fn run_state(
+    items: &[AgendaItem],
+    events: &[RunEvent],
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) -> RunState {
     let n = items.len();
     let mut elapsed = vec![Duration::zero(); n];
     let mut extended = vec![0i64; n];
@@ -184,7 +189,10 @@ pub fn run_state(items: &[AgendaItem], events: &[RunEvent], now: DateTime<Utc>) 
                 }
                 _ => first_start[i],
             }
-            .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()));
+            .map(|t| {
+                let t = t.with_timezone(&local);
+                format!("{:02}:{:02}", t.hour(), t.minute())
+            });
             ItemRun {
                 item_id: item.meta.id,
                 title: item.title.clone(),
@@ -228,7 +236,13 @@ impl Store {
     pub async fn run_state(&self, session_id: Uuid) -> Result<RunState> {
         let items = self.agenda_of(session_id).await?;
         let events = self.run_events(session_id).await?;
-        Ok(run_state(&items, &events, self.clock().now()))
+        let now = self.clock().now();
+        Ok(run_state(
+            &items,
+            &events,
+            now,
+            self.clock().local_offset(now),
+        ))
     }
 
     /// Records one press in run mode, now, and gives the state after it.
@@ -309,6 +323,10 @@ mod tests {
         Utc.with_ymd_and_hms(2027, 1, 27, 9, 30, 0).unwrap() + Duration::minutes(minute)
     }
 
+    fn utc() -> FixedOffset {
+        FixedOffset::east_opt(0).unwrap()
+    }
+
     fn press(action: RunAction, minute: i64) -> RunEvent {
         press_for(action, minute, 0)
     }
@@ -325,7 +343,7 @@ mod tests {
 
     #[test]
     fn before_the_start_nothing_is_running() {
-        let s = run_state(&items(&[10, 20]), &[], at(0));
+        let s = run_state(&items(&[10, 20]), &[], at(0), utc());
         assert_eq!((s.status, s.current), (RunStatus::NotStarted, None));
         assert!(s
             .items
@@ -337,22 +355,25 @@ mod tests {
     fn the_countdown_runs_and_changes_level_at_twenty_and_five_percent() {
         let agenda = items(&[20, 10]);
         let events = [press(RunAction::Start, 0)];
-        let s = run_state(&agenda, &events, at(5));
+        let s = run_state(&agenda, &events, at(5), utc());
         assert_eq!(
             (s.status, s.current, s.remaining_seconds),
             (RunStatus::Running, Some(0), 15 * 60)
         );
         assert_eq!(s.time_left, TimeLeft::Plenty);
-        assert_eq!(run_state(&agenda, &events, at(16)).time_left, TimeLeft::Low);
         assert_eq!(
-            run_state(&agenda, &events, at(15) + Duration::seconds(59)).time_left,
+            run_state(&agenda, &events, at(16), utc()).time_left,
+            TimeLeft::Low
+        );
+        assert_eq!(
+            run_state(&agenda, &events, at(15) + Duration::seconds(59), utc()).time_left,
             TimeLeft::Plenty
         );
         assert_eq!(
-            run_state(&agenda, &events, at(19)).time_left,
+            run_state(&agenda, &events, at(19), utc()).time_left,
             TimeLeft::Critical
         );
-        let over = run_state(&agenda, &events, at(22));
+        let over = run_state(&agenda, &events, at(22), utc());
         assert_eq!(
             (over.time_left, over.remaining_seconds),
             (TimeLeft::Over, -120)
@@ -367,10 +388,10 @@ mod tests {
             press(RunAction::Pause, 5),
             press(RunAction::Resume, 15),
         ];
-        let s = run_state(&agenda, &events, at(20));
+        let s = run_state(&agenda, &events, at(20), utc());
         assert_eq!(s.items[0].elapsed_seconds, 10 * 60);
         assert_eq!(s.remaining_seconds, 10 * 60);
-        let paused = run_state(&agenda, &events[..2], at(50));
+        let paused = run_state(&agenda, &events[..2], at(50), utc());
         assert_eq!(
             (paused.status, paused.remaining_seconds),
             (RunStatus::Paused, 15 * 60)
@@ -384,7 +405,7 @@ mod tests {
             press(RunAction::Start, 0),
             press_for(RunAction::Extend, 8, 5),
         ];
-        let s = run_state(&agenda, &events, at(10));
+        let s = run_state(&agenda, &events, at(10), utc());
         assert_eq!(
             (s.items[0].allowed_seconds, s.remaining_seconds),
             (15 * 60, 5 * 60)
@@ -397,7 +418,7 @@ mod tests {
     fn actual_times_are_recorded_and_later_items_move_with_them() {
         let agenda = items(&[10, 20, 30]);
         let events = [press(RunAction::Start, 0), press(RunAction::Next, 14)];
-        let s = run_state(&agenda, &events, at(20));
+        let s = run_state(&agenda, &events, at(20), utc());
         assert_eq!(s.current, Some(1));
         assert_eq!(
             (s.items[0].actual_start, s.items[0].actual_end),
@@ -417,7 +438,7 @@ mod tests {
             press(RunAction::Next, 10),
             press(RunAction::Next, 10),
         ];
-        let s = run_state(&agenda, &events, at(11));
+        let s = run_state(&agenda, &events, at(11), utc());
         assert_eq!(s.current, Some(2));
         assert_eq!(s.items[1].over_seconds, Some(-20 * 60));
     }
@@ -430,7 +451,7 @@ mod tests {
             press(RunAction::Next, 10),
             press(RunAction::Previous, 12),
         ];
-        let s = run_state(&agenda, &events, at(15));
+        let s = run_state(&agenda, &events, at(15), utc());
         assert_eq!(s.current, Some(0));
         assert_eq!(s.items[0].elapsed_seconds, 13 * 60);
         assert_eq!(s.items[0].actual_start, Some(at(0)));
@@ -445,7 +466,7 @@ mod tests {
             press(RunAction::Next, 9),
             press(RunAction::Next, 10),
         ];
-        let s = run_state(&agenda, &events, at(30));
+        let s = run_state(&agenda, &events, at(30), utc());
         assert_eq!(
             (s.status, s.current, s.finished_at),
             (RunStatus::Finished, None, Some(at(9)))
@@ -464,7 +485,7 @@ mod tests {
             press(RunAction::Start, 4),
             press(RunAction::Resume, 5),
         ];
-        let s = run_state(&agenda, &events, at(6));
+        let s = run_state(&agenda, &events, at(6), utc());
         assert_eq!(
             (s.status, s.current, s.started_at),
             (RunStatus::Running, Some(0), Some(at(2)))

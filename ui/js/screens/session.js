@@ -7,6 +7,7 @@ import { date, kind, minutes, plural } from '../format.js';
 import { field, optional, wholeNumber } from '../fields.js';
 import { notify, saving } from '../feedback.js';
 import { followUpPanel } from './run.js';
+import { exportPanel } from '../export.js';
 
 const KINDS = [['activity', 'Activity'], ['plenary', 'Plenary'], ['breakout', 'Breakout'], ['pairs', 'Pairs'], ['break', 'Break']];
 
@@ -343,6 +344,7 @@ class SessionView {
       this.detailsEditor(),
       h('h2', {}, 'Agenda'),
       this.builder,
+      exportPanel({ kind: 'session', id: this.id }, 'this session’s notes'),
       this.sessionActions());
   }
 }

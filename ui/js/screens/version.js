@@ -7,6 +7,7 @@ import { cohort, date, minutes, plural } from '../format.js';
 import { notify, saving } from '../feedback.js';
 import { createForm } from '../forms.js';
 import { refresh } from '../navigation.js';
+import { exportPanel } from '../export.js';
 import { field, lines, optional } from '../fields.js';
 
 function nationalNotice(id, changes, conflicts) {
@@ -88,7 +89,8 @@ export async function versionScreen(id) {
       createForm({
         id: 'new-session-title', label: 'Add a session', button: 'Add session',
         create: async (title) => `/sessions/${(await api.createSession(version.id, title)).id}`,
-      })),
+      }),
+      exportPanel({ kind: 'version', id: version.id }, 'notes for every session')),
   };
 }
 
