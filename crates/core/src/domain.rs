@@ -574,3 +574,53 @@ pub const KINDS: [&str; 11] = [
     Attendance::KIND,
     Action::KIND,
 ];
+
+/// Runs `$body` for the record type whose kind is `$kind`, with `$t` naming it; `$none` when
+/// no kind has that name.
+macro_rules! for_kind {
+    ($kind:expr, $t:ident => $body:expr, $none:expr) => {{
+        macro_rules! try_kind {
+            ($ty:ty) => {
+                if $kind == <$ty>::KIND {
+                    #[allow(dead_code)]
+                    type $t = $ty;
+                    return $body;
+                }
+            };
+        }
+        try_kind!(Programme);
+        try_kind!(ProgrammeVersion);
+        try_kind!(Exercise);
+        try_kind!(Session);
+        try_kind!(AgendaItem);
+        try_kind!(Participant);
+        try_kind!(Reflection);
+        try_kind!(FacilitatorNote);
+        try_kind!(RunEvent);
+        try_kind!(Attendance);
+        try_kind!(Action);
+        $none
+    }};
+}
+
+/// The stored columns of a kind of record, or `None` for a name that is no kind.
+pub fn columns_of(kind: &str) -> Option<Vec<Column>> {
+    for_kind!(kind, T => Some(T::all_columns().collect()), None)
+}
+
+/// Checks that `payload` is a valid record of `kind`: every field present and of its type,
+/// nothing unknown, and the record's own checks passed.
+pub fn check_payload(kind: &str, payload: &serde_json::Value) -> Result<()> {
+    for_kind!(
+        kind,
+        T => {
+            let record: T = serde_json::from_value(payload.clone())
+                .map_err(|e| Error::invalid(format!("a {kind} that is not valid: {e}")))?;
+            if serde_json::to_value(&record)? != *payload {
+                return Err(Error::invalid(format!("a {kind} with fields Fieldbook does not know")));
+            }
+            if record.meta().deleted { Ok(()) } else { record.check() }
+        },
+        Err(Error::invalid(format!("a record of an unknown kind \"{kind}\"")))
+    )
+}

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod run;
 pub mod snapshot;
 pub mod store;
+pub mod sync;
 pub mod views;
 
 pub use error::{Error, Result};

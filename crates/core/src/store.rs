@@ -24,6 +24,10 @@ pub const DATABASE_FILE: &str = "fieldbook.db";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+pub(crate) fn migrator() -> &'static sqlx::migrate::Migrator {
+    &MIGRATOR
+}
+
 /// An open Fieldbook database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -233,6 +237,16 @@ impl Writer<'_> {
 
     /// Checks, stamps and writes a record (new or changed) and logs the change.
     pub async fn save<T: Record>(&mut self, record: &mut T) -> Result<()> {
+        self.save_resolving(record, &[]).await
+    }
+
+    /// Saves a record as the settlement of a conflict: `resolves` names the concurrent
+    /// versions it replaces, so that every laptop stops showing the conflict.
+    pub async fn save_resolving<T: Record>(
+        &mut self,
+        record: &mut T,
+        resolves: &[Stamp],
+    ) -> Result<()> {
         record.check()?;
         let id = record.id().to_string();
         let parent: Option<String> =
@@ -257,8 +271,8 @@ impl Writer<'_> {
             .execute(&mut *self.tx)
             .await?;
         sqlx::query(
-            "INSERT INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .bind(T::KIND)
         .bind(&id)
@@ -267,8 +281,15 @@ impl Writer<'_> {
         .bind(self.store.device.to_string())
         .bind(op)
         .bind(&payload)
+        .bind(serde_json::to_string(resolves)?)
         .execute(&mut *self.tx)
         .await?;
+        if !resolves.is_empty() {
+            sqlx::query("DELETE FROM conflict WHERE record_id = ?1")
+                .bind(&id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         Ok(())
     }
 
@@ -297,7 +318,13 @@ impl Writer<'_> {
 
 /// `json_object(...)` over a record's columns, so a row reads back as the record's JSON.
 fn json_object_sql<T: Record>() -> String {
-    let fields: Vec<String> = T::all_columns()
+    json_object_sql_for(&T::all_columns().collect::<Vec<_>>())
+}
+
+pub(crate) fn json_object_sql_for(columns: &[Column]) -> String {
+    let fields: Vec<String> = columns
+        .iter()
+        .copied()
         .map(|column| match column {
             Column::Plain(n) => format!("'{n}', {n}"),
             Column::Flag(n) => format!("'{n}', json(iif({n}, 'true', 'false'))"),
@@ -309,7 +336,10 @@ fn json_object_sql<T: Record>() -> String {
 
 /// An upsert that takes the record's JSON as its one parameter.
 fn upsert_sql<T: Record>() -> String {
-    let columns: Vec<Column> = T::all_columns().collect();
+    upsert_sql_for(T::KIND, &T::all_columns().collect::<Vec<_>>())
+}
+
+pub(crate) fn upsert_sql_for(kind: &str, columns: &[Column]) -> String {
     let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
     let values: Vec<String> = columns
         .iter()
@@ -324,8 +354,7 @@ fn upsert_sql<T: Record>() -> String {
         .map(|n| format!("{n} = excluded.{n}"))
         .collect();
     format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
-        T::KIND,
+        "INSERT INTO {kind} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
         names.join(", "),
         values.join(", "),
         updates.join(", ")

@@ -1,0 +1,183 @@
+//! Which version of a record wins, from the versions a laptop holds: a pure function, the same
+//! on every laptop that holds the same versions, whatever order they arrived in.
+
+use std::collections::HashSet;
+
+use crate::clock::Stamp;
+
+/// One version of a record, as the change log knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub stamp: Stamp,
+    /// The version it was written on top of.
+    pub parent: Option<Stamp>,
+    /// Versions a conflict resolution replaced.
+    pub resolves: Vec<Stamp>,
+    pub deleted: bool,
+}
+
+/// The winner and the other concurrent versions (the conflicts) of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub winner: Stamp,
+    pub losers: Vec<Stamp>,
+}
+
+/// The heads are the versions nobody has written on top of. A delete among them wins, so an
+/// edit made without seeing the delete never brings the record back; otherwise the highest
+/// stamp wins. The other heads stay, as conflicts to show, never dropped.
+pub fn outcome(versions: &[Version]) -> Option<Outcome> {
+    let superseded: HashSet<Stamp> = versions
+        .iter()
+        .flat_map(|v| v.parent.iter().chain(&v.resolves).copied())
+        .collect();
+    let mut heads: Vec<&Version> = versions
+        .iter()
+        .filter(|v| !superseded.contains(&v.stamp))
+        .collect();
+    if heads.is_empty() {
+        // A cycle cannot be written by Fieldbook; fall back to the latest version.
+        heads = versions.iter().collect();
+    }
+    let any_delete = heads.iter().any(|v| v.deleted);
+    let winner = heads
+        .iter()
+        .filter(|v| v.deleted || !any_delete)
+        .map(|v| v.stamp)
+        .max()?;
+    let mut losers: Vec<Stamp> = heads
+        .iter()
+        .map(|v| v.stamp)
+        .filter(|s| *s != winner)
+        .collect();
+    losers.sort();
+    losers.dedup();
+    Some(Outcome { winner, losers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn stamp(ms: i64, device: u128) -> Stamp {
+        Stamp {
+            ms,
+            counter: 0,
+            device: Uuid::from_u128(device),
+        }
+    }
+
+    fn v(s: Stamp, parent: Option<Stamp>, deleted: bool) -> Version {
+        Version {
+            stamp: s,
+            parent,
+            resolves: vec![],
+            deleted,
+        }
+    }
+
+    #[test]
+    fn a_straight_history_has_one_head_and_no_conflict() {
+        let (a, b, c) = (stamp(1, 1), stamp(2, 1), stamp(3, 2));
+        let o = outcome(&[
+            v(c, Some(b), false),
+            v(a, None, false),
+            v(b, Some(a), false),
+        ])
+        .unwrap();
+        assert_eq!(
+            o,
+            Outcome {
+                winner: c,
+                losers: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn concurrent_edits_keep_the_loser_as_a_conflict_whatever_the_order() {
+        let base = stamp(1, 1);
+        let (x, y) = (stamp(5, 1), stamp(4, 2));
+        let versions = [
+            v(base, None, false),
+            v(x, Some(base), false),
+            v(y, Some(base), false),
+        ];
+        let mut reversed = versions.clone();
+        reversed.reverse();
+        let o = outcome(&versions).unwrap();
+        assert_eq!(
+            o,
+            Outcome {
+                winner: x,
+                losers: vec![y]
+            }
+        );
+        assert_eq!(outcome(&reversed).unwrap(), o);
+    }
+
+    #[test]
+    fn a_delete_beats_a_later_concurrent_edit() {
+        let base = stamp(1, 1);
+        let (delete, edit) = (stamp(2, 1), stamp(9, 2));
+        let o = outcome(&[
+            v(base, None, false),
+            v(delete, Some(base), true),
+            v(edit, Some(base), false),
+        ])
+        .unwrap();
+        assert_eq!(
+            o,
+            Outcome {
+                winner: delete,
+                losers: vec![edit]
+            }
+        );
+    }
+
+    #[test]
+    fn an_edit_made_after_seeing_the_delete_restores_the_record() {
+        let base = stamp(1, 1);
+        let (delete, restore) = (stamp(2, 1), stamp(3, 2));
+        let o = outcome(&[
+            v(base, None, false),
+            v(delete, Some(base), true),
+            v(restore, Some(delete), false),
+        ])
+        .unwrap();
+        assert_eq!(
+            o,
+            Outcome {
+                winner: restore,
+                losers: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn a_resolution_settles_the_versions_it_names() {
+        let base = stamp(1, 1);
+        let (x, y) = (stamp(5, 1), stamp(4, 2));
+        let settle = Version {
+            stamp: stamp(6, 2),
+            parent: Some(x),
+            resolves: vec![y],
+            deleted: false,
+        };
+        let o = outcome(&[
+            v(base, None, false),
+            v(x, Some(base), false),
+            v(y, Some(base), false),
+            settle,
+        ])
+        .unwrap();
+        assert_eq!(
+            o,
+            Outcome {
+                winner: stamp(6, 2),
+                losers: vec![]
+            }
+        );
+    }
+}
