@@ -46,6 +46,14 @@ const COMMANDS: &[&str] = &[
     "add_observation",
     "set_full_screen",
     "export_notes",
+    "sync_status",
+    "choose_sync_folder",
+    "sync_now",
+    "export_bundle_file",
+    "choose_bundles",
+    "import_chosen_bundles",
+    "list_conflicts",
+    "resolve_conflict",
 ];
 
 fn main() {

@@ -571,3 +571,202 @@ async fn save_dialog(
         )))
     })
 }
+
+const SYNC_FOLDER: &str = "sync_folder";
+const LAST_SYNC: &str = "last_sync";
+
+#[derive(Debug, Serialize)]
+pub struct SyncStatus {
+    pub folder: Option<String>,
+    pub last_sync: Option<serde_json::Value>,
+    pub conflicts: usize,
+    pub chosen_files: Vec<String>,
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatus> {
+    let store = store(&state)?;
+    let last_sync = store
+        .setting(LAST_SYNC)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let chosen_files = state
+        .pending_import
+        .lock()
+        .map(|p| p.iter().map(|f| f.display().to_string()).collect())
+        .unwrap_or_default();
+    Ok(SyncStatus {
+        folder: store.setting(SYNC_FOLDER).await?,
+        last_sync,
+        conflicts: store.conflicts().await?.len(),
+        chosen_files,
+    })
+}
+
+/// Asks for the sync folder with the system's folder dialog and remembers it.
+#[tauri::command]
+pub async fn choose_sync_folder(state: State<'_, AppState>) -> Reply<Option<String>> {
+    let store = store(&state)?;
+    let folder = tauri::async_runtime::spawn_blocking(|| {
+        rfd::FileDialog::new()
+            .set_title("Choose the sync folder")
+            .pick_folder()
+    })
+    .await
+    .map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The folder dialog could not open: {e}"
+        )))
+    })?;
+    let Some(folder) = folder else {
+        return Ok(None);
+    };
+    store
+        .set_setting(SYNC_FOLDER, &folder.to_string_lossy())
+        .await?;
+    Ok(Some(folder.display().to_string()))
+}
+
+fn passphrase_of(text: Option<String>) -> Option<String> {
+    text.filter(|p| !p.is_empty())
+}
+
+/// Writes this laptop's bundle into the sync folder and merges every other laptop's.
+#[tauri::command]
+pub async fn sync_now(
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+) -> Reply<fieldbook_core::sync::FolderSync> {
+    let store = store(&state)?;
+    let folder = store.setting(SYNC_FOLDER).await?.ok_or_else(|| {
+        Error::invalid("Choose a sync folder first: one that every laptop can reach, such as a shared drive or a USB stick.")
+    })?;
+    let report = store
+        .sync_folder(
+            std::path::Path::new(&folder),
+            passphrase_of(passphrase).as_deref(),
+        )
+        .await?;
+    let summary = serde_json::json!({
+        "at": store.clock().now(),
+        "imported": report.imported.len(),
+        "preview": report.preview,
+    });
+    store.set_setting(LAST_SYNC, &summary.to_string()).await?;
+    Ok(report)
+}
+
+/// Saves a bundle through the system's save dialog (or the test export folder).
+#[tauri::command]
+pub async fn export_bundle_file(
+    state: State<'_, AppState>,
+    version_id: Option<String>,
+    passphrase: Option<String>,
+) -> Reply<Option<String>> {
+    let store = store(&state)?;
+    let scope = match optional_id(version_id)? {
+        Some(v) => fieldbook_core::sync::BundleScope::Version(v),
+        None => fieldbook_core::sync::BundleScope::Everything,
+    };
+    let bytes = store
+        .export_bundle(scope, passphrase_of(passphrase).as_deref())
+        .await?;
+    let name = format!(
+        "fieldbook-{}.fieldbook",
+        store.clock().now().format("%Y-%m-%d")
+    );
+    let path = match &state.export_dir {
+        Some(dir) => Some(dir.join(&name)),
+        None => tauri::async_runtime::spawn_blocking(move || {
+            rfd::FileDialog::new()
+                .set_title("Save the bundle")
+                .set_file_name(&name)
+                .add_filter("Fieldbook bundle", &["fieldbook"])
+                .save_file()
+        })
+        .await
+        .map_err(|e| {
+            IpcError::from(Error::invalid(format!(
+                "The save dialog could not open: {e}"
+            )))
+        })?,
+    };
+    let Some(path) = path else { return Ok(None) };
+    export::write_atomically(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Asks which bundles to import; they are kept here, so the window never handles paths.
+#[tauri::command]
+pub async fn choose_bundles(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    let files = tauri::async_runtime::spawn_blocking(|| {
+        rfd::FileDialog::new()
+            .set_title("Choose bundles to import")
+            .add_filter("Fieldbook bundle", &["fieldbook"])
+            .pick_files()
+    })
+    .await
+    .map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The file dialog could not open: {e}"
+        )))
+    })?
+    .unwrap_or_default();
+    let names = files.iter().map(|f| f.display().to_string()).collect();
+    if let Ok(mut pending) = state.pending_import.lock() {
+        *pending = files;
+    }
+    Ok(names)
+}
+
+/// Previews (`dry_run`) or imports the chosen bundles, all together or not at all.
+#[tauri::command]
+pub async fn import_chosen_bundles(
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+    dry_run: bool,
+) -> Reply<fieldbook_core::sync::Preview> {
+    let store = store(&state)?;
+    let files = state
+        .pending_import
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    if files.is_empty() {
+        return Err(Error::invalid("Choose the bundles to import first.").into());
+    }
+    let mut bundles = Vec::new();
+    for file in &files {
+        bundles.push(
+            std::fs::read(file).map_err(|e| {
+                Error::invalid(format!("{} could not be read: {e}", file.display()))
+            })?,
+        );
+    }
+    let preview = store
+        .import_bundles(&bundles, passphrase_of(passphrase).as_deref(), dry_run)
+        .await?;
+    if !dry_run {
+        if let Ok(mut pending) = state.pending_import.lock() {
+            pending.clear();
+        }
+    }
+    Ok(preview)
+}
+
+#[tauri::command]
+pub async fn list_conflicts(
+    state: State<'_, AppState>,
+) -> Reply<Vec<fieldbook_core::sync::Conflict>> {
+    Ok(store(&state)?.conflicts().await?)
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    record_id: String,
+    chosen: serde_json::Value,
+) -> Reply<()> {
+    let record_id = id(&record_id)?;
+    Ok(store(&state)?.resolve_conflict(record_id, chosen).await?)
+}

@@ -54,6 +54,8 @@ pub struct AppState {
     pub store: Result<Store, fieldbook_core::Error>,
     /// Where exports go without a dialog (tests only).
     pub export_dir: Option<PathBuf>,
+    /// Bundles chosen in the import dialog, waiting for the facilitator to confirm.
+    pub pending_import: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 /// Opens the data folder, adding the demo content when it is new.
@@ -98,6 +100,7 @@ pub fn run() {
             data_dir,
             store,
             export_dir,
+            pending_import: Default::default(),
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -145,6 +148,14 @@ pub fn run() {
             commands::add_observation,
             commands::set_full_screen,
             commands::export_notes,
+            commands::sync_status,
+            commands::choose_sync_folder,
+            commands::sync_now,
+            commands::export_bundle_file,
+            commands::choose_bundles,
+            commands::import_chosen_bundles,
+            commands::list_conflicts,
+            commands::resolve_conflict,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

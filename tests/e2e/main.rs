@@ -1020,3 +1020,134 @@ async fn the_system_save_dialog_starts_in_documents_and_the_folder_is_remembered
     store.close().await;
     app.close().await;
 }
+
+#[tokio::test]
+async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_window() {
+    use fieldbook_core::sync::BundleScope;
+    let tmp = tempfile::tempdir().unwrap();
+    let (a_dir, b_dir, shared) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("shared"),
+    );
+    std::fs::create_dir_all(&shared).unwrap();
+    let lct = {
+        // Two laptops with the same programmes, then each renames the same one.
+        let a = fieldbook_core::Store::open(&a_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&a).await.unwrap();
+        let b = fieldbook_core::Store::open(&b_dir).await.unwrap();
+        b.import_bundles(
+            &[a.export_bundle(BundleScope::Everything, None)
+                .await
+                .unwrap()],
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+        let lct = a
+            .programme_overviews()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.programme.title == "Leading Change Together")
+            .unwrap()
+            .programme
+            .meta
+            .id;
+        for (store, title) in [
+            (&a, "Leading Change Together: North East"),
+            (&b, "Leading Change Together 2027"),
+        ] {
+            store
+                .update(
+                    "programme",
+                    lct,
+                    serde_json::json!({ "title": title })
+                        .as_object()
+                        .unwrap()
+                        .clone(),
+                )
+                .await
+                .unwrap();
+            store
+                .set_setting("sync_folder", &shared.to_string_lossy())
+                .await
+                .unwrap();
+        }
+        a.close().await;
+        b.close().await;
+        lct
+    };
+
+    // Laptop A syncs first: its bundle goes into the folder.
+    let other = tempfile::tempdir().unwrap();
+    let app = Harness::start_with(other, a_dir.clone()).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}3", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Sync").await;
+    app.click("#sync-now").await;
+    app.find("[data-testid='sync-summary']").await;
+    app.check_accessibility("sync").await;
+    let (other, _) = app.stop().await;
+
+    // Laptop B syncs: it merges A's rename, and shows the conflict.
+    let app = Harness::start_with(other, b_dir.clone()).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}3", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Sync").await;
+    app.click("#sync-now").await;
+    let summary = app
+        .wait_for_js("const s = document.querySelector('[data-testid=\"sync-summary\"]'); return s && s.textContent.includes('Merged') ? s.textContent : null;", vec![])
+        .await;
+    assert!(
+        summary.as_str().unwrap().contains("1 conflict"),
+        "{summary}"
+    );
+    let conflict = app
+        .find("[data-testid='conflict']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        conflict.contains("North East") && conflict.contains("2027"),
+        "{conflict}"
+    );
+    app.check_accessibility("a conflict to settle").await;
+    app.screenshot("conflict").await;
+    // Keep the other version (whichever lost), then sync again.
+    app.click("#keep-0-1").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"conflict\"]').length === 0;",
+        vec![],
+    )
+    .await;
+    app.click("#sync-now").await;
+    app.find("[data-testid='sync-summary']").await;
+    app.close().await;
+
+    // A takes B's settlement: both laptops hold the same, with no conflict left.
+    let a = fieldbook_core::Store::open(&a_dir).await.unwrap();
+    let b = fieldbook_core::Store::open(&b_dir).await.unwrap();
+    a.sync_folder(&shared, None).await.unwrap();
+    assert_eq!(a.state_hash().await.unwrap(), b.state_hash().await.unwrap());
+    assert!(a.conflicts().await.unwrap().is_empty() && b.conflicts().await.unwrap().is_empty());
+    let title_a = a
+        .get::<fieldbook_core::domain::Programme>(lct)
+        .await
+        .unwrap()
+        .title;
+    assert!(
+        title_a == "Leading Change Together: North East"
+            || title_a == "Leading Change Together 2027"
+    );
+}

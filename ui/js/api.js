@@ -64,6 +64,15 @@ export const api = {
   /** scope: { kind: 'session' | 'version', id }; resolves to the saved path, or null if cancelled. */
   exportNotes: (scope, audience, format, bom) => call('export_notes', { scope, audience, format, bom }),
 
+  syncStatus: () => call('sync_status'),
+  chooseSyncFolder: () => call('choose_sync_folder'),
+  syncNow: (passphrase) => call('sync_now', { passphrase: passphrase || null }),
+  exportBundleFile: (versionId, passphrase) => call('export_bundle_file', { versionId: versionId ?? null, passphrase: passphrase || null }),
+  chooseBundles: () => call('choose_bundles'),
+  importChosenBundles: (passphrase, dryRun) => call('import_chosen_bundles', { passphrase: passphrase || null, dryRun }),
+  listConflicts: () => call('list_conflicts'),
+  resolveConflict: (recordId, chosen) => call('resolve_conflict', { recordId, chosen }),
+
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),
   listExerciseTags: () => call('list_exercise_tags'),

@@ -11,6 +11,7 @@ import { exerciseEditScreen, libraryScreen, requestSearchFocus } from './screens
 import { runScreen } from './screens/run.js';
 import { attendanceScreen, cohortScreen } from './screens/attendance.js';
 import { captureScreen, capturing } from './screens/capture.js';
+import { syncScreen } from './screens/sync.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -25,6 +26,7 @@ const routes = [
   [new RegExp(`^/sessions/${ID}/attendance$`), attendanceScreen],
   [new RegExp(`^/sessions/${ID}/capture$`), captureScreen],
   [new RegExp(`^/versions/${ID}/cohort$`), cohortScreen],
+  [new RegExp('^/sync$'), syncScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
@@ -113,6 +115,7 @@ function shortcuts(event) {
   if (event.altKey && !event.ctrlKey && !event.metaKey) {
     if (event.key === '1') { location.hash = '#/programmes'; event.preventDefault(); }
     if (event.key === '2') { location.hash = '#/library'; event.preventDefault(); }
+    if (event.key === '3') { location.hash = '#/sync'; event.preventDefault(); }
     if (event.key === 'ArrowLeft') { history.back(); event.preventDefault(); }
     if (event.key === 'ArrowRight') { history.forward(); event.preventDefault(); }
     return;

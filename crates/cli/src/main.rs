@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fieldbook_core::demo::{seed_demo, Seeded};
 use fieldbook_core::export::{self, Audience, Format, Scope};
+use fieldbook_core::sync::BundleScope;
 use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{paths, Error, Store};
 use uuid_arg::RecordId;
@@ -77,6 +78,36 @@ enum Command {
         /// The file to write.
         out: PathBuf,
     },
+    /// Write a sync bundle of this laptop's data (everything, or one version with what it
+    /// refers to) to OUT.
+    ExportBundle {
+        out: PathBuf,
+        /// Only this local version (see `versions`) and what it refers to.
+        #[arg(long)]
+        version: Option<RecordId>,
+        /// Encrypt with the passphrase in this file (its first line).
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Merge sync bundles from other laptops, all together or not at all, and print what
+    /// happened (or, with --dry-run, what would) as JSON.
+    ImportBundle {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Only show what importing would do; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write this laptop's bundle into DIR and merge every other laptop's bundle found there.
+    SyncFolder {
+        dir: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// List conflicts: records with concurrent versions from different laptops, as JSON.
+    Conflicts,
     /// List the exercise library.
     Exercises {
         /// Only exercises whose title, purpose, steps or tags contain this text.
@@ -132,6 +163,25 @@ async fn run(cli: Cli) -> Result<(), Error> {
     let result = command(&store, cli.command).await;
     store.close().await;
     result
+}
+
+/// The passphrase: the first line of a file, so it never shows in the process list.
+fn passphrase(file: Option<&PathBuf>) -> Result<Option<String>, Error> {
+    let Some(file) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Error::invalid(format!(
+            "The passphrase file {} could not be read: {e}",
+            file.display()
+        ))
+    })?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.is_empty() {
+        return Err(Error::invalid(format!(
+            "The passphrase file {} is empty.",
+            file.display()
+        )));
+    }
+    Ok(Some(line))
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
@@ -273,6 +323,45 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             export::write_atomically(&out, &bytes)?;
             println!("Wrote {} ({} bytes).", out.display(), bytes.len());
         }
+        Command::ExportBundle {
+            out,
+            version,
+            passphrase_file,
+        } => {
+            let passphrase = passphrase(passphrase_file.as_ref())?;
+            let scope = match version {
+                Some(v) => BundleScope::Version(v.0),
+                None => BundleScope::Everything,
+            };
+            let bytes = store.export_bundle(scope, passphrase.as_deref()).await?;
+            export::write_atomically(&out, &bytes)?;
+            println!("Wrote {} ({} bytes).", out.display(), bytes.len());
+        }
+        Command::ImportBundle {
+            files,
+            passphrase_file,
+            dry_run,
+        } => {
+            let passphrase = passphrase(passphrase_file.as_ref())?;
+            let mut bundles = Vec::new();
+            for file in &files {
+                bundles.push(std::fs::read(file).map_err(|e| {
+                    Error::invalid(format!("{} could not be read: {e}", file.display()))
+                })?);
+            }
+            let preview = store
+                .import_bundles(&bundles, passphrase.as_deref(), dry_run)
+                .await?;
+            print_json(&preview)?;
+        }
+        Command::SyncFolder {
+            dir,
+            passphrase_file,
+        } => {
+            let passphrase = passphrase(passphrase_file.as_ref())?;
+            print_json(&store.sync_folder(&dir, passphrase.as_deref()).await?)?;
+        }
+        Command::Conflicts => print_json(&store.conflicts().await?)?,
         Command::Exercises {
             search,
             tag,

@@ -282,3 +282,104 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
     assert_eq!(run.status.code(), Some(2));
     assert!(!md.exists() && !pdf.exists() && !nowhere.exists());
 }
+
+#[test]
+fn a_coordinator_merges_laptops_bundles_without_a_display() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, coordinator) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    cli(&a, &["seed-demo"]);
+    let secret = tmp.path().join("passphrase.txt");
+    std::fs::write(&secret, "kittiwake harbour\n").unwrap();
+    let bundle_a = tmp.path().join("a.fieldbook");
+    let out = cli(
+        &a,
+        &[
+            "export-bundle",
+            bundle_a.to_str().unwrap(),
+            "--passphrase-file",
+            secret.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A dry run previews and changes nothing.
+    let preview = json(&cli(
+        &coordinator,
+        &[
+            "import-bundle",
+            bundle_a.to_str().unwrap(),
+            "--passphrase-file",
+            secret.to_str().unwrap(),
+            "--dry-run",
+        ],
+    ));
+    assert!(preview["adds"].as_u64().unwrap() > 50);
+    assert_eq!(json(&cli(&coordinator, &["stats"]))["programme"], 0);
+
+    // A wrong passphrase is a clear refusal.
+    let wrong = tmp.path().join("wrong.txt");
+    std::fs::write(&wrong, "puffin").unwrap();
+    let out = cli(
+        &coordinator,
+        &[
+            "import-bundle",
+            bundle_a.to_str().unwrap(),
+            "--passphrase-file",
+            wrong.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("That passphrase does not open this bundle")
+    );
+
+    json(&cli(
+        &coordinator,
+        &[
+            "import-bundle",
+            bundle_a.to_str().unwrap(),
+            "--passphrase-file",
+            secret.to_str().unwrap(),
+        ],
+    ));
+    cli(&b, &["seed-demo"]);
+    let bundle_b = tmp.path().join("b.fieldbook");
+    cli(&b, &["export-bundle", bundle_b.to_str().unwrap()]);
+    let merged = json(&cli(
+        &coordinator,
+        &["import-bundle", bundle_b.to_str().unwrap()],
+    ));
+    assert!(merged["new_versions"].as_u64().unwrap() > 0);
+    assert_eq!(
+        json(&cli(&coordinator, &["stats"]))["programme"],
+        4,
+        "two laptops' demo programmes, nothing merged away"
+    );
+
+    // A sync folder exchanges both ways.
+    let folder = tmp.path().join("shared");
+    std::fs::create_dir_all(&folder).unwrap();
+    json(&cli(&a, &["sync-folder", folder.to_str().unwrap()]));
+    json(&cli(&b, &["sync-folder", folder.to_str().unwrap()]));
+    json(&cli(&a, &["sync-folder", folder.to_str().unwrap()]));
+    assert_eq!(json(&cli(&a, &["stats"])), json(&cli(&b, &["stats"])));
+    assert_eq!(json(&cli(&a, &["conflicts"])), serde_json::json!([]));
+
+    let out = cli(
+        &a,
+        &[
+            "import-bundle",
+            tmp.path().join("missing.fieldbook").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read"));
+}

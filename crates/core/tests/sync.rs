@@ -743,12 +743,15 @@ async fn run_scenario(skews: Vec<i64>, steps: Vec<Step>, order: Vec<usize>) {
         made.extend(l.store.all_versions().await.unwrap());
     }
     // Finally every laptop sees every other's bundle, in a shuffled order; clocks are set
-    // right first, as the refusal message asks.
+    // right first, as the refusal message asks (past every stamp made, since a laptop whose
+    // clock went back keeps stamping after its latest stamp).
+    let latest_stamp = made.iter().map(|(_, s)| s.ms).max().unwrap_or(0);
     let latest = laptops
         .iter()
         .map(|l| l.clock.now_ms_public())
         .max()
-        .unwrap();
+        .unwrap()
+        .max(latest_stamp);
     for l in &laptops {
         l.clock.set(Utc.timestamp_millis_opt(latest).unwrap());
     }
