@@ -252,8 +252,9 @@ impl Store {
 
     /// A session's reflections, newest first.
     pub async fn reflections_of(&self, session_id: Uuid) -> Result<Vec<Reflection>> {
+        // An erased participant's reflections keep their place but have no words left.
         self.list(
-            "session_id = ?1 ORDER BY captured_at DESC, id DESC",
+            "session_id = ?1 AND text != '' ORDER BY captured_at DESC, id DESC",
             &[session_id.to_string()],
         )
         .await
@@ -288,6 +289,11 @@ impl Store {
         self.get::<Session>(session_id).await?;
         if let Some(p) = participant_id {
             self.get::<Participant>(p).await?;
+        }
+        // Checked here rather than on the record: an erased participant's actions keep their
+        // place with no words left.
+        if text.trim().is_empty() {
+            return Err(Error::invalid("An action needs a text."));
         }
         let mut action = Action {
             meta: Meta::new(),

@@ -556,8 +556,7 @@ record!(
         Plain("text"),
         Plain("status"),
         Plain("follow_up"),
-    ],
-    check = |a| required("An action", "text", &a.text)
+    ]
 );
 
 /// Every kind of record, in an order where each kind's references come before it.

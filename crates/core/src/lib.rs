@@ -8,6 +8,7 @@ pub mod day;
 pub mod demo;
 pub mod design;
 pub mod domain;
+pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod merge;

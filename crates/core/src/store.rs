@@ -62,6 +62,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted content is overwritten, so erased words do not linger in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -247,7 +249,19 @@ impl Writer<'_> {
         record: &mut T,
         resolves: &[Stamp],
     ) -> Result<()> {
-        record.check()?;
+        self.save_op(record, resolves, None).await
+    }
+
+    /// Saves with an operation other than put or delete (an erasure).
+    pub(crate) async fn save_op<T: Record>(
+        &mut self,
+        record: &mut T,
+        resolves: &[Stamp],
+        op_override: Option<&'static str>,
+    ) -> Result<()> {
+        if op_override.is_none() {
+            record.check()?;
+        }
         let id = record.id().to_string();
         let parent: Option<String> =
             sqlx::query_scalar(&format!("SELECT stamp FROM {} WHERE id = ?1", T::KIND))
@@ -263,7 +277,7 @@ impl Writer<'_> {
         if parent.is_none() {
             meta.created_at = now;
         }
-        let op = if meta.deleted { "delete" } else { "put" };
+        let op = op_override.unwrap_or(if meta.deleted { "delete" } else { "put" });
         let payload = serde_json::to_string(record)?;
 
         sqlx::query(&upsert_sql::<T>())
@@ -303,6 +317,10 @@ impl Writer<'_> {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+
+    pub(crate) fn tx(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
     }
 
     pub async fn commit(mut self) -> Result<()> {

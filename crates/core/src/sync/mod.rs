@@ -80,6 +80,8 @@ pub struct Manifest {
 pub enum Op {
     Put,
     Delete,
+    /// A participant erased: wins everywhere and scrubs everything of theirs.
+    Erase,
 }
 
 /// One version of one record: a line of `changes.jsonl`. Frozen for format version 1.
@@ -296,7 +298,9 @@ fn validate(change: &Change) -> Result<()> {
         && p["stamp"] == Value::String(change.stamp.to_string())
         && p["origin"] == Value::String(change.origin.to_string())
         && change.stamp.device == change.origin
-        && p["deleted"] == Value::Bool(change.op == Op::Delete)
+        && p["deleted"] == Value::Bool(change.op != Op::Put)
+        && (change.op != Op::Erase
+            || (change.kind == "participant" && p["name"] == crate::erasure::ERASED_NAME))
         && change
             .parent_stamp
             .is_none_or(|parent| parent < change.stamp);
@@ -330,10 +334,10 @@ impl LogRow {
             parent_stamp: self.parent_stamp.as_deref().map(str::parse).transpose()?,
             origin: Uuid::try_parse(&self.origin)
                 .map_err(|_| Error::invalid("a damaged device id in the change log"))?,
-            op: if self.op == "delete" {
-                Op::Delete
-            } else {
-                Op::Put
+            op: match self.op.as_str() {
+                "delete" => Op::Delete,
+                "erase" => Op::Erase,
+                _ => Op::Put,
             },
             resolves: serde_json::from_str(&self.resolves)?,
             payload: serde_json::from_str(&self.payload)?,
@@ -509,6 +513,19 @@ impl Store {
             ..Preview::default()
         };
         let mut touched: BTreeMap<Uuid, String> = BTreeMap::new();
+        // Erasures first: whatever else arrives, and what is here already, is scrubbed.
+        let mut erased = self.erased_participants(&mut tx).await?;
+        let mut erased_now = false;
+        for change in all.iter().filter(|c| c.op == Op::Erase) {
+            let id = change.record_id.to_string();
+            if erased.insert(id.clone()) {
+                crate::erasure::scrub_everywhere(&mut tx, &id).await?;
+                erased_now = true;
+            }
+        }
+        for change in &mut all {
+            crate::erasure::scrub(&change.kind, &mut change.payload, &erased);
+        }
         for change in &all {
             let payload = serde_json::to_string(&change.payload)?;
             let existing: Option<String> = sqlx::query_scalar(
@@ -551,7 +568,11 @@ impl Store {
             .bind(change.stamp.to_string())
             .bind(change.parent_stamp.map(|s| s.to_string()))
             .bind(change.origin.to_string())
-            .bind(if change.op == Op::Delete { "delete" } else { "put" })
+            .bind(match change.op {
+                Op::Put => "put",
+                Op::Delete => "delete",
+                Op::Erase => "erase",
+            })
             .bind(payload)
             .bind(serde_json::to_string(&change.resolves)?)
             .execute(&mut *tx)
@@ -576,7 +597,7 @@ impl Store {
                         stamp: stamp.parse()?,
                         parent: parent.as_deref().map(str::parse).transpose()?,
                         resolves: serde_json::from_str(&resolves)?,
-                        deleted: op == "delete",
+                        deleted: op != "put",
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -679,6 +700,9 @@ impl Store {
                 ),
                 other => Error::Database(other),
             })?;
+            if erased_now {
+                self.compact().await?;
+            }
         }
         Ok(preview)
     }

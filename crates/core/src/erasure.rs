@@ -1,0 +1,164 @@
+//! Erasing a participant (a data-protection request): their identity and the words of their
+//! reflections and actions are removed from every version this laptop holds, the erasure
+//! travels in sync bundles and wins wherever it arrives, and anything of theirs that arrives
+//! later is scrubbed on the way in.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::{Meta, Participant, Sector};
+use crate::error::Result;
+use crate::store::Store;
+
+/// What an erased participant is called from then on.
+pub const ERASED_NAME: &str = "Erased participant";
+
+/// Removes personal data from one version of a record, if it belongs to an erased
+/// participant. Returns whether anything was removed. The same input always gives the same
+/// output, so laptops that scrub the same versions agree.
+pub(crate) fn scrub(kind: &str, payload: &mut Value, erased: &HashSet<String>) -> bool {
+    let owner = match kind {
+        "participant" => payload["id"].as_str(),
+        "reflection" | "action" => payload["participant_id"].as_str(),
+        _ => None,
+    };
+    if !owner.is_some_and(|o| erased.contains(o)) {
+        return false;
+    }
+    let before = payload.clone();
+    match kind {
+        "participant" => {
+            payload["name"] = ERASED_NAME.into();
+            payload["organisation"] = "".into();
+            payload["role"] = "".into();
+            payload["sector"] = "".into();
+            for consent in ["named", "quoted", "contact"] {
+                payload[format!("consent_{consent}")] = false.into();
+                payload[format!("consent_{consent}_at")] = Value::Null;
+            }
+        }
+        "reflection" => payload["text"] = "".into(),
+        _ => {
+            payload["text"] = "".into();
+            payload["follow_up"] = "".into();
+        }
+    }
+    *payload != before
+}
+
+/// Scrubs everything this laptop holds of an erased participant: every version in the
+/// change log and the current rows.
+pub(crate) async fn scrub_everywhere(
+    conn: &mut sqlx::SqliteConnection,
+    participant: &str,
+) -> Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO erased_participant (participant_id) VALUES (?1)")
+        .bind(participant)
+        .execute(&mut *conn)
+        .await?;
+    let erased: HashSet<String> = HashSet::from([participant.to_owned()]);
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT seq, kind, payload FROM change_log
+         WHERE (kind = 'participant' AND record_id = ?1)
+            OR (kind IN ('reflection', 'action') AND payload ->> '$.participant_id' = ?1)",
+    )
+    .bind(participant)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (seq, kind, payload) in rows {
+        let mut value: Value = serde_json::from_str(&payload)?;
+        if scrub(&kind, &mut value, &erased) {
+            sqlx::query("UPDATE change_log SET payload = ?1 WHERE seq = ?2")
+                .bind(serde_json::to_string(&value)?)
+                .bind(seq)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    sqlx::query(
+        "UPDATE participant SET name = ?2, organisation = '', role = '', sector = '',
+            consent_named = 0, consent_named_at = NULL, consent_quoted = 0, consent_quoted_at = NULL,
+            consent_contact = 0, consent_contact_at = NULL
+         WHERE id = ?1",
+    )
+    .bind(participant)
+    .bind(ERASED_NAME)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE reflection SET text = '' WHERE participant_id = ?1")
+        .bind(participant)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE action SET text = '', follow_up = '' WHERE participant_id = ?1")
+        .bind(participant)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Participants erased on this laptop or by an imported erasure.
+    pub(crate) async fn erased_participants(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+    ) -> Result<HashSet<String>> {
+        let _ = self;
+        Ok(
+            sqlx::query_scalar("SELECT participant_id FROM erased_participant")
+                .fetch_all(conn)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    /// Erases a participant everywhere on this laptop, records the erasure so that sync
+    /// carries it to every other laptop, and compacts the file so nothing lingers in it.
+    pub async fn erase_participant(&self, id: Uuid) -> Result<()> {
+        let current: Participant = match self
+            .list_with_deleted::<Participant>("id = ?1", &[id.to_string()])
+            .await?
+            .pop()
+        {
+            Some(p) => p,
+            None => return Err(crate::Error::not_found("That participant")),
+        };
+        let mut erased = Participant {
+            meta: Meta {
+                deleted: true,
+                ..current.meta.clone()
+            },
+            version_id: current.version_id,
+            name: ERASED_NAME.into(),
+            organisation: String::new(),
+            sector: Sector::Unknown,
+            role: String::new(),
+            consent_named: false,
+            consent_named_at: None,
+            consent_quoted: false,
+            consent_quoted_at: None,
+            consent_contact: false,
+            consent_contact_at: None,
+        };
+        let mut writer = self.writer().await?;
+        scrub_everywhere(writer.tx(), &id.to_string()).await?;
+        writer.save_op(&mut erased, &[], Some("erase")).await?;
+        writer.commit().await?;
+        self.compact().await
+    }
+
+    /// Folds the write-ahead log into the file and rebuilds it, leaving no free pages with old
+    /// content.
+    pub async fn compact(&self) -> Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.pool_ref())
+            .await?;
+        sqlx::query("VACUUM").execute(self.pool_ref()).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.pool_ref())
+            .await?;
+        Ok(())
+    }
+}
