@@ -636,15 +636,17 @@ fn passphrase_of(text: Option<String>) -> Option<String> {
 pub async fn sync_now(
     state: State<'_, AppState>,
     passphrase: Option<String>,
+    allow_large_delete: Option<bool>,
 ) -> Reply<fieldbook_core::sync::FolderSync> {
     let store = store(&state)?;
     let folder = store.setting(SYNC_FOLDER).await?.ok_or_else(|| {
         Error::invalid("Choose a sync folder first: one that every laptop can reach, such as a shared drive or a USB stick.")
     })?;
     let report = store
-        .sync_folder(
+        .sync_folder_confirmed(
             std::path::Path::new(&folder),
             passphrase_of(passphrase).as_deref(),
+            allow_large_delete.unwrap_or(false),
         )
         .await?;
     let summary = serde_json::json!({

@@ -66,7 +66,7 @@ export const api = {
 
   syncStatus: () => call('sync_status'),
   chooseSyncFolder: () => call('choose_sync_folder'),
-  syncNow: (passphrase) => call('sync_now', { passphrase: passphrase || null }),
+  syncNow: (passphrase, allowLargeDelete = false) => call('sync_now', { passphrase: passphrase || null, allowLargeDelete }),
   exportBundleFile: (versionId, passphrase) => call('export_bundle_file', { versionId: versionId ?? null, passphrase: passphrase || null }),
   chooseBundles: () => call('choose_bundles'),
   importChosenBundles: (passphrase, dryRun) => call('import_chosen_bundles', { passphrase: passphrase || null, dryRun }),

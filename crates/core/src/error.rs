@@ -21,6 +21,10 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// Something the facilitator must confirm before it is done.
+    #[error("{0}")]
+    NeedsConfirmation(String),
+
     #[error("Fieldbook could not read or write its database: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -43,6 +47,7 @@ impl Error {
             Error::NewerDatabase { .. } => "newer_database",
             Error::NotFound { .. } => "not_found",
             Error::Invalid(_) => "invalid",
+            Error::NeedsConfirmation(_) => "needs_confirmation",
             Error::Database(_) | Error::Migration(_) => "database",
             Error::Data(_) => "data",
             Error::Io(_) => "io",

@@ -91,17 +91,23 @@ export async function syncScreen() {
   if (status.last_sync) {
     fill(result, h('p', { 'data-testid': 'sync-summary' }, `Last sync ${new Date(status.last_sync.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}: ${merged(status.last_sync.imported, status.last_sync.preview)}`));
   }
-  const syncButton = h('button', { type: 'button', class: 'button', id: 'sync-now', disabled: status.folder ? null : true, onclick: async () => {
+  const sync = async (allowLargeDelete) => {
     fill(result, h('p', {}, 'Syncing…'));
     try {
-      const report = await api.syncNow(pass.input.value);
+      const report = await api.syncNow(pass.input.value, allowLargeDelete);
       fill(result, h('p', { 'data-testid': 'sync-summary' }, `${merged(report.imported.length, report.preview)} This laptop’s bundle is in the folder for the others.`));
       notify('Sync finished.');
       if (report.preview.conflicts) await refresh('sync-now');
     } catch (e) {
-      fill(result, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      if (e.code === 'needs_confirmation') {
+        fill(result, h('p', { class: 'notice', role: 'alert' }, e.message),
+          h('button', { type: 'button', class: 'button button-warning', id: 'sync-anyway', onclick: () => sync(true) }, 'Sync anyway'));
+      } else {
+        fill(result, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      }
     }
-  } }, 'Sync now');
+  };
+  const syncButton = h('button', { type: 'button', class: 'button', id: 'sync-now', disabled: status.folder ? null : true, onclick: () => sync(false) }, 'Sync now');
 
   const chosen = h('ul', { class: 'captured', 'aria-label': 'Bundles chosen' }, status.chosen_files.map((f) => h('li', {}, f)));
   const importPass = passphraseField('import-passphrase');

@@ -90,7 +90,15 @@ export async function versionScreen(id) {
         id: 'new-session-title', label: 'Add a session', button: 'Add session',
         create: async (title) => `/sessions/${(await api.createSession(version.id, title)).id}`,
       }),
-      exportPanel({ kind: 'version', id: version.id }, 'notes for every session')),
+      exportPanel({ kind: 'version', id: version.id }, 'notes for every session'),
+      h('p', {}, h('button', { type: 'button', class: 'button button-secondary', id: 'export-version-bundle', onclick: async () => {
+        try {
+          const path = await api.exportBundleFile(version.id, null);
+          if (path) notify(`Saved a bundle of ${version.name} to ${path}.`);
+        } catch (e) {
+          notify(e.message);
+        }
+      } }, 'Export this version as a sync bundle…'), ' ', h('span', { class: 'hint' }, 'For a laptop that needs only this version. Protected bundles are made on the Sync page.'))),
   };
 }
 

@@ -904,6 +904,17 @@ impl Store {
     /// other laptop's bundle found there. Works on any file-sync engine: merging is
     /// order-independent and idempotent.
     pub async fn sync_folder(&self, folder: &Path, passphrase: Option<&str>) -> Result<FolderSync> {
+        self.sync_folder_confirmed(folder, passphrase, true).await
+    }
+
+    /// As [`Store::sync_folder`], but when the others' bundles would delete a large part of
+    /// what is here, stops first (nothing written) unless `allow_large_delete`.
+    pub async fn sync_folder_confirmed(
+        &self,
+        folder: &Path,
+        passphrase: Option<&str>,
+        allow_large_delete: bool,
+    ) -> Result<FolderSync> {
         if !folder.is_dir() {
             return Err(Error::invalid(format!(
                 "{} is not a folder Fieldbook can reach. Choose the sync folder again.",
@@ -925,6 +936,15 @@ impl Store {
             }
             files.push(std::fs::read(&path)?);
             others.push(path);
+        }
+        if !files.is_empty() && !allow_large_delete {
+            let preview = self.import_bundles(&files, passphrase, true).await?;
+            if preview.large_delete {
+                return Err(Error::NeedsConfirmation(format!(
+                    "The other laptops' bundles would delete {} records here, a large part of what this laptop holds. Check that the sync folder is the right one; sync again to go ahead. Nothing has been changed yet.",
+                    preview.deletes
+                )));
+            }
         }
         let preview = if files.is_empty() {
             Preview::default()
