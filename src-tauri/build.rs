@@ -54,6 +54,11 @@ const COMMANDS: &[&str] = &[
     "import_chosen_bundles",
     "list_conflicts",
     "resolve_conflict",
+    "get_participant",
+    "set_consent",
+    "erase_participant",
+    "anonymise_participant",
+    "export_participant_data",
 ];
 
 fn main() {

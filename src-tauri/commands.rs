@@ -772,3 +772,72 @@ pub async fn resolve_conflict(
     let record_id = id(&record_id)?;
     Ok(store(&state)?.resolve_conflict(record_id, chosen).await?)
 }
+
+#[tauri::command]
+pub async fn get_participant(state: State<'_, AppState>, id: String) -> Reply<Participant> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.get(id).await?)
+}
+
+#[tauri::command]
+pub async fn set_consent(
+    state: State<'_, AppState>,
+    id: String,
+    consent: fieldbook_core::erasure::Consent,
+    given: bool,
+) -> Reply<Participant> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.set_consent(id, consent, given).await?)
+}
+
+#[tauri::command]
+pub async fn erase_participant(state: State<'_, AppState>, id: String) -> Reply<()> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.erase_participant(id).await?)
+}
+
+#[tauri::command]
+pub async fn anonymise_participant(state: State<'_, AppState>, id: String) -> Reply<()> {
+    let id = self::id(&id)?;
+    Ok(store(&state)?.anonymise_participant(id).await?)
+}
+
+/// Saves everything held about one participant as JSON, through the save dialog.
+#[tauri::command]
+pub async fn export_participant_data(
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<Option<String>> {
+    let id = self::id(&id)?;
+    let store = store(&state)?;
+    let data = store.participant_data(id).await?;
+    let bytes = serde_json::to_vec_pretty(&data).map_err(fieldbook_core::Error::from)?;
+    let mut name = String::new();
+    for c in data.participant.name.chars() {
+        if c.is_alphanumeric() {
+            name.extend(c.to_lowercase());
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = format!("everything-we-hold-{}.json", name.trim_matches('-'));
+    let path = match &state.export_dir {
+        Some(dir) => Some(dir.join(&name)),
+        None => tauri::async_runtime::spawn_blocking(move || {
+            rfd::FileDialog::new()
+                .set_title("Save everything held about this participant")
+                .set_file_name(&name)
+                .add_filter("JSON", &["json"])
+                .save_file()
+        })
+        .await
+        .map_err(|e| {
+            IpcError::from(Error::invalid(format!(
+                "The save dialog could not open: {e}"
+            )))
+        })?,
+    };
+    let Some(path) = path else { return Ok(None) };
+    export::write_atomically(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}

@@ -156,6 +156,11 @@ pub fn run() {
             commands::import_chosen_bundles,
             commands::list_conflicts,
             commands::resolve_conflict,
+            commands::get_participant,
+            commands::set_consent,
+            commands::erase_participant,
+            commands::anonymise_participant,
+            commands::export_participant_data,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

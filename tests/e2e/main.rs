@@ -1151,3 +1151,119 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
             || title_a == "Leading Change Together 2027"
     );
 }
+
+#[tokio::test]
+async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased_from_the_window() {
+    use fieldbook_core::sync::BundleScope;
+    let long = "Very long reflection. ".repeat(400);
+    let payloads = [
+        "<script>document.body.dataset.pwned='script'</script>",
+        "<img src=x onerror=\"document.body.dataset.pwned='img'\">",
+        "<a href=\"javascript:document.body.dataset.pwned='link'\">click me</a>",
+        "مرحبا بالعالم \u{202E}reversed\u{202C} zero\u{200B}width 🌱🤝",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let sender = tmp.path().join("sender");
+    {
+        // Another laptop writes the hostile text; this one receives it in a bundle.
+        let other = fieldbook_core::Store::open(&sender).await.unwrap();
+        fieldbook_core::demo::seed_demo(&other).await.unwrap();
+        let version = other
+            .programme_overviews()
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|o| o.versions)
+            .find(|v| v.version.place == "Sunderland")
+            .unwrap()
+            .version
+            .meta
+            .id;
+        let session = other.sessions_of(version).await.unwrap()[0].meta.id;
+        let form: fieldbook_core::day::NewParticipant = serde_json::from_value(serde_json::json!({
+            "name": payloads[1], "organisation": payloads[3], "consent_named": true, "consent_quoted": true
+        })).unwrap();
+        let person = other.add_participant(Some(version), form).await.unwrap();
+        for text in payloads.iter().map(|p| p.to_string()).chain([long.clone()]) {
+            other
+                .save_reflection(fieldbook_core::day::ReflectionDraft {
+                    id: None,
+                    session_id: session,
+                    agenda_item_id: None,
+                    participant_id: Some(person.meta.id),
+                    prompt: String::new(),
+                    text,
+                })
+                .await
+                .unwrap();
+        }
+        let here = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        here.import_bundles(
+            &[other
+                .export_bundle(BundleScope::Everything, None)
+                .await
+                .unwrap()],
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+        here.close().await;
+        other.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"captured-reflection\"]').length === 5;",
+        vec![],
+    )
+    .await;
+    let shown = app
+        .eval("return document.querySelector('main').innerText;", vec![])
+        .await;
+    let shown = shown.as_str().unwrap();
+    for p in &payloads[..3] {
+        assert!(shown.contains(p), "{p} is not shown as written");
+    }
+    assert!(shown.contains("مرحبا بالعالم") && shown.contains("🌱🤝"));
+    let pwned = app
+        .eval("return document.body.dataset.pwned || null;", vec![])
+        .await;
+    assert!(pwned.is_null(), "hostile text ran: {pwned}");
+    let elements = app.eval("return document.querySelectorAll('main script, main img, main a[href^=\"javascript\"]').length;", vec![]).await;
+    assert_eq!(elements, 0);
+    app.check_accessibility("run mode with hostile text").await;
+
+    // The participant's page, then erasure after confirming.
+    app.follow("Leave run mode", "Seeing the system together")
+        .await;
+    app.find("#run-session").await;
+    app.follow(
+        "Leading Change Together: Sunderland",
+        "Leading Change Together: Sunderland",
+    )
+    .await;
+    app.follow("Cohort and consent", "Cohort").await;
+    app.follow(payloads[1], payloads[1]).await;
+    app.check_accessibility("a participant").await;
+    app.click("#consent-quoted").await;
+    app.wait_saved().await;
+    let when = app.find("#consent-quoted-when").await.text().await.unwrap();
+    assert!(when.contains("Withdrawn"), "{when}");
+    app.click("#erase").await;
+    app.click("#confirm-erase").await;
+    app.wait_for_heading("Cohort").await;
+    assert!(app
+        .texts("[data-testid='participant']")
+        .await
+        .iter()
+        .all(|t| !t.contains("onerror")));
+    assert!(app
+        .eval("return document.body.dataset.pwned || null;", vec![])
+        .await
+        .is_null());
+    app.close().await;
+}

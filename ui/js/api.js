@@ -73,6 +73,12 @@ export const api = {
   listConflicts: () => call('list_conflicts'),
   resolveConflict: (recordId, chosen) => call('resolve_conflict', { recordId, chosen }),
 
+  getParticipant: (id) => call('get_participant', { id }),
+  setConsent: (id, consent, given) => call('set_consent', { id, consent, given }),
+  eraseParticipant: (id) => call('erase_participant', { id }),
+  anonymiseParticipant: (id) => call('anonymise_participant', { id }),
+  exportParticipantData: (id) => call('export_participant_data', { id }),
+
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),
   listExerciseTags: () => call('list_exercise_tags'),

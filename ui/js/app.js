@@ -12,6 +12,7 @@ import { runScreen } from './screens/run.js';
 import { attendanceScreen, cohortScreen } from './screens/attendance.js';
 import { captureScreen, capturing } from './screens/capture.js';
 import { syncScreen } from './screens/sync.js';
+import { participantScreen } from './screens/participant.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -27,6 +28,7 @@ const routes = [
   [new RegExp(`^/sessions/${ID}/capture$`), captureScreen],
   [new RegExp(`^/versions/${ID}/cohort$`), cohortScreen],
   [new RegExp('^/sync$'), syncScreen],
+  [new RegExp(`^/participants/${ID}$`), participantScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];

@@ -108,6 +108,29 @@ enum Command {
     },
     /// List conflicts: records with concurrent versions from different laptops, as JSON.
     Conflicts,
+    /// Write a checked backup of the database to OUT.
+    Backup { out: PathBuf },
+    /// Replace the database with a backup, after checking it (the current one is kept in
+    /// backups/ beside it).
+    Restore { file: PathBuf },
+    /// Save everything held about one participant as JSON (a subject access request).
+    ParticipantData { participant: RecordId, out: PathBuf },
+    /// Erase a participant everywhere: identity, reflections and actions. Cannot be undone.
+    EraseParticipant {
+        participant: RecordId,
+        /// Confirms that the erasure is meant.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Keep a participant's reflections and actions but remove who they are. Cannot be undone.
+    AnonymiseParticipant {
+        participant: RecordId,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// For the crash-safety test: save reflections in a loop, printing each id once committed.
+    #[command(hide = true)]
+    StressWrite { session: RecordId },
     /// List the exercise library.
     Exercises {
         /// Only exercises whose title, purpose, steps or tags contain this text.
@@ -159,6 +182,19 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Error> {
     let dir = paths::data_dir(cli.data_dir)?;
+    // A restore replaces the database file, so nothing may have it open.
+    if let Command::Restore { file } = &cli.command {
+        let kept = fieldbook_core::backup::restore(&dir, file).await?;
+        println!(
+            "Restored {} from {}.",
+            dir.join("fieldbook.db").display(),
+            file.display()
+        );
+        if let Some(kept) = kept {
+            println!("The database it replaced is kept as {}.", kept.display());
+        }
+        return Ok(());
+    }
     let store = Store::open(&dir).await?;
     let result = command(&store, cli.command).await;
     store.close().await;
@@ -362,6 +398,52 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             print_json(&store.sync_folder(&dir, passphrase.as_deref()).await?)?;
         }
         Command::Conflicts => print_json(&store.conflicts().await?)?,
+        Command::Backup { out } => {
+            store.backup_to(&out).await?;
+            println!("Backed up to {} (checked).", out.display());
+        }
+        Command::Restore { .. } => unreachable!("handled before the store is opened"),
+        Command::ParticipantData { participant, out } => {
+            let data = store.participant_data(participant.0).await?;
+            export::write_atomically(&out, &serde_json::to_vec_pretty(&data)?)?;
+            println!("Wrote {}.", out.display());
+        }
+        Command::EraseParticipant { participant, yes } => {
+            if !yes {
+                return Err(Error::invalid(
+                    "Erasing cannot be undone: add --yes to confirm.",
+                ));
+            }
+            store.erase_participant(participant.0).await?;
+            println!("Erased. Other laptops follow at their next sync.");
+        }
+        Command::AnonymiseParticipant { participant, yes } => {
+            if !yes {
+                return Err(Error::invalid(
+                    "Anonymising cannot be undone: add --yes to confirm.",
+                ));
+            }
+            store.anonymise_participant(participant.0).await?;
+            println!("Anonymised. Other laptops follow at their next sync.");
+        }
+        Command::StressWrite { session } => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for n in 0u64.. {
+                let draft = fieldbook_core::day::ReflectionDraft {
+                    id: None,
+                    session_id: session.0,
+                    agenda_item_id: None,
+                    participant_id: None,
+                    prompt: String::new(),
+                    text: format!("Reflection {n} written under stress"),
+                };
+                if let Some(r) = store.save_reflection(draft).await? {
+                    writeln!(out, "{}", r.meta.id)?;
+                    out.flush()?;
+                }
+            }
+        }
         Command::Exercises {
             search,
             tag,

@@ -383,3 +383,182 @@ fn a_coordinator_merges_laptops_bundles_without_a_display() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read"));
 }
+
+#[test]
+fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    cli(&dir, &["seed-demo"]);
+    let backup = tmp.path().join("backup.db");
+    let out = cli(&dir, &["backup", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Writing over an existing file is refused.
+    assert_eq!(
+        cli(&dir, &["backup", backup.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let versions = json(&cli(&dir, &["versions", "--json"]));
+    let sunderland = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["version"]["place"] == "Sunderland")
+        .unwrap()["version"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let store_file = dir.join("fieldbook.db");
+    // A change after the backup, then the restore brings the backup's state back.
+    let notes = tmp.path().join("n.md");
+    cli(
+        &dir,
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "md",
+            "--audience",
+            "facilitator",
+            notes.to_str().unwrap(),
+        ],
+    );
+    let before = json(&cli(&dir, &["stats"]));
+    let other = tmp.path().join("other");
+    cli(&other, &["seed-demo"]);
+    let bundle = tmp.path().join("b.fieldbook");
+    cli(&other, &["export-bundle", bundle.to_str().unwrap()]);
+    json(&cli(&dir, &["import-bundle", bundle.to_str().unwrap()]));
+    assert_ne!(json(&cli(&dir, &["stats"])), before);
+    let out = cli(&dir, &["restore", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&cli(&dir, &["stats"])), before);
+
+    // A damaged file is refused and the database stays as it was.
+    let damaged = tmp.path().join("damaged.db");
+    let mut bytes = std::fs::read(&backup).unwrap();
+    let middle = bytes.len() / 2;
+    bytes.truncate(middle);
+    std::fs::write(&damaged, bytes).unwrap();
+    let kept = std::fs::read(&store_file).unwrap();
+    let out = cli(&dir, &["restore", damaged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a usable Fieldbook backup"));
+    let not_db = tmp.path().join("notes.db");
+    std::fs::write(&not_db, "just some notes").unwrap();
+    assert_eq!(
+        cli(&dir, &["restore", not_db.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(std::fs::read(&store_file).unwrap(), kept);
+    assert_eq!(json(&cli(&dir, &["stats"])), before);
+}
+
+#[test]
+fn a_participant_is_erased_only_when_confirmed() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let out = cli(
+        tmp.path(),
+        &["erase-participant", "0193b9a2-5f1c-7d3e-9a41-2c8e5b7f6a10"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    let out = cli(
+        tmp.path(),
+        &[
+            "erase-participant",
+            "0193b9a2-5f1c-7d3e-9a41-2c8e5b7f6a10",
+            "--yes",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+}
+
+/// Kills a writer with SIGKILL at random moments, a hundred times: after each, the database
+/// passes integrity_check and holds every reflection the writer said was committed.
+#[test]
+fn a_killed_writer_never_loses_a_committed_reflection_or_damages_the_file() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
+    let version = versions[0]["version"]["id"].as_str().unwrap().to_owned();
+    let session = json(&cli(tmp.path(), &["sessions", &version, "--json"]))["sessions"][0]
+        ["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut committed: Vec<String> = Vec::new();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..100 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args(["stress-write", &session])
+            .env_remove("FIELDBOOK_DATA_DIR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        // A pseudo-random moment between 5 and 120 ms.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_millis(5 + seed % 115));
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+        child.wait().unwrap();
+        committed.extend(reader.join().unwrap());
+        let integrity = Command::new("sqlite3")
+            .arg(tmp.path().join("fieldbook.db"))
+            .arg("PRAGMA integrity_check;")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&integrity.stdout).trim(),
+            "ok",
+            "round {round}"
+        );
+    }
+    assert!(
+        committed.len() > 100,
+        "the writer committed {} reflections",
+        committed.len()
+    );
+    let ids = Command::new("sqlite3")
+        .arg(tmp.path().join("fieldbook.db"))
+        .arg("SELECT id FROM reflection;")
+        .output()
+        .unwrap();
+    let held: std::collections::HashSet<String> = String::from_utf8_lossy(&ids.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for id in &committed {
+        assert!(
+            held.contains(id),
+            "reflection {id} was reported committed and is missing"
+        );
+    }
+}

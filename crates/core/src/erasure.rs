@@ -162,3 +162,111 @@ impl Store {
         Ok(())
     }
 }
+
+/// One of the consents a participant gives or withdraws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    /// To be named in notes.
+    Named,
+    /// To be quoted.
+    Quoted,
+    /// To be contacted afterwards.
+    Contact,
+}
+
+/// Everything Fieldbook holds about one participant (a subject access request).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ParticipantData {
+    pub exported_at: chrono::DateTime<chrono::Utc>,
+    pub participant: Participant,
+    pub attendance: Vec<serde_json::Value>,
+    pub reflections: Vec<serde_json::Value>,
+    pub actions: Vec<serde_json::Value>,
+}
+
+impl Store {
+    /// Gives or withdraws one consent, dated now; later exports follow it.
+    pub async fn set_consent(
+        &self,
+        id: Uuid,
+        consent: Consent,
+        given: bool,
+    ) -> Result<Participant> {
+        let mut p: Participant = self.get(id).await?;
+        let now = Some(self.clock().now());
+        match consent {
+            Consent::Named => (p.consent_named, p.consent_named_at) = (given, now),
+            Consent::Quoted => (p.consent_quoted, p.consent_quoted_at) = (given, now),
+            Consent::Contact => (p.consent_contact, p.consent_contact_at) = (given, now),
+        }
+        self.save(&mut p).await?;
+        Ok(p)
+    }
+
+    /// Keeps a participant's reflections and actions but no longer says whose they are, then
+    /// erases the participant's identity everywhere.
+    pub async fn anonymise_participant(&self, id: Uuid) -> Result<()> {
+        let reflections: Vec<crate::domain::Reflection> =
+            self.list("participant_id = ?1", &[id.to_string()]).await?;
+        let actions: Vec<crate::domain::Action> =
+            self.list("participant_id = ?1", &[id.to_string()]).await?;
+        let mut writer = self.writer().await?;
+        for mut r in reflections {
+            r.participant_id = None;
+            writer.save(&mut r).await?;
+        }
+        for mut a in actions {
+            a.participant_id = None;
+            writer.save(&mut a).await?;
+        }
+        writer.commit().await?;
+        self.erase_participant(id).await
+    }
+
+    /// Everything held about one participant, for a subject access request.
+    pub async fn participant_data(&self, id: Uuid) -> Result<ParticipantData> {
+        let participant: Participant = self.get(id).await?;
+        let mut attendance = Vec::new();
+        for a in self
+            .list::<crate::domain::Attendance>("participant_id = ?1", &[id.to_string()])
+            .await?
+        {
+            let session: crate::domain::Session = self.get(a.session_id).await?;
+            attendance.push(serde_json::json!({ "session": session.title, "date": session.date, "status": a.status, "walk_in": a.walk_in }));
+        }
+        let mut reflections = Vec::new();
+        for r in self
+            .list::<crate::domain::Reflection>(
+                "participant_id = ?1 ORDER BY captured_at",
+                &[id.to_string()],
+            )
+            .await?
+        {
+            let session: crate::domain::Session = self.get(r.session_id).await?;
+            let earlier = self.earlier_versions("reflection", r.meta.id).await?;
+            reflections.push(serde_json::json!({
+                "session": session.title, "date": session.date, "prompt": r.prompt, "text": r.text,
+                "captured_at": r.captured_at, "earlier_wordings": earlier,
+            }));
+        }
+        let mut actions = Vec::new();
+        for a in self
+            .list::<crate::domain::Action>(
+                "participant_id = ?1 ORDER BY created_at",
+                &[id.to_string()],
+            )
+            .await?
+        {
+            let session: crate::domain::Session = self.get(a.session_id).await?;
+            actions.push(serde_json::json!({ "session": session.title, "text": a.text, "status": a.status, "follow_up": a.follow_up }));
+        }
+        Ok(ParticipantData {
+            exported_at: self.clock().now(),
+            participant,
+            attendance,
+            reflections,
+            actions,
+        })
+    }
+}

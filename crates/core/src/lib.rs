@@ -2,6 +2,7 @@
 //! The desktop app and `fieldbook-cli` are thin layers over this crate.
 
 pub mod agenda;
+pub mod backup;
 pub mod clock;
 pub mod compare;
 pub mod day;

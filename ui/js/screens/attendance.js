@@ -142,7 +142,7 @@ export async function cohortScreen(versionId) {
     const people = await api.cohort(versionId);
     count.textContent = plural(people.length, 'participant');
     fill(list, people.map((p) => h('tr', { 'data-testid': 'participant' },
-      h('th', { scope: 'row' }, p.name), h('td', {}, p.organisation), h('td', {}, SECTORS.find(([v]) => v === p.sector)?.[1] ?? ''),
+      h('th', { scope: 'row' }, link(`/participants/${p.id}`, p.name)), h('td', {}, p.organisation), h('td', {}, SECTORS.find(([v]) => v === p.sector)?.[1] ?? ''),
       h('td', {}, p.role), h('td', {}, yes(p.consent_named, p.consent_named_at)), h('td', {}, yes(p.consent_quoted, p.consent_quoted_at)), h('td', {}, yes(p.consent_contact, p.consent_contact_at)))));
   };
   await render();

@@ -730,6 +730,7 @@ impl Store {
             .bind(path.to_string_lossy().into_owned())
             .execute(self.pool_ref())
             .await?;
+        crate::backup::check_database_file(&path).await?;
         let mut existing: Vec<PathBuf> = std::fs::read_dir(&folder)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {

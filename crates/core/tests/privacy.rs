@@ -1,0 +1,174 @@
+//! Participants' data: consent that later exports follow, anonymising, erasing and a subject
+//! access export, on real SQLite files whose bytes are searched.
+
+use fieldbook_core::day::{NewParticipant, ReflectionDraft};
+use fieldbook_core::demo::seed_demo;
+use fieldbook_core::domain::*;
+use fieldbook_core::erasure::Consent;
+use fieldbook_core::export::{render, Audience, Format, Scope};
+use fieldbook_core::Store;
+use uuid::Uuid;
+
+struct Room {
+    store: Store,
+    _tmp: tempfile::TempDir,
+    session: Uuid,
+    person: Participant,
+}
+
+async fn room() -> Room {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    seed_demo(&store).await.unwrap();
+    let version = store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|o| o.versions)
+        .find(|v| v.version.place == "Sunderland")
+        .unwrap()
+        .version
+        .meta
+        .id;
+    let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+    let form = NewParticipant {
+        name: "Ottoline Fairweather".into(),
+        organisation: "Millfield Tenants' Association".into(),
+        sector: Sector::Community,
+        role: "Chair".into(),
+        consent_named: true,
+        consent_quoted: true,
+        consent_contact: true,
+    };
+    let person = store.add_participant(Some(version), form).await.unwrap();
+    store
+        .mark_attendance(session, person.meta.id, Presence::Present)
+        .await
+        .unwrap();
+    store
+        .save_reflection(ReflectionDraft {
+            id: None,
+            session_id: session,
+            agenda_item_id: None,
+            participant_id: Some(person.meta.id),
+            prompt: String::new(),
+            text: "Our estate has been consulted to exhaustion by people who never come back"
+                .into(),
+        })
+        .await
+        .unwrap();
+    store
+        .add_action(
+            session,
+            Some(person.meta.id),
+            "Invite the housing officer to the tenants' meeting",
+        )
+        .await
+        .unwrap();
+    Room {
+        store,
+        _tmp: tmp,
+        session,
+        person,
+    }
+}
+
+async fn file_bytes(store: &Store) -> Vec<u8> {
+    store.compact().await.unwrap();
+    let mut bytes = std::fs::read(store.path()).unwrap();
+    let wal = store.path().with_extension("db-wal");
+    if let Ok(more) = std::fs::read(wal) {
+        bytes.extend(more);
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+async fn handout(r: &Room) -> String {
+    let e = r
+        .store
+        .gather_export(Scope::Session(r.session), Audience::Participant)
+        .await
+        .unwrap();
+    String::from_utf8(render(&e, Format::Md, false).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn withdrawing_consent_takes_effect_in_every_later_export() {
+    let r = room().await;
+    assert!(handout(&r).await.contains("Ottoline Fairweather"));
+    let withdrawn = r
+        .store
+        .set_consent(r.person.meta.id, Consent::Named, false)
+        .await
+        .unwrap();
+    assert!(!withdrawn.consent_named && withdrawn.consent_named_at.is_some());
+    let md = handout(&r).await;
+    assert!(
+        !md.contains("Ottoline")
+            && md.contains("consulted to exhaustion")
+            && md.contains("Participant 1")
+    );
+    r.store
+        .set_consent(r.person.meta.id, Consent::Quoted, false)
+        .await
+        .unwrap();
+    assert!(!handout(&r).await.contains("consulted to exhaustion"));
+}
+
+#[tokio::test]
+async fn erasing_removes_identity_and_words_from_the_file() {
+    let r = room().await;
+    r.store.erase_participant(r.person.meta.id).await.unwrap();
+    let bytes = file_bytes(&r.store).await;
+    for secret in [
+        "Ottoline",
+        "Fairweather",
+        "Millfield Tenants",
+        "consulted to exhaustion",
+        "housing officer",
+    ] {
+        assert!(!contains(&bytes, secret), "{secret} is still in the file");
+    }
+    assert!(r.store.reflections_of(r.session).await.unwrap().is_empty());
+    assert!(r.store.get::<Participant>(r.person.meta.id).await.is_err());
+}
+
+#[tokio::test]
+async fn anonymising_keeps_the_words_and_drops_the_identity() {
+    let r = room().await;
+    r.store
+        .anonymise_participant(r.person.meta.id)
+        .await
+        .unwrap();
+    let bytes = file_bytes(&r.store).await;
+    for secret in ["Ottoline", "Fairweather", "Millfield Tenants"] {
+        assert!(!contains(&bytes, secret), "{secret} is still in the file");
+    }
+    let reflections = r.store.reflections_of(r.session).await.unwrap();
+    assert_eq!(reflections.len(), 1);
+    assert!(reflections[0].participant_id.is_none());
+    assert!(reflections[0].text.contains("consulted to exhaustion"));
+    let actions = r.store.actions_of(r.session).await.unwrap();
+    assert_eq!((actions.len(), actions[0].participant_id), (1, None));
+}
+
+#[tokio::test]
+async fn a_subject_access_export_holds_everything_about_one_person() {
+    let r = room().await;
+    let data = r.store.participant_data(r.person.meta.id).await.unwrap();
+    assert_eq!(data.participant.name, "Ottoline Fairweather");
+    assert_eq!(data.attendance.len(), 1);
+    assert_eq!(data.reflections.len(), 1);
+    assert_eq!(data.actions.len(), 1);
+    assert!(data.reflections[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("consulted"));
+}
