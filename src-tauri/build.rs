@@ -59,6 +59,10 @@ const COMMANDS: &[&str] = &[
     "erase_participant",
     "anonymise_participant",
     "export_participant_data",
+    "data_status",
+    "backup_now",
+    "save_backup_as",
+    "restore_backup",
 ];
 
 fn main() {

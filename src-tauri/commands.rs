@@ -841,3 +841,76 @@ pub async fn export_participant_data(
     export::write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
 }
+
+#[derive(Debug, Serialize)]
+pub struct DataStatus {
+    pub data_dir: String,
+    pub database: String,
+    pub backups: Vec<fieldbook_core::backup::BackupFile>,
+}
+
+#[tauri::command]
+pub async fn data_status(state: State<'_, AppState>) -> Reply<DataStatus> {
+    let store = store(&state)?;
+    Ok(DataStatus {
+        data_dir: state.data_dir.display().to_string(),
+        database: store.path().display().to_string(),
+        backups: store.backups()?,
+    })
+}
+
+/// A checked backup into the backups folder beside the database.
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>) -> Reply<String> {
+    Ok(store(&state)?.backup("manual").await?.display().to_string())
+}
+
+/// A checked backup to a file the facilitator chooses (a USB stick, say).
+#[tauri::command]
+pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>> {
+    let store = store(&state)?;
+    let name = format!(
+        "fieldbook-backup-{}.db",
+        store.clock().now().format("%Y-%m-%d")
+    );
+    let path = match &state.export_dir {
+        Some(dir) => Some(dir.join(&name)),
+        None => tauri::async_runtime::spawn_blocking(move || {
+            rfd::FileDialog::new()
+                .set_title("Save a backup")
+                .set_file_name(&name)
+                .add_filter("Fieldbook backup", &["db"])
+                .save_file()
+        })
+        .await
+        .map_err(|e| {
+            IpcError::from(Error::invalid(format!(
+                "The save dialog could not open: {e}"
+            )))
+        })?,
+    };
+    let Some(path) = path else { return Ok(None) };
+    store.backup_to(&path).await?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Checks a backup the facilitator chooses and restores it by restarting Fieldbook (the
+/// database it replaces is kept in the backups folder).
+#[tauri::command]
+pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<bool> {
+    let file = tauri::async_runtime::spawn_blocking(|| {
+        rfd::FileDialog::new()
+            .set_title("Choose a backup to restore")
+            .add_filter("Fieldbook backup", &["db"])
+            .pick_file()
+    })
+    .await
+    .map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The file dialog could not open: {e}"
+        )))
+    })?;
+    let Some(file) = file else { return Ok(false) };
+    fieldbook_core::backup::stage_restore(&state.data_dir, &file).await?;
+    app.restart();
+}

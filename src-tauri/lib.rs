@@ -63,10 +63,18 @@ async fn open(
     data_dir: &std::path::Path,
     clock: Arc<dyn fieldbook_core::clock::Clock>,
 ) -> Result<Store, fieldbook_core::Error> {
+    // A backup chosen in the window is restored here, before anything has the file open.
+    fieldbook_core::backup::apply_staged_restore(data_dir).await?;
     let store = Store::open_with_clock(data_dir, clock).await?;
     if store.was_created() {
         demo::seed_demo(&store).await?;
     }
+    let daily = store.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = daily.backup_daily().await {
+            eprintln!("fieldbook: today's backup could not be made: {e}");
+        }
+    });
     Ok(store)
 }
 
@@ -161,6 +169,10 @@ pub fn run() {
             commands::erase_participant,
             commands::anonymise_participant,
             commands::export_participant_data,
+            commands::data_status,
+            commands::backup_now,
+            commands::save_backup_as,
+            commands::restore_backup,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1267,3 +1267,43 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
         .is_null());
     app.close().await;
 }
+
+#[tokio::test]
+async fn backups_are_made_daily_on_demand_and_saved_elsewhere_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("usb-stick");
+    std::fs::create_dir_all(&exports).unwrap();
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}4", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Data and backups").await;
+    // Today's backup was made when Fieldbook opened.
+    app.wait_for_js("return [...document.querySelectorAll('[data-testid=\"backup\"]')].some(r => r.textContent.includes('Daily'));", vec![]).await;
+    app.check_accessibility("data and backups").await;
+    app.click("#backup-now").await;
+    app.wait_for_js("return [...document.querySelectorAll('[data-testid=\"backup\"]')].some(r => r.textContent.includes('Made by you'));", vec![]).await;
+    app.click("#save-backup").await;
+    app.wait_for_js(
+        "return document.querySelector('[role=\"status\"] code');",
+        vec![],
+    )
+    .await;
+    let saved: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1);
+    let integrity = std::process::Command::new("sqlite3")
+        .arg(&saved[0])
+        .arg("PRAGMA integrity_check;")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&integrity.stdout).trim(), "ok");
+    app.close().await;
+}

@@ -79,6 +79,11 @@ export const api = {
   anonymiseParticipant: (id) => call('anonymise_participant', { id }),
   exportParticipantData: (id) => call('export_participant_data', { id }),
 
+  dataStatus: () => call('data_status'),
+  backupNow: () => call('backup_now'),
+  saveBackupAs: () => call('save_backup_as'),
+  restoreBackup: () => call('restore_backup'),
+
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),
   listExerciseTags: () => call('list_exercise_tags'),

@@ -13,6 +13,7 @@ import { attendanceScreen, cohortScreen } from './screens/attendance.js';
 import { captureScreen, capturing } from './screens/capture.js';
 import { syncScreen } from './screens/sync.js';
 import { participantScreen } from './screens/participant.js';
+import { settingsScreen } from './screens/settings.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -29,6 +30,7 @@ const routes = [
   [new RegExp(`^/versions/${ID}/cohort$`), cohortScreen],
   [new RegExp('^/sync$'), syncScreen],
   [new RegExp(`^/participants/${ID}$`), participantScreen],
+  [new RegExp('^/settings$'), settingsScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
@@ -118,6 +120,7 @@ function shortcuts(event) {
     if (event.key === '1') { location.hash = '#/programmes'; event.preventDefault(); }
     if (event.key === '2') { location.hash = '#/library'; event.preventDefault(); }
     if (event.key === '3') { location.hash = '#/sync'; event.preventDefault(); }
+    if (event.key === '4') { location.hash = '#/settings'; event.preventDefault(); }
     if (event.key === 'ArrowLeft') { history.back(); event.preventDefault(); }
     if (event.key === 'ArrowRight') { history.forward(); event.preventDefault(); }
     return;

@@ -131,3 +131,78 @@ pub async fn restore(data_dir: &Path, file: &Path) -> Result<Option<PathBuf>> {
     std::fs::rename(&incoming, &current)?;
     Ok(kept)
 }
+
+const STAGED: &str = "restore-pending.db";
+
+/// Checks `file` and puts it beside the database, to replace it the next time Fieldbook opens
+/// (when nothing has the database open).
+pub async fn stage_restore(data_dir: &Path, file: &Path) -> Result<()> {
+    check_database_file(file).await?;
+    let staged = data_dir.join(STAGED);
+    let temp = data_dir.join(format!(".{STAGED}.partial"));
+    std::fs::copy(file, &temp).map_err(|e| {
+        Error::invalid(format!(
+            "The backup could not be copied: {e}. Nothing has been changed."
+        ))
+    })?;
+    std::fs::rename(&temp, staged)?;
+    Ok(())
+}
+
+/// Restores a staged backup, if there is one; call before opening the store.
+pub async fn apply_staged_restore(data_dir: &Path) -> Result<bool> {
+    let staged = data_dir.join(STAGED);
+    if !staged.exists() {
+        return Ok(false);
+    }
+    let result = restore(data_dir, &staged).await;
+    let _ = std::fs::remove_file(&staged);
+    result.map(|_| true)
+}
+
+/// A backup on file, for the list in the window.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BackupFile {
+    pub name: String,
+    pub bytes: u64,
+    pub modified: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Store {
+    /// The backups kept beside the database, newest first.
+    pub fn backups(&self) -> Result<Vec<BackupFile>> {
+        let folder = self
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("backups");
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<BackupFile> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "db"))
+            .map(|e| {
+                let meta = e.metadata().ok();
+                BackupFile {
+                    name: e.file_name().to_string_lossy().into_owned(),
+                    bytes: meta.as_ref().map_or(0, |m| m.len()),
+                    modified: meta
+                        .and_then(|m| m.modified().ok())
+                        .map(chrono::DateTime::<chrono::Utc>::from),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.modified.cmp(&a.modified).then(b.name.cmp(&a.name)));
+        Ok(out)
+    }
+
+    /// Makes the day's backup the first time Fieldbook is used on a day.
+    pub async fn backup_daily(&self) -> Result<Option<PathBuf>> {
+        let today = format!("daily-{}", self.clock().now().format("%Y%m%d"));
+        if self.backups()?.iter().any(|b| b.name.starts_with(&today)) {
+            return Ok(None);
+        }
+        self.backup("daily").await.map(Some)
+    }
+}

@@ -75,6 +75,9 @@ impl Store {
         check_schema_version(&pool)
             .await
             .map_err(|e| describe_open_error_any(e, dir, &path))?;
+        if !created && has_pending_migrations(&pool).await? {
+            backup_before_migration(&pool, dir, clock.as_ref()).await?;
+        }
         MIGRATOR.run(&pool).await?;
         let device = ensure_device(&pool, clock.as_ref()).await?;
 
@@ -377,6 +380,41 @@ pub(crate) fn upsert_sql_for(kind: &str, columns: &[Column]) -> String {
         values.join(", "),
         updates.join(", ")
     )
+}
+
+async fn has_pending_migrations(pool: &SqlitePool) -> Result<bool> {
+    let has_table: bool = sqlx::query_scalar(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await?;
+    let applied: i64 = if has_table {
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await?
+    } else {
+        0
+    };
+    Ok((applied as usize) < MIGRATOR.iter().count())
+}
+
+/// A checked copy of the database as it was, before a newer Fieldbook changes its format.
+async fn backup_before_migration(pool: &SqlitePool, dir: &Path, clock: &dyn Clock) -> Result<()> {
+    let folder = dir.join("backups");
+    std::fs::create_dir_all(&folder).map_err(|e| Error::DataDir {
+        path: folder.clone(),
+        reason: e.to_string(),
+    })?;
+    let path = folder.join(format!(
+        "before-migration-{}-{}.db",
+        clock.now().format("%Y%m%d-%H%M%S"),
+        &Uuid::now_v7().simple().to_string()[24..]
+    ));
+    sqlx::query("VACUUM INTO ?1")
+        .bind(path.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    crate::backup::check_database_file(&path).await
 }
 
 /// Refuses a database that a newer Fieldbook has migrated past what this one knows.

@@ -505,3 +505,80 @@ async fn the_library_search_looks_in_titles_tags_and_steps_ignoring_case() {
         all.len()
     );
 }
+
+#[tokio::test]
+async fn a_database_from_an_older_fieldbook_is_backed_up_before_it_is_updated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("fieldbook.db");
+    {
+        // A database as the first release left it: only the first three migrations.
+        let mut older = sqlx::migrate!("./migrations");
+        older.migrations = std::borrow::Cow::Owned(older.migrations[..3].to_vec());
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        older.run(&pool).await.unwrap();
+        pool.close().await;
+    }
+    let store = Store::open(tmp.path()).await.unwrap();
+    let backups: Vec<String> = std::fs::read_dir(tmp.path().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(backups.len(), 1);
+    assert!(backups[0].starts_with("before-migration-"), "{backups:?}");
+    let mut p = programme("After the update");
+    store.save(&mut p).await.unwrap();
+    store.close().await;
+    // Opening again, with nothing to update, makes no new backup.
+    Store::open(tmp.path()).await.unwrap();
+    assert_eq!(
+        std::fs::read_dir(tmp.path().join("backups"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_staged_restore_replaces_the_database_at_the_next_open_and_a_daily_backup_is_made_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    let mut p = programme("In the backup");
+    store.save(&mut p).await.unwrap();
+    assert!(store.backup_daily().await.unwrap().is_some());
+    assert!(store.backup_daily().await.unwrap().is_none(), "one a day");
+    let backup = tmp.path().join("keep.db");
+    store.backup_to(&backup).await.unwrap();
+    let mut q = programme("After the backup");
+    store.save(&mut q).await.unwrap();
+    // A damaged file is not staged.
+    let damaged = tmp.path().join("damaged.db");
+    std::fs::write(&damaged, b"SQLite format 3\0 and then nothing").unwrap();
+    assert!(fieldbook_core::backup::stage_restore(tmp.path(), &damaged)
+        .await
+        .is_err());
+    fieldbook_core::backup::stage_restore(tmp.path(), &backup)
+        .await
+        .unwrap();
+    store.close().await;
+
+    assert!(fieldbook_core::backup::apply_staged_restore(tmp.path())
+        .await
+        .unwrap());
+    assert!(
+        !fieldbook_core::backup::apply_staged_restore(tmp.path())
+            .await
+            .unwrap(),
+        "applied once"
+    );
+    let store = Store::open(tmp.path()).await.unwrap();
+    assert!(store.get::<Programme>(p.meta.id).await.is_ok());
+    assert!(store.get::<Programme>(q.meta.id).await.is_err());
+    assert!(store
+        .backups()
+        .unwrap()
+        .iter()
+        .any(|b| b.name.starts_with("before-restore-")));
+}
