@@ -63,6 +63,8 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "save_backup_as",
     "restore_backup",
+    "past_retention",
+    "apply_retention",
 ];
 
 fn main() {

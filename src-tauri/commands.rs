@@ -914,3 +914,19 @@ pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -
     fieldbook_core::backup::stage_restore(&state.data_dir, &file).await?;
     app.restart();
 }
+
+#[tauri::command]
+pub async fn past_retention(
+    state: State<'_, AppState>,
+) -> Reply<Vec<fieldbook_core::erasure::PastRetention>> {
+    Ok(store(&state)?.past_retention().await?)
+}
+
+#[tauri::command]
+pub async fn apply_retention(state: State<'_, AppState>, sessions: Vec<String>) -> Reply<usize> {
+    let ids = sessions
+        .iter()
+        .map(|s| id(s))
+        .collect::<Reply<Vec<Uuid>>>()?;
+    Ok(store(&state)?.apply_retention(&ids).await?)
+}

@@ -173,6 +173,8 @@ pub fn run() {
             commands::backup_now,
             commands::save_backup_as,
             commands::restore_backup,
+            commands::past_retention,
+            commands::apply_retention,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

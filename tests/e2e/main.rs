@@ -159,6 +159,7 @@ async fn user_text_is_shown_as_text_never_as_html() {
             purpose: String::new(),
             outcomes: vec![],
             themes: vec!["<i>theme</i>".into()],
+            retention_months: None,
         };
         store.save(&mut p).await.unwrap();
         store.close().await;
@@ -1305,5 +1306,76 @@ async fn backups_are_made_daily_on_demand_and_saved_elsewhere_checked() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&integrity.stdout).trim(), "ok");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn words_past_retention_are_listed_and_deleted_after_confirming() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&store).await.unwrap();
+        let lct = store
+            .programme_overviews()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.programme.title == "Leading Change Together")
+            .unwrap();
+        let sunderland = lct
+            .versions
+            .iter()
+            .find(|v| v.version.place == "Sunderland")
+            .unwrap()
+            .version
+            .meta
+            .id;
+        let session = store.sessions_of(sunderland).await.unwrap()[0].meta.id;
+        let patch = |v: serde_json::Value| v.as_object().unwrap().clone();
+        store
+            .update(
+                "programme",
+                lct.programme.meta.id,
+                patch(serde_json::json!({"retention_months": 12})),
+            )
+            .await
+            .unwrap();
+        store
+            .update(
+                "session",
+                session,
+                patch(serde_json::json!({"date": "2024-03-06"})),
+            )
+            .await
+            .unwrap();
+        store
+            .save_session_note(session, "Notes from a long time ago")
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir.clone()).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}4", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Data and backups").await;
+    let past = app.texts("[data-testid='past-retention']").await;
+    assert_eq!(past.len(), 1);
+    assert!(
+        past[0].contains("1 notes") && past[0].contains("12 months"),
+        "{past:?}"
+    );
+    app.click("#delete-past").await;
+    app.click("#confirm-delete-past").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"past-retention\"]').length === 0;",
+        vec![],
+    )
+    .await;
+    app.check_accessibility("retention").await;
     app.close().await;
 }

@@ -83,6 +83,8 @@ export const api = {
   backupNow: () => call('backup_now'),
   saveBackupAs: () => call('save_backup_as'),
   restoreBackup: () => call('restore_backup'),
+  pastRetention: () => call('past_retention'),
+  applyRetention: (sessions) => call('apply_retention', { sessions }),
 
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),

@@ -128,6 +128,14 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// List sessions whose participants' words are past their programme's retention period,
+    /// as JSON; with --apply --yes, delete that data.
+    Retention {
+        #[arg(long)]
+        apply: bool,
+        #[arg(long)]
+        yes: bool,
+    },
     /// For the crash-safety test: save reflections in a loop, printing each id once committed.
     #[command(hide = true)]
     StressWrite { session: RecordId },
@@ -425,6 +433,23 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             }
             store.anonymise_participant(participant.0).await?;
             println!("Anonymised. Other laptops follow at their next sync.");
+        }
+        Command::Retention { apply, yes } => {
+            let past = store.past_retention().await?;
+            if !apply {
+                return print_json(&past);
+            }
+            if !yes {
+                return Err(Error::invalid(
+                    "Deleting cannot be undone: add --yes to confirm.",
+                ));
+            }
+            let ids: Vec<_> = past.iter().map(|p| p.session_id).collect();
+            let removed = store.apply_retention(&ids).await?;
+            println!(
+                "Deleted {removed} records from {} sessions past their retention period.",
+                ids.len()
+            );
         }
         Command::StressWrite { session } => {
             use std::io::Write;

@@ -61,6 +61,7 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
             purpose: p.purpose,
             outcomes: p.outcomes,
             themes: p.themes,
+            retention_months: None,
         };
         writer.save(&mut programme).await?;
 

@@ -35,7 +35,14 @@ pub struct NewLocalVersion {
 /// only Fieldbook sets.
 fn editable(kind: &str) -> &'static [&'static str] {
     match kind {
-        "programme" => &["title", "summary", "purpose", "outcomes", "themes"],
+        "programme" => &[
+            "title",
+            "summary",
+            "purpose",
+            "outcomes",
+            "themes",
+            "retention_months",
+        ],
         "programme_version" => &[
             "name",
             "place",
@@ -272,6 +279,7 @@ impl Store {
             purpose: String::new(),
             outcomes: vec![],
             themes: vec![],
+            retention_months: None,
         };
         let mut national = ProgrammeVersion {
             meta: Meta::new(),

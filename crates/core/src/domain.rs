@@ -142,6 +142,10 @@ pub struct Programme {
     pub purpose: String,
     pub outcomes: Vec<String>,
     pub themes: Vec<String>,
+    /// How many months participants' words are kept after a session; `None` keeps them
+    /// until deleted.
+    #[serde(default)]
+    pub retention_months: Option<u32>,
 }
 record!(
     Programme,
@@ -151,7 +155,8 @@ record!(
         Plain("summary"),
         Plain("purpose"),
         Json("outcomes"),
-        Json("themes")
+        Json("themes"),
+        Plain("retention_months")
     ],
     check = |p| required("A programme", "title", &p.title)
 );
@@ -615,7 +620,15 @@ pub fn check_payload(kind: &str, payload: &serde_json::Value) -> Result<()> {
         T => {
             let record: T = serde_json::from_value(payload.clone())
                 .map_err(|e| Error::invalid(format!("a {kind} that is not valid: {e}")))?;
-            if serde_json::to_value(&record)? != *payload {
+            // Every field as Fieldbook writes it; a field an older Fieldbook did not have yet
+            // may be missing (it reads as empty), but none may be unknown.
+            let canonical = serde_json::to_value(&record)?;
+            let (Some(canonical), Some(given)) = (canonical.as_object(), payload.as_object()) else {
+                return Err(Error::invalid(format!("a {kind} that is not a record")));
+            };
+            let agrees = given.keys().all(|k| canonical.contains_key(k))
+                && canonical.iter().all(|(k, v)| given.get(k).unwrap_or(&serde_json::Value::Null) == v);
+            if !agrees {
                 return Err(Error::invalid(format!("a {kind} with fields Fieldbook does not know")));
             }
             if record.meta().deleted { Ok(()) } else { record.check() }

@@ -270,3 +270,134 @@ impl Store {
         })
     }
 }
+
+/// A session whose participants' words are past their programme's retention period.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PastRetention {
+    pub programme: String,
+    pub retention_months: u32,
+    pub session_id: Uuid,
+    pub session: String,
+    pub date: chrono::NaiveDate,
+    pub reflections: usize,
+    pub actions: usize,
+    pub notes: usize,
+    pub attendance: usize,
+}
+
+impl Store {
+    /// Sessions held longer than their programme keeps personal data, with what they hold.
+    pub async fn past_retention(&self) -> Result<Vec<PastRetention>> {
+        use crate::domain::{
+            Action, Attendance, FacilitatorNote, Programme, ProgrammeVersion, Reflection, Session,
+        };
+        let today = self.clock().now().date_naive();
+        let mut out = Vec::new();
+        for programme in self
+            .list::<Programme>("retention_months IS NOT NULL ORDER BY title", &[])
+            .await?
+        {
+            let months = programme.retention_months.unwrap_or(0);
+            let Some(cutoff) = today.checked_sub_months(chrono::Months::new(months)) else {
+                continue;
+            };
+            let versions: Vec<ProgrammeVersion> = self
+                .list("programme_id = ?1", &[programme.meta.id.to_string()])
+                .await?;
+            for version in versions {
+                let sessions: Vec<Session> = self
+                    .list(
+                        "version_id = ?1 AND date IS NOT NULL AND date < ?2 ORDER BY date",
+                        &[version.meta.id.to_string(), cutoff.to_string()],
+                    )
+                    .await?;
+                for session in sessions {
+                    let id = [session.meta.id.to_string()];
+                    let reflections = self
+                        .list::<Reflection>("session_id = ?1 AND text != ''", &id)
+                        .await?
+                        .len();
+                    let actions = self
+                        .list::<Action>("session_id = ?1 AND text != ''", &id)
+                        .await?
+                        .len();
+                    let notes = self
+                        .list::<FacilitatorNote>("session_id = ?1 AND text != ''", &id)
+                        .await?
+                        .len();
+                    let attendance = self.list::<Attendance>("session_id = ?1", &id).await?.len();
+                    if reflections + actions + notes + attendance == 0 {
+                        continue;
+                    }
+                    out.push(PastRetention {
+                        programme: programme.title.clone(),
+                        retention_months: months,
+                        session_id: session.meta.id,
+                        session: format!("{}: {}", version.name, session.title),
+                        date: session.date.unwrap_or(cutoff),
+                        reflections,
+                        actions,
+                        notes,
+                        attendance,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes the personal data of the given sessions, if they are past retention: the
+    /// reflections, actions, notes and attendance go (as deletions sync carries), and their
+    /// words are removed from every version held here.
+    pub async fn apply_retention(&self, sessions: &[Uuid]) -> Result<usize> {
+        use crate::domain::{Action, Attendance, FacilitatorNote, Record, Reflection};
+        let past: HashSet<Uuid> = self
+            .past_retention()
+            .await?
+            .into_iter()
+            .map(|p| p.session_id)
+            .collect();
+        let mut writer = self.writer().await?;
+        let mut removed = 0;
+        for session in sessions.iter().filter(|s| past.contains(s)) {
+            let id = [session.to_string()];
+            macro_rules! remove_all {
+                ($t:ty) => {
+                    for mut record in self.list::<$t>("session_id = ?1", &id).await? {
+                        record.meta_mut().deleted = true;
+                        writer.save(&mut record).await?;
+                        removed += 1;
+                    }
+                };
+            }
+            remove_all!(Reflection);
+            remove_all!(Action);
+            remove_all!(FacilitatorNote);
+            remove_all!(Attendance);
+            for (kind, fields) in [
+                ("reflection", &["text"][..]),
+                ("action", &["text", "follow_up"][..]),
+                ("facilitator_note", &["text"][..]),
+            ] {
+                for field in fields {
+                    sqlx::query(&format!(
+                        "UPDATE change_log SET payload = json_set(payload, '$.{field}', '') WHERE kind = ?1 AND payload ->> '$.session_id' = ?2"
+                    ))
+                    .bind(kind)
+                    .bind(&id[0])
+                    .execute(&mut *writer.tx())
+                    .await?;
+                    sqlx::query(&format!(
+                        "UPDATE {kind} SET {field} = '' WHERE session_id = ?1"
+                    ))
+                    .bind(&id[0])
+                    .execute(&mut *writer.tx())
+                    .await?;
+                }
+            }
+        }
+        writer.commit().await?;
+        self.compact().await?;
+        Ok(removed)
+    }
+}

@@ -34,6 +34,7 @@ async fn fixture() -> Fixture {
         purpose: String::new(),
         outcomes: vec![],
         themes: vec![],
+        retention_months: None,
     };
     store.save(&mut programme).await.unwrap();
     let mut national = ProgrammeVersion {

@@ -172,3 +172,63 @@ async fn a_subject_access_export_holds_everything_about_one_person() {
         .unwrap()
         .contains("consulted"));
 }
+
+#[tokio::test]
+async fn words_past_a_programmes_retention_are_listed_and_deleted_after_confirmation() {
+    let r = room().await;
+    let programme = r
+        .store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.programme.title == "Leading Change Together")
+        .unwrap()
+        .programme;
+    // The session was on 27 January 2027; with a retention of 1 month it is past from March.
+    assert!(
+        r.store.past_retention().await.unwrap().is_empty(),
+        "no retention set, nothing listed"
+    );
+    r.store
+        .update(
+            "programme",
+            programme.meta.id,
+            serde_json::json!({"retention_months": 1})
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .await
+        .unwrap();
+    let session: Session = r.store.get(r.session).await.unwrap();
+    assert_eq!(session.date.unwrap().to_string(), "2027-01-27");
+    // The store's clock is the real one (2026), so the session is not past yet...
+    assert!(r.store.past_retention().await.unwrap().is_empty());
+    // ...until it is dated long ago.
+    r.store
+        .update(
+            "session",
+            r.session,
+            serde_json::json!({"date": "2025-01-27"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .await
+        .unwrap();
+    let past = r.store.past_retention().await.unwrap();
+    assert_eq!(past.len(), 1);
+    assert_eq!(
+        (past[0].reflections, past[0].actions, past[0].attendance),
+        (1, 1, 1)
+    );
+    // Only sessions actually past retention are touched.
+    assert_eq!(r.store.apply_retention(&[Uuid::now_v7()]).await.unwrap(), 0);
+    assert!(r.store.apply_retention(&[r.session]).await.unwrap() >= 3);
+    assert!(r.store.past_retention().await.unwrap().is_empty());
+    let bytes = file_bytes(&r.store).await;
+    assert!(!contains(&bytes, "consulted to exhaustion") && !contains(&bytes, "housing officer"));
+    // The cohort itself stays: retention removes words, not the programme's record of people.
+    assert!(r.store.get::<Participant>(r.person.meta.id).await.is_ok());
+}

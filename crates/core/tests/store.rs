@@ -26,6 +26,7 @@ fn programme(title: &str) -> Programme {
         purpose: "A purpose".into(),
         outcomes: vec!["First outcome".into(), "Second outcome".into()],
         themes: vec!["systems change".into()],
+        retention_months: None,
     }
 }
 

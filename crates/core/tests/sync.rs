@@ -48,6 +48,7 @@ fn programme(title: &str) -> Programme {
         purpose: String::new(),
         outcomes: vec![],
         themes: vec![],
+        retention_months: None,
     }
 }
 

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { breadcrumbs, fill, h, link, tags } from '../dom.js';
 import { cohort, date, month, plural } from '../format.js';
 import { createForm, errorSummary, formField } from '../forms.js';
-import { field, lines } from '../fields.js';
+import { field, lines, wholeNumber } from '../fields.js';
 
 function versionLine({ version, sessions }) {
   const local = version.kind === 'local';
@@ -65,6 +65,12 @@ function programmeEditor(programme) {
     field({ label: 'Purpose', multiline: true, value: programme.purpose, save: save('purpose'), attrs: { id: 'programme-purpose' } }).wrapper,
     field({ label: 'Intended outcomes', hint: 'One per line.', multiline: true, value: programme.outcomes.join('\n'), save: save('outcomes'), read: lines, attrs: { id: 'programme-outcomes' } }).wrapper,
     field({ label: 'Themes', hint: 'Separate them with commas.', value: programme.themes.join(', '), save: save('themes'), read: (i) => i.value.split(',').map((t) => t.trim()).filter(Boolean), attrs: { id: 'programme-themes' } }).wrapper,
+    field({
+      label: 'Keep participants’ words for (months)', hint: 'Leave empty to keep them until you delete them. Data and backups lists what is past this.',
+      type: 'number', value: programme.retention_months ?? '', save: save('retention_months'),
+      read: (i) => (i.value.trim() === '' ? null : wholeNumber('The retention period', { min: 1, max: 600 })(i)),
+      attrs: { id: 'programme-retention', min: '1', max: '600', inputmode: 'numeric' },
+    }).wrapper,
     h('p', { class: 'hint' }, 'Changes are saved as you type; reopen the programme to see them in place.'));
 }
 

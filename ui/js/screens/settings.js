@@ -12,8 +12,41 @@ function size(bytes) {
 
 const REASONS = { daily: 'Daily', manual: 'Made by you', 'before-import': 'Before an import', 'before-restore': 'Before a restore', 'before-migration': 'Before an update' };
 
+function retentionSection(past) {
+  const result = h('div', { role: 'status' });
+  const confirm = h('div');
+  return h('section', { class: 'panel', 'aria-labelledby': 'retention-heading' },
+    h('h2', { id: 'retention-heading' }, 'Past their retention period'),
+    past.length
+      ? [h('p', {}, 'These sessions are older than their programme keeps participants’ words. Deleting removes their reflections, actions, notes and attendance from this laptop, and the deletion reaches other laptops when they sync.'),
+        h('table', { class: 'table' },
+          h('thead', {}, h('tr', {}, ['Session', 'Date', 'Kept for', 'Holds'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, past.map((p) => h('tr', { 'data-testid': 'past-retention' },
+            h('td', {}, p.session), h('td', {}, p.date), h('td', {}, `${p.retention_months} months`),
+            h('td', {}, `${p.reflections} reflections, ${p.actions} actions, ${p.notes} notes, ${p.attendance} attendance marks`))))),
+        h('button', { type: 'button', class: 'button button-warning', id: 'delete-past', onclick: () => {
+          fill(confirm, h('div', { class: 'notice-box danger' },
+            h('p', {}, h('strong', {}, `Delete the personal data of ${past.length} session${past.length === 1 ? '' : 's'}? This cannot be undone.`)),
+            h('div', { class: 'actions' },
+              h('button', { type: 'button', class: 'button button-warning', id: 'confirm-delete-past', onclick: async () => {
+                try {
+                  const removed = await saving(api.applyRetention(past.map((p) => p.session_id)));
+                  notify(`Deleted ${removed} records past their retention period.`);
+                  await refresh('retention-heading');
+                } catch (e) {
+                  fill(result, h('p', { class: 'field-error', role: 'alert' }, e.message));
+                }
+              } }, 'Yes, delete them'),
+              h('button', { type: 'button', class: 'button button-secondary', onclick: () => fill(confirm) }, 'Cancel'))));
+          confirm.querySelector('button').focus();
+        } }, 'Delete this data…'),
+        confirm]
+      : h('p', { class: 'muted' }, 'Nothing is past its retention period. Set a programme’s period in its details.'),
+    result);
+}
+
 export async function settingsScreen() {
-  const status = await api.dataStatus();
+  const [status, past] = await Promise.all([api.dataStatus(), api.pastRetention()]);
   const result = h('p', { role: 'status', class: 'hint' });
   const reason = (name) => Object.entries(REASONS).find(([k]) => name.startsWith(`${k}-`))?.[1] ?? 'Backup';
   return {
@@ -64,6 +97,7 @@ export async function settingsScreen() {
               h('td', {}, b.modified ? new Date(b.modified).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—'),
               h('td', {}, reason(b.name)),
               h('td', { class: 'num' }, size(b.bytes))))))
-          : h('p', { class: 'muted' }, 'No backups yet.'))),
+          : h('p', { class: 'muted' }, 'No backups yet.')),
+      retentionSection(past)),
   };
 }
