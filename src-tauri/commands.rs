@@ -510,18 +510,20 @@ pub async fn export_notes(
     let notes = store.gather_export(scope, audience).await?;
     let bytes = export::render(&notes, format, bom.unwrap_or(false))?;
     let name = export::suggested_file_name(&notes, format);
-    let path = match &state.export_dir {
-        Some(dir) => Some(dir.join(&name)),
-        None => {
-            let folder = store
-                .setting(LAST_EXPORT_FOLDER)
-                .await?
-                .map(std::path::PathBuf::from)
-                .filter(|f| f.is_dir())
-                .or_else(dirs_documents);
-            save_dialog(folder, name, format).await?
-        }
+    let folder = store
+        .setting(LAST_EXPORT_FOLDER)
+        .await?
+        .map(std::path::PathBuf::from)
+        .filter(|f| f.is_dir())
+        .or_else(dirs_documents);
+    let filter = match format {
+        Format::Md => ("Markdown", "md"),
+        Format::Html => ("Web page (HTML)", "html"),
+        Format::Docx => ("Word document", "docx"),
+        Format::Csv => ("Spreadsheet (CSV)", "csv"),
+        Format::Json => ("JSON", "json"),
     };
+    let path = choose_save_path(&state, "Save the notes", name, filter, folder).await?;
     let Some(path) = path else {
         return Ok(None);
     };
@@ -540,25 +542,25 @@ fn dirs_documents() -> Option<std::path::PathBuf> {
         .filter(|d| d.is_dir())
 }
 
-/// The system's save dialog. rfd hands the GTK calls to the main loop itself, so it is called
-/// from a worker thread: calling it on the main thread would wait on itself.
-async fn save_dialog(
-    folder: Option<std::path::PathBuf>,
+/// Where to save a file: the system's save dialog, starting in `folder` (or, in tests, the
+/// export folder given on the command line). `None` when the facilitator cancels. rfd hands
+/// the GTK calls to the main loop itself, so it is called from a worker thread: calling it on
+/// the main thread would wait on itself.
+async fn choose_save_path(
+    state: &AppState,
+    title: &'static str,
     name: String,
-    format: Format,
+    filter: (&'static str, &'static str),
+    folder: Option<std::path::PathBuf>,
 ) -> Reply<Option<std::path::PathBuf>> {
-    let (label, extension) = match format {
-        Format::Md => ("Markdown", "md"),
-        Format::Html => ("Web page (HTML)", "html"),
-        Format::Docx => ("Word document", "docx"),
-        Format::Csv => ("Spreadsheet (CSV)", "csv"),
-        Format::Json => ("JSON", "json"),
-    };
+    if let Some(dir) = &state.export_dir {
+        return Ok(Some(dir.join(name)));
+    }
     tauri::async_runtime::spawn_blocking(move || {
         let mut dialog = rfd::FileDialog::new()
-            .set_title("Save the notes")
+            .set_title(title)
             .set_file_name(&name)
-            .add_filter(label, &[extension]);
+            .add_filter(filter.0, &[filter.1]);
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
@@ -677,22 +679,8 @@ pub async fn export_bundle_file(
         "fieldbook-{}.fieldbook",
         store.clock().now().format("%Y-%m-%d")
     );
-    let path = match &state.export_dir {
-        Some(dir) => Some(dir.join(&name)),
-        None => tauri::async_runtime::spawn_blocking(move || {
-            rfd::FileDialog::new()
-                .set_title("Save the bundle")
-                .set_file_name(&name)
-                .add_filter("Fieldbook bundle", &["fieldbook"])
-                .save_file()
-        })
-        .await
-        .map_err(|e| {
-            IpcError::from(Error::invalid(format!(
-                "The save dialog could not open: {e}"
-            )))
-        })?,
-    };
+    let filter = ("Fieldbook bundle", "fieldbook");
+    let path = choose_save_path(&state, "Save the bundle", name, filter, dirs_documents()).await?;
     let Some(path) = path else { return Ok(None) };
     export::write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
@@ -821,22 +809,8 @@ pub async fn export_participant_data(
         }
     }
     let name = format!("everything-we-hold-{}.json", name.trim_matches('-'));
-    let path = match &state.export_dir {
-        Some(dir) => Some(dir.join(&name)),
-        None => tauri::async_runtime::spawn_blocking(move || {
-            rfd::FileDialog::new()
-                .set_title("Save everything held about this participant")
-                .set_file_name(&name)
-                .add_filter("JSON", &["json"])
-                .save_file()
-        })
-        .await
-        .map_err(|e| {
-            IpcError::from(Error::invalid(format!(
-                "The save dialog could not open: {e}"
-            )))
-        })?,
-    };
+    let title = "Save everything held about this participant";
+    let path = choose_save_path(&state, title, name, ("JSON", "json"), dirs_documents()).await?;
     let Some(path) = path else { return Ok(None) };
     export::write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
@@ -873,22 +847,8 @@ pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>>
         "fieldbook-backup-{}.db",
         store.clock().now().format("%Y-%m-%d")
     );
-    let path = match &state.export_dir {
-        Some(dir) => Some(dir.join(&name)),
-        None => tauri::async_runtime::spawn_blocking(move || {
-            rfd::FileDialog::new()
-                .set_title("Save a backup")
-                .set_file_name(&name)
-                .add_filter("Fieldbook backup", &["db"])
-                .save_file()
-        })
-        .await
-        .map_err(|e| {
-            IpcError::from(Error::invalid(format!(
-                "The save dialog could not open: {e}"
-            )))
-        })?,
-    };
+    let filter = ("Fieldbook backup", "db");
+    let path = choose_save_path(&state, "Save a backup", name, filter, dirs_documents()).await?;
     let Some(path) = path else { return Ok(None) };
     store.backup_to(&path).await?;
     Ok(Some(path.display().to_string()))
