@@ -433,6 +433,17 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
         .unwrap();
     app.wait_for_js("return document.querySelector('[data-testid=\"agenda-item\"] .item-title').textContent.includes('Fishbowl');", vec![]).await;
 
+    // Dragging the first row onto the second moves it there.
+    app.eval(
+        "const rows = document.querySelectorAll('[data-testid=\"agenda-item\"]');
+         const data = new DataTransfer();
+         rows[0].dispatchEvent(new DragEvent('dragstart', { dataTransfer: data, bubbles: true }));
+         rows[1].dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));",
+        vec![],
+    )
+    .await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"agenda-item\"] .item-title').textContent.includes('Troika');", vec![]).await;
+
     // Delete, then Undo.
     app.click(&format!("#delete-{second}")).await;
     app.wait_for_js(
