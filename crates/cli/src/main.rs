@@ -139,6 +139,32 @@ enum Command {
     /// For the crash-safety test: save reflections in a loop, printing each id once committed.
     #[command(hide = true)]
     StressWrite { session: RecordId },
+    /// Search reflections (words are matched by their stem; "quoted phrases" together).
+    Search {
+        query: String,
+        #[arg(long)]
+        programme: Option<RecordId>,
+        #[arg(long)]
+        version: Option<RecordId>,
+        #[arg(long)]
+        session: Option<RecordId>,
+        /// public, private, voluntary or community.
+        #[arg(long)]
+        sector: Option<String>,
+        /// Captured on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Captured on or before this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Best match first instead of newest first.
+        #[arg(long)]
+        relevance: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// List the exercise library.
     Exercises {
         /// Only exercises whose title, purpose, steps or tags contain this text.
@@ -467,6 +493,53 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     writeln!(out, "{}", r.meta.id)?;
                     out.flush()?;
                 }
+            }
+        }
+        Command::Search {
+            query,
+            programme,
+            version,
+            session,
+            sector,
+            from,
+            to,
+            relevance,
+            limit,
+            json,
+        } => {
+            let found = store
+                .search(&fieldbook_core::search::SearchQuery {
+                    text: query,
+                    programme_id: programme.map(|p| p.0),
+                    version_id: version.map(|v| v.0),
+                    session_id: session.map(|s| s.0),
+                    participant_id: None,
+                    sector,
+                    from,
+                    to,
+                    sort: if relevance {
+                        fieldbook_core::search::Sort::Relevance
+                    } else {
+                        fieldbook_core::search::Sort::Newest
+                    },
+                    limit: Some(limit),
+                    offset: 0,
+                })
+                .await?;
+            if json {
+                return print_json(&found);
+            }
+            println!("{} reflections match.", found.total);
+            for hit in found.hits {
+                let marked = hit
+                    .marked
+                    .replace(fieldbook_core::search::MARK_START, "[")
+                    .replace(fieldbook_core::search::MARK_END, "]");
+                println!(
+                    "{}  {}: {marked}",
+                    &hit.captured_at[..10.min(hit.captured_at.len())],
+                    hit.session
+                );
             }
         }
         Command::Exercises {

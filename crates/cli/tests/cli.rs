@@ -562,3 +562,49 @@ fn a_killed_writer_never_loses_a_committed_reflection_or_damages_the_file() {
         );
     }
 }
+
+#[test]
+fn search_finds_reflections_by_stem_and_never_fails_on_symbols() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
+    let version = versions[0]["version"]["id"].as_str().unwrap().to_owned();
+    let session = json(&cli(tmp.path(), &["sessions", &version, "--json"]))["sessions"][0]
+        ["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Reflections written by the stress writer ("Reflection N written under stress").
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["stress-write", &session])
+        .env_remove("FIELDBOOK_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // "stressed" finds "stress" by its stem.
+    let found = json(&cli(tmp.path(), &["search", "stressed", "--json"]));
+    assert!(found["total"].as_i64().unwrap() > 0, "{found}");
+    let phrase = json(&cli(
+        tmp.path(),
+        &["search", "\"under stress\"", "--json", "--limit", "5"],
+    ));
+    assert!(phrase["hits"].as_array().unwrap().len() <= 5);
+    assert_eq!(phrase["total"], found["total"]);
+    assert_eq!(
+        json(&cli(tmp.path(), &["search", "\"stress under\"", "--json"]))["total"],
+        0
+    );
+    for odd in ["\"", "*", "NEAR(", "-", "AND OR NOT"] {
+        let out = cli(tmp.path(), &["search", odd, "--json"]);
+        assert!(
+            out.status.success(),
+            "{odd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

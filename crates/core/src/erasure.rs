@@ -152,6 +152,10 @@ impl Store {
     /// Folds the write-ahead log into the file and rebuilds it, leaving no free pages with old
     /// content.
     pub async fn compact(&self) -> Result<()> {
+        // Merge the search index, so no segment holds words that were removed.
+        sqlx::query("INSERT INTO reflection_search (reflection_search) VALUES ('optimize')")
+            .execute(self.pool_ref())
+            .await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(self.pool_ref())
             .await?;

@@ -15,6 +15,7 @@ pub mod export;
 pub mod merge;
 pub mod paths;
 pub mod run;
+pub mod search;
 pub mod snapshot;
 pub mod store;
 pub mod sync;

@@ -1,0 +1,240 @@
+//! Finding reflections: full-text search (FTS5 with English stemming) with filters, counts and
+//! the matched words marked. Whatever a facilitator types is turned into a safe query: quotes,
+//! asterisks and operators never cause a syntax error.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// Marks the start and end of a matched word in [`Hit::marked`]; the window turns them into
+/// highlights, as elements, never as HTML.
+pub const MARK_START: char = '\u{2}';
+pub const MARK_END: char = '\u{3}';
+
+/// Turns what a facilitator typed into an FTS5 query: words and "quoted phrases" must all
+/// appear (stemmed, so "listening" finds "listen"); a word ending in * matches as a prefix.
+/// Every term is quoted, so nothing typed is read as FTS syntax. `None` when nothing
+/// searchable was typed.
+pub fn fts_query(text: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    let mut rest = text;
+    while !rest.trim().is_empty() {
+        rest = rest.trim_start();
+        let (term, phrase, after) = if let Some(body) = rest.strip_prefix('"') {
+            match body.find('"') {
+                Some(end) => (&body[..end], true, &body[end + 1..]),
+                None => (body, true, ""),
+            }
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            (&rest[..end], false, &rest[end..])
+        };
+        rest = after;
+        let prefix = !phrase && term.ends_with('*');
+        let words: Vec<String> = term
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .map(|w| w.trim_matches('\''))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
+        terms.push(if prefix { format!("{quoted}*") } else { quoted });
+    }
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Relevance,
+}
+
+/// What to look for and where.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub text: String,
+    pub programme_id: Option<Uuid>,
+    pub version_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    pub sector: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub sort: Sort,
+    /// How many to return (at most 500) and from where.
+    pub limit: Option<u32>,
+    #[serde(default)]
+    pub offset: u32,
+}
+
+/// One reflection found, with where it was said.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Hit {
+    pub id: String,
+    pub text: String,
+    /// The text with matched words between [`MARK_START`] and [`MARK_END`].
+    pub marked: String,
+    pub prompt: String,
+    pub captured_at: String,
+    pub session_id: String,
+    pub session: String,
+    pub date: Option<String>,
+    pub version: Option<String>,
+    pub place: Option<String>,
+    pub programme: Option<String>,
+    pub item: Option<String>,
+    pub participant: Option<String>,
+    pub sector: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    /// How many reflections match, in all.
+    pub total: i64,
+    pub hits: Vec<Hit>,
+}
+
+impl Store {
+    /// Reflections matching `query`, newest first or best match first, with the total count.
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
+        if query.text.chars().count() > 500 {
+            return Err(Error::invalid("Search for at most 500 characters."));
+        }
+        let fts = fts_query(&query.text);
+        let mut conditions = vec!["r.deleted = 0".to_owned(), "r.text != ''".to_owned()];
+        let mut args: Vec<String> = Vec::new();
+        let mut bind = |condition: &str, value: String, args: &mut Vec<String>| {
+            args.push(value);
+            conditions.push(condition.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(f) = &fts {
+            bind("reflection_search MATCH ?", f.clone(), &mut args);
+        }
+        if let Some(p) = query.programme_id {
+            bind("v.programme_id = ?", p.to_string(), &mut args);
+        }
+        if let Some(v) = query.version_id {
+            bind("s.version_id = ?", v.to_string(), &mut args);
+        }
+        if let Some(s) = query.session_id {
+            bind("r.session_id = ?", s.to_string(), &mut args);
+        }
+        if let Some(p) = query.participant_id {
+            bind("r.participant_id = ?", p.to_string(), &mut args);
+        }
+        if let Some(sector) = query.sector.as_deref().filter(|s| !s.is_empty()) {
+            bind("p.sector = ?", sector.to_owned(), &mut args);
+        }
+        if let Some(from) = query.from {
+            bind("r.captured_at >= ?", from.to_string(), &mut args);
+        }
+        if let Some(to) = query.to {
+            bind(
+                "r.captured_at < ?",
+                to.succ_opt().unwrap_or(to).to_string(),
+                &mut args,
+            );
+        }
+        let from = if fts.is_some() {
+            "reflection_search JOIN reflection r ON r.search_key = reflection_search.rowid"
+        } else {
+            "reflection r"
+        };
+        let joins = "JOIN session s ON s.id = r.session_id
+             LEFT JOIN programme_version v ON v.id = s.version_id
+             LEFT JOIN programme g ON g.id = v.programme_id
+             LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
+             LEFT JOIN participant p ON p.id = r.participant_id";
+        let where_clause = conditions.join(" AND ");
+        let count_sql = format!("SELECT count(*) FROM {from} {joins} WHERE {where_clause}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            count = count.bind(a);
+        }
+        let total = count
+            .fetch_one(self.pool_ref())
+            .await
+            .map_err(search_error)?;
+
+        let marked = if fts.is_some() {
+            format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')")
+        } else {
+            "r.text".to_owned()
+        };
+        let order = match (query.sort, fts.is_some()) {
+            (Sort::Relevance, true) => "bm25(reflection_search), r.captured_at DESC",
+            _ => "r.captured_at DESC, r.id DESC",
+        };
+        let limit = query.limit.unwrap_or(50).min(500);
+        let sql = format!(
+            "SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
+                    s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
+                    a.title AS item, p.name AS participant, p.sector
+             FROM {from} {joins} WHERE {where_clause} ORDER BY {order} LIMIT {limit} OFFSET {}",
+            query.offset
+        );
+        let mut rows = sqlx::query_as::<_, Hit>(&sql);
+        for a in &args {
+            rows = rows.bind(a);
+        }
+        let hits = rows
+            .fetch_all(self.pool_ref())
+            .await
+            .map_err(search_error)?;
+        Ok(SearchResult { total, hits })
+    }
+}
+
+fn search_error(e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.message().contains("fts5") => {
+            Error::invalid("Fieldbook could not read that search. Try fewer symbols.")
+        }
+        _ => Error::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn what_is_typed_becomes_quoted_terms() {
+        assert_eq!(
+            fts_query("listening communities").unwrap(),
+            "\"listening\" \"communities\""
+        );
+        assert_eq!(
+            fts_query("\"shared power\" trust").unwrap(),
+            "\"shared power\" \"trust\""
+        );
+        assert_eq!(fts_query("commiss*").unwrap(), "\"commiss\"*");
+        assert_eq!(fts_query("don't").unwrap(), "\"don't\"");
+    }
+
+    #[test]
+    fn symbols_and_operators_are_never_fts_syntax() {
+        // Punctuation inside a word joins its parts as a phrase; operators are plain words.
+        assert_eq!(
+            fts_query("NEAR(a b) OR c AND -d").unwrap(),
+            "\"NEAR a\" \"b\" \"OR\" \"c\" \"AND\" \"d\""
+        );
+        assert_eq!(
+            fts_query("\"unclosed phrase").unwrap(),
+            "\"unclosed phrase\""
+        );
+        for nothing in ["", "   ", "***", "\"\"", "()", "^:-"] {
+            assert_eq!(fts_query(nothing), None, "{nothing:?}");
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Searching reflections: stemming, phrases, symbols that must never break a search, filters,
+//! counts, marking, and erased words that search can no longer find.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use fieldbook_core::clock::ManualClock;
+use fieldbook_core::day::{NewParticipant, ReflectionDraft};
+use fieldbook_core::demo::seed_demo;
+use fieldbook_core::domain::*;
+use fieldbook_core::search::{SearchQuery, Sort, MARK_END, MARK_START};
+use fieldbook_core::Store;
+use uuid::Uuid;
+
+struct Data {
+    store: Store,
+    clock: ManualClock,
+    _tmp: tempfile::TempDir,
+    sunderland: Uuid,
+    national_session: Uuid,
+    people: Vec<Participant>,
+}
+
+async fn data() -> Data {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(Utc.with_ymd_and_hms(2027, 1, 27, 10, 0, 0).unwrap());
+    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    seed_demo(&store).await.unwrap();
+    let lct = store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.programme.title == "Leading Change Together")
+        .unwrap();
+    let sunderland = lct
+        .versions
+        .iter()
+        .find(|v| v.version.place == "Sunderland")
+        .unwrap()
+        .version
+        .meta
+        .id;
+    let national = lct
+        .versions
+        .iter()
+        .find(|v| v.version.kind == VersionKind::National)
+        .unwrap()
+        .version
+        .meta
+        .id;
+    let session = store.sessions_of(sunderland).await.unwrap()[0].meta.id;
+    let national_session = store.sessions_of(national).await.unwrap()[0].meta.id;
+    let mut people = Vec::new();
+    for (name, sector) in [
+        ("Asha Patel", Sector::Public),
+        ("Rob Hindmarsh", Sector::Voluntary),
+    ] {
+        let form = NewParticipant {
+            name: name.into(),
+            organisation: String::new(),
+            sector,
+            role: String::new(),
+            consent_named: true,
+            consent_quoted: true,
+            consent_contact: false,
+        };
+        people.push(store.add_participant(Some(sunderland), form).await.unwrap());
+    }
+    let texts = [
+        (
+            0,
+            "We keep listening to communities and then ignoring what they said.",
+        ),
+        (
+            1,
+            "Shared power means the budget is on the table too, quixotically.",
+        ),
+        (0, "I will listen first at the next commissioning panel."),
+        (1, "Trust is built in small promises kept."),
+    ];
+    for (who, text) in texts {
+        clock.advance_ms(60_000);
+        store
+            .save_reflection(ReflectionDraft {
+                id: None,
+                session_id: session,
+                agenda_item_id: None,
+                participant_id: Some(people[who].meta.id),
+                prompt: String::new(),
+                text: text.into(),
+            })
+            .await
+            .unwrap();
+    }
+    clock.advance_ms(60_000);
+    store
+        .save_reflection(ReflectionDraft {
+            id: None,
+            session_id: national_session,
+            agenda_item_id: None,
+            participant_id: None,
+            prompt: String::new(),
+            text: "Listening tours are not the same as sharing power.".into(),
+        })
+        .await
+        .unwrap();
+    Data {
+        store,
+        clock,
+        _tmp: tmp,
+        sunderland,
+        national_session,
+        people,
+    }
+}
+
+fn q(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn words_are_found_by_their_stem_and_marked() {
+    let d = data().await;
+    let found = d.store.search(&q("listening")).await.unwrap();
+    assert_eq!(found.total, 3, "listening, listen and Listening");
+    let marked = &found.hits[0].marked;
+    assert!(
+        marked.contains(&format!("{MARK_START}Listening{MARK_END}")),
+        "{marked}"
+    );
+    // Newest first by default.
+    assert_eq!(found.hits[0].session_id, d.national_session.to_string());
+}
+
+#[tokio::test]
+async fn phrases_must_appear_together_and_all_words_must_appear() {
+    let d = data().await;
+    // Stemmed: "shared power" also finds "sharing power"; order within a phrase matters.
+    assert_eq!(
+        d.store.search(&q("\"shared power\"")).await.unwrap().total,
+        2
+    );
+    assert_eq!(
+        d.store.search(&q("\"power means\"")).await.unwrap().total,
+        1
+    );
+    assert_eq!(
+        d.store.search(&q("\"means power\"")).await.unwrap().total,
+        0
+    );
+    assert_eq!(d.store.search(&q("power")).await.unwrap().total, 2);
+    assert_eq!(d.store.search(&q("power budget")).await.unwrap().total, 1);
+    assert_eq!(d.store.search(&q("commiss*")).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn symbols_never_break_a_search() {
+    let d = data().await;
+    for odd in [
+        "\"",
+        "\"\"\"",
+        "*",
+        "**power",
+        "power*)",
+        "NEAR(",
+        "OR",
+        "AND NOT",
+        "-",
+        "^",
+        "'",
+        "😀",
+        "؟",
+        "a\"b",
+        "col:umn",
+        "{x}",
+        "%_",
+        "--;DROP TABLE reflection;",
+    ] {
+        let result = d.store.search(&q(odd)).await;
+        assert!(result.is_ok(), "{odd:?}: {result:?}");
+    }
+    assert_eq!(d.store.counts().await.unwrap()["reflection"], 5);
+}
+
+#[tokio::test]
+async fn filters_narrow_and_counts_follow() {
+    let d = data().await;
+    let all = d.store.search(&q("")).await.unwrap();
+    assert_eq!(all.total, 5);
+    let sunderland = d
+        .store
+        .search(&SearchQuery {
+            version_id: Some(d.sunderland),
+            ..q("")
+        })
+        .await
+        .unwrap();
+    assert_eq!(sunderland.total, 4);
+    assert!(sunderland
+        .hits
+        .iter()
+        .all(|h| h.place.as_deref() == Some("Sunderland")));
+    let voluntary = d
+        .store
+        .search(&SearchQuery {
+            sector: Some("voluntary".into()),
+            ..q("")
+        })
+        .await
+        .unwrap();
+    assert_eq!(voluntary.total, 2);
+    let asha = d
+        .store
+        .search(&SearchQuery {
+            participant_id: Some(d.people[0].meta.id),
+            ..q("listen")
+        })
+        .await
+        .unwrap();
+    assert_eq!(asha.total, 2);
+    let later = d
+        .store
+        .search(&SearchQuery {
+            from: Some("2027-01-28".parse().unwrap()),
+            ..q("")
+        })
+        .await
+        .unwrap();
+    assert_eq!(later.total, 0);
+    let that_day = d
+        .store
+        .search(&SearchQuery {
+            from: Some("2027-01-27".parse().unwrap()),
+            to: Some("2027-01-27".parse().unwrap()),
+            ..q("")
+        })
+        .await
+        .unwrap();
+    assert_eq!(that_day.total, 5);
+    let page = d
+        .store
+        .search(&SearchQuery {
+            limit: Some(2),
+            offset: 2,
+            ..q("")
+        })
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.hits.len()), (5, 2));
+}
+
+#[tokio::test]
+async fn relevance_puts_the_closest_match_first() {
+    let d = data().await;
+    let found = d
+        .store
+        .search(&SearchQuery {
+            sort: Sort::Relevance,
+            ..q("power")
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.total, 2);
+    let newest = d.store.search(&q("power")).await.unwrap();
+    assert_eq!(found.hits.len(), newest.hits.len());
+}
+
+#[tokio::test]
+async fn erased_words_cannot_be_found_and_leave_no_trace_in_the_index() {
+    let d = data().await;
+    d.clock.advance_ms(1000);
+    d.store
+        .erase_participant(d.people[1].meta.id)
+        .await
+        .unwrap();
+    assert_eq!(d.store.search(&q("quixotically")).await.unwrap().total, 0);
+    assert_eq!(d.store.search(&q("promises")).await.unwrap().total, 0);
+    assert_eq!(d.store.search(&q("")).await.unwrap().total, 3);
+    let bytes = std::fs::read(d.store.path()).unwrap();
+    for stem in ["quixot", "promis"] {
+        assert!(
+            !bytes.windows(stem.len()).any(|w| w == stem.as_bytes()),
+            "{stem} lingers in the file"
+        );
+    }
+}
