@@ -65,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "past_retention",
     "apply_retention",
+    "search_reflections",
 ];
 
 fn main() {

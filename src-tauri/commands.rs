@@ -890,3 +890,11 @@ pub async fn apply_retention(state: State<'_, AppState>, sessions: Vec<String>) 
         .collect::<Reply<Vec<Uuid>>>()?;
     Ok(store(&state)?.apply_retention(&ids).await?)
 }
+
+#[tauri::command]
+pub async fn search_reflections(
+    state: State<'_, AppState>,
+    query: fieldbook_core::search::SearchQuery,
+) -> Reply<fieldbook_core::search::SearchResult> {
+    Ok(store(&state)?.search(&query).await?)
+}

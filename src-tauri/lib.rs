@@ -175,6 +175,7 @@ pub fn run() {
             commands::restore_backup,
             commands::past_retention,
             commands::apply_retention,
+            commands::search_reflections,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1390,3 +1390,99 @@ async fn words_past_retention_are_listed_and_deleted_after_confirming() {
     app.check_accessibility("retention").await;
     app.close().await;
 }
+
+#[tokio::test]
+async fn reflections_are_searched_by_stem_filtered_and_marked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::demo::seed_demo(&store).await.unwrap();
+        let version = store
+            .programme_overviews()
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|o| o.versions)
+            .find(|v| v.version.place == "Sunderland")
+            .unwrap()
+            .version
+            .meta
+            .id;
+        let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+        for (name, sector, text) in [
+            (
+                "Asha Patel",
+                "public",
+                "We keep listening to communities and then ignoring them.",
+            ),
+            (
+                "Rob Hindmarsh",
+                "voluntary",
+                "I will listen first at the next panel.",
+            ),
+            (
+                "Rob Hindmarsh",
+                "voluntary",
+                "Trust is built in small promises kept.",
+            ),
+        ] {
+            let form: fieldbook_core::day::NewParticipant = serde_json::from_value(
+                serde_json::json!({ "name": name, "sector": sector, "consent_named": true }),
+            )
+            .unwrap();
+            let person = store.add_participant(Some(version), form).await.unwrap();
+            store
+                .save_reflection(fieldbook_core::day::ReflectionDraft {
+                    id: None,
+                    session_id: session,
+                    agenda_item_id: None,
+                    participant_id: Some(person.meta.id),
+                    prompt: String::new(),
+                    text: text.into(),
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '3 reflections';", vec![]).await;
+    app.type_into("#reflection-search", "listening").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '2 reflections match';", vec![]).await;
+    let marks = app.texts("[data-testid='reflection-hit'] mark").await;
+    assert!(
+        marks.iter().any(|m| m == "listening") && marks.iter().any(|m| m == "listen"),
+        "{marks:?}"
+    );
+    app.find("#filter-sector")
+        .await
+        .send_keys("Public")
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '1 reflection match';", vec![]).await;
+    app.type_into("#reflection-search", "\"unclosed * NEAR(")
+        .await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent.startsWith('0');", vec![]).await;
+    assert!(
+        app.find_all("[role='alert']").await.is_empty(),
+        "symbols broke the search"
+    );
+    let more_shown = app
+        .eval(
+            "return document.getElementById('show-more').offsetParent !== null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(more_shown, false, "no 'Show more' without more to show");
+    app.check_accessibility("reflections").await;
+    app.screenshot("reflections").await;
+    app.close().await;
+}

@@ -86,6 +86,8 @@ export const api = {
   pastRetention: () => call('past_retention'),
   applyRetention: (sessions) => call('apply_retention', { sessions }),
 
+  searchReflections: (query) => call('search_reflections', { query }),
+
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),
   listExerciseTags: () => call('list_exercise_tags'),

@@ -14,6 +14,7 @@ import { captureScreen, capturing } from './screens/capture.js';
 import { syncScreen } from './screens/sync.js';
 import { participantScreen } from './screens/participant.js';
 import { settingsScreen } from './screens/settings.js';
+import { reflectionsScreen } from './screens/reflections.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -31,6 +32,7 @@ const routes = [
   [new RegExp('^/sync$'), syncScreen],
   [new RegExp(`^/participants/${ID}$`), participantScreen],
   [new RegExp('^/settings$'), settingsScreen],
+  [new RegExp('^/reflections$'), reflectionsScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
@@ -121,6 +123,7 @@ function shortcuts(event) {
     if (event.key === '2') { location.hash = '#/library'; event.preventDefault(); }
     if (event.key === '3') { location.hash = '#/sync'; event.preventDefault(); }
     if (event.key === '4') { location.hash = '#/settings'; event.preventDefault(); }
+    if (event.key === '5') { location.hash = '#/reflections'; event.preventDefault(); }
     if (event.key === 'ArrowLeft') { history.back(); event.preventDefault(); }
     if (event.key === 'ArrowRight') { history.forward(); event.preventDefault(); }
     return;
