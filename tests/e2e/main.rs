@@ -507,8 +507,11 @@ async fn open_sunderland_first_session(app: &Harness) -> String {
     sessions[0].clone()
 }
 
-async fn add_cohort(data_dir: &std::path::Path, names: &[&str]) {
+/// A data folder with the demo content: the open store, Sunderland's version and its first
+/// session.
+async fn seeded(data_dir: &std::path::Path) -> (fieldbook_core::Store, uuid::Uuid, uuid::Uuid) {
     let store = fieldbook_core::Store::open(data_dir).await.unwrap();
+    fieldbook_core::demo::seed_demo(&store).await.unwrap();
     let version = store
         .programme_overviews()
         .await
@@ -516,16 +519,23 @@ async fn add_cohort(data_dir: &std::path::Path, names: &[&str]) {
         .into_iter()
         .flat_map(|o| o.versions)
         .find(|v| v.version.place == "Sunderland")
-        .unwrap();
+        .unwrap()
+        .version
+        .meta
+        .id;
+    let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+    (store, version, session)
+}
+
+/// A data folder with the demo content and a Sunderland cohort of `names`.
+async fn seeded_with_cohort(data_dir: &std::path::Path, names: &[&str]) {
+    let (store, version, _) = seeded(data_dir).await;
     for name in names {
         let form: fieldbook_core::day::NewParticipant = serde_json::from_value(serde_json::json!({
             "name": name, "organisation": "Sunderland VCS Alliance", "sector": "voluntary", "consent_named": true
         }))
         .unwrap();
-        store
-            .add_participant(Some(version.version.meta.id), form)
-            .await
-            .unwrap();
+        store.add_participant(Some(version), form).await.unwrap();
     }
     store.close().await;
 }
@@ -674,12 +684,7 @@ async fn a_session_runs_offline_through_three_items_with_an_extension_on_a_contr
 async fn twenty_reflections_are_captured_by_keyboard_and_survive_a_killed_app() {
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
-    {
-        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
-        fieldbook_core::demo::seed_demo(&store).await.unwrap();
-        store.close().await;
-    }
-    add_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi"]).await;
+    seeded_with_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi"]).await;
     let app = Harness::start_with(tmp, data_dir.clone()).await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
@@ -732,12 +737,7 @@ async fn twenty_reflections_are_captured_by_keyboard_and_survive_a_killed_app() 
 async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
-    {
-        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
-        fieldbook_core::demo::seed_demo(&store).await.unwrap();
-        store.close().await;
-    }
-    add_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi", "Chloe Turner"]).await;
+    seeded_with_cohort(&data_dir, &["Amira Shah", "Ben Adeyemi", "Chloe Turner"]).await;
     let app = Harness::start_with(tmp, data_dir).await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
@@ -822,12 +822,7 @@ async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
 async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
-    {
-        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
-        fieldbook_core::demo::seed_demo(&store).await.unwrap();
-        store.close().await;
-    }
-    add_cohort(&data_dir, &["Amira Shah"]).await;
+    seeded_with_cohort(&data_dir, &["Amira Shah"]).await;
     let app = Harness::start_with(tmp, data_dir).await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
@@ -1179,20 +1174,7 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
     let sender = tmp.path().join("sender");
     {
         // Another laptop writes the hostile text; this one receives it in a bundle.
-        let other = fieldbook_core::Store::open(&sender).await.unwrap();
-        fieldbook_core::demo::seed_demo(&other).await.unwrap();
-        let version = other
-            .programme_overviews()
-            .await
-            .unwrap()
-            .into_iter()
-            .flat_map(|o| o.versions)
-            .find(|v| v.version.place == "Sunderland")
-            .unwrap()
-            .version
-            .meta
-            .id;
-        let session = other.sessions_of(version).await.unwrap()[0].meta.id;
+        let (other, version, session) = seeded(&sender).await;
         let form: fieldbook_core::day::NewParticipant = serde_json::from_value(serde_json::json!({
             "name": payloads[1], "organisation": payloads[3], "consent_named": true, "consent_quoted": true
         })).unwrap();
@@ -1396,20 +1378,7 @@ async fn reflections_are_searched_by_stem_filtered_and_marked() {
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
     {
-        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
-        fieldbook_core::demo::seed_demo(&store).await.unwrap();
-        let version = store
-            .programme_overviews()
-            .await
-            .unwrap()
-            .into_iter()
-            .flat_map(|o| o.versions)
-            .find(|v| v.version.place == "Sunderland")
-            .unwrap()
-            .version
-            .meta
-            .id;
-        let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+        let (store, version, session) = seeded(&data_dir).await;
         for (name, sector, text) in [
             (
                 "Asha Patel",
