@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::domain::{
-    AgendaItem, Exercise, FacilitatorNote, ItemKind, Meta, Participant, Programme,
-    ProgrammeVersion, Record, Reflection, Session, VersionKind,
+    for_kind, unknown_kind, AgendaItem, Exercise, ItemKind, Meta, Programme, ProgrammeVersion,
+    Record, Session, VersionKind,
 };
 use crate::error::{Error, Result};
 use crate::snapshot::{SessionSnapshot, VersionSnapshot};
@@ -98,57 +98,6 @@ fn editable(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Runs `$body` with `$t` bound to the record type whose kind is `$kind`.
-macro_rules! with_kind {
-    ($kind:expr, $t:ident => $body:expr) => {
-        match $kind {
-            "programme" => {
-                type $t = Programme;
-                $body
-            }
-            "programme_version" => {
-                type $t = ProgrammeVersion;
-                $body
-            }
-            "session" => {
-                type $t = Session;
-                $body
-            }
-            "agenda_item" => {
-                type $t = AgendaItem;
-                $body
-            }
-            "exercise" => {
-                type $t = Exercise;
-                $body
-            }
-            "participant" => {
-                type $t = Participant;
-                $body
-            }
-            "reflection" => {
-                type $t = Reflection;
-                $body
-            }
-            "facilitator_note" => {
-                type $t = FacilitatorNote;
-                $body
-            }
-            "attendance" => {
-                type $t = crate::domain::Attendance;
-                $body
-            }
-            "action" => {
-                type $t = crate::domain::Action;
-                $body
-            }
-            other => Err(Error::invalid(format!(
-                "Fieldbook keeps no records of the kind \"{other}\"."
-            ))),
-        }
-    };
-}
-
 fn check_text(value: &Value) -> Result<()> {
     match value {
         Value::String(s) if s.chars().count() > MAX_TEXT => Err(Error::invalid(format!(
@@ -178,7 +127,7 @@ impl Store {
             }
             check_text(value)?;
         }
-        with_kind!(kind, T => {
+        for_kind!(kind, T => {
             let record: T = self.get(id).await?;
             let mut json = serde_json::to_value(&record)?;
             let object = json.as_object_mut().expect("records are JSON objects");
@@ -191,22 +140,22 @@ impl Store {
             })?;
             self.save(&mut updated).await?;
             Ok(serde_json::to_value(&updated)?)
-        })
+        }, Err(unknown_kind(kind)))
     }
 
     /// Deletes a record (as a tombstone, so it can be restored and sync never revives it).
     pub async fn remove(&self, kind: &str, id: Uuid) -> Result<()> {
-        with_kind!(kind, T => self.delete::<T>(id).await)
+        for_kind!(kind, T => self.delete::<T>(id).await, Err(unknown_kind(kind)))
     }
 
     /// Brings back a record deleted by mistake.
     pub async fn restore(&self, kind: &str, id: Uuid) -> Result<()> {
-        with_kind!(kind, T => {
+        for_kind!(kind, T => {
             let mut found: Vec<T> = self.list_with_deleted("id = ?1", &[id.to_string()]).await?;
             let mut record = found.pop().ok_or_else(|| Error::not_found("That record"))?;
             record.meta_mut().deleted = false;
             self.save(&mut record).await
-        })
+        }, Err(unknown_kind(kind)))
     }
 
     /// A version's sessions and agendas as they are now.

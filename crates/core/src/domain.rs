@@ -579,15 +579,16 @@ pub const KINDS: [&str; 11] = [
     Action::KIND,
 ];
 
-/// Runs `$body` for the record type whose kind is `$kind`, with `$t` naming it; `$none` when
-/// no kind has that name.
+/// Runs `$body` with `$t` naming the record type whose kind is `$kind`, returning its value
+/// from the enclosing function; evaluates to `$none` when no kind has that name. The one
+/// place that turns a kind's name into its type.
 macro_rules! for_kind {
     ($kind:expr, $t:ident => $body:expr, $none:expr) => {{
         macro_rules! try_kind {
-            ($ty:ty) => {
-                if $kind == <$ty>::KIND {
+            ($ty:ident) => {
+                if $kind == <$crate::domain::$ty as $crate::domain::Record>::KIND {
                     #[allow(dead_code)]
-                    type $t = $ty;
+                    type $t = $crate::domain::$ty;
                     return $body;
                 }
             };
@@ -605,6 +606,14 @@ macro_rules! for_kind {
         try_kind!(Action);
         $none
     }};
+}
+pub(crate) use for_kind;
+
+/// The refusal for a kind name that is no kind of record.
+pub(crate) fn unknown_kind(kind: &str) -> Error {
+    Error::invalid(format!(
+        "Fieldbook keeps no records of the kind \"{kind}\"."
+    ))
 }
 
 /// The stored columns of a kind of record, or `None` for a name that is no kind.

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::clock::Stamp;
-use crate::domain::{check_payload, columns_of, KINDS};
+use crate::domain::{check_payload, columns_of, for_kind, KINDS};
 use crate::error::{Error, Result};
 use crate::store::{json_object_sql_for, upsert_sql_for, Store};
 use versions::{outcome, Version};
@@ -809,40 +809,22 @@ impl Store {
                 .fetch_all(self.pool_ref())
                 .await?;
         let resolves: Vec<Stamp> = losers.iter().map(|s| s.parse()).collect::<Result<_>>()?;
-        macro_rules! settle {
-            ($t:ty) => {{
-                let current: $t = match self.list_with_deleted::<$t>("id = ?1", &[record_id.to_string()]).await?.pop() {
-                    Some(r) => r,
-                    None => return Err(Error::not_found("That record")),
-                };
-                let mut json = chosen.clone();
-                // Identity and history are Fieldbook's: only the content is the facilitator's choice.
-                for key in ["id", "stamp", "origin", "created_at", "updated_at"] {
-                    json[key] = serde_json::to_value(&current)?[key].clone();
-                }
-                let mut record: $t = serde_json::from_value(json).map_err(|e| Error::invalid(format!("That version cannot be kept: {e}")))?;
-                let mut writer = self.writer().await?;
-                writer.save_resolving(&mut record, &resolves).await?;
-                writer.commit().await
-            }};
-        }
-        use crate::domain::*;
-        match kind.as_str() {
-            "programme" => settle!(Programme),
-            "programme_version" => settle!(ProgrammeVersion),
-            "exercise" => settle!(Exercise),
-            "session" => settle!(Session),
-            "agenda_item" => settle!(AgendaItem),
-            "participant" => settle!(Participant),
-            "reflection" => settle!(Reflection),
-            "facilitator_note" => settle!(FacilitatorNote),
-            "run_event" => settle!(RunEvent),
-            "attendance" => settle!(Attendance),
-            "action" => settle!(Action),
-            other => Err(Error::invalid(format!(
-                "Fieldbook keeps no records of the kind \"{other}\"."
-            ))),
-        }
+        for_kind!(kind.as_str(), T => {
+            let current: T = match self.list_with_deleted::<T>("id = ?1", &[record_id.to_string()]).await?.pop() {
+                Some(r) => r,
+                None => return Err(Error::not_found("That record")),
+            };
+            let mut json = chosen.clone();
+            // Identity and history are Fieldbook's: only the content is the facilitator's choice.
+            for key in ["id", "stamp", "origin", "created_at", "updated_at"] {
+                json[key] = serde_json::to_value(&current)?[key].clone();
+            }
+            let mut record: T = serde_json::from_value(json)
+                .map_err(|e| Error::invalid(format!("That version cannot be kept: {e}")))?;
+            let mut writer = self.writer().await?;
+            writer.save_resolving(&mut record, &resolves).await?;
+            writer.commit().await
+        }, Err(crate::domain::unknown_kind(&kind)))
     }
 
     /// A fingerprint of what this laptop holds (records as they are, and the conflicts), the
