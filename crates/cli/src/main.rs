@@ -12,6 +12,7 @@ use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{paths, Error, Store};
 use uuid_arg::RecordId;
 
+mod bench;
 mod uuid_arg;
 
 /// Fieldbook from the command line.
@@ -148,6 +149,21 @@ enum Command {
         version: Option<RecordId>,
         #[arg(long)]
         session: Option<RecordId>,
+        /// Only what this participant said.
+        #[arg(long)]
+        participant: Option<RecordId>,
+        /// Only answers on this agenda item.
+        #[arg(long)]
+        item: Option<RecordId>,
+        /// Only answers to exactly this prompt.
+        #[arg(long)]
+        prompt: Option<String>,
+        /// Only reflections coded with this theme (see `themes`).
+        #[arg(long, conflicts_with = "untagged")]
+        theme: Option<RecordId>,
+        /// Only reflections with no theme yet.
+        #[arg(long)]
+        untagged: bool,
         /// public, private, voluntary or community.
         #[arg(long)]
         sector: Option<String>,
@@ -164,6 +180,31 @@ enum Command {
         limit: u32,
         #[arg(long)]
         json: bool,
+    },
+    /// List the themes reflections are coded with, and how many reflections each has.
+    Themes {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the data folder with synthetic cohorts, sessions, participants, varied
+    /// reflections and themes, for testing at scale.
+    Generate {
+        /// How many reflections to add.
+        #[arg(long, value_name = "N")]
+        reflections: u64,
+        /// The same seed makes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Time search, lists, theme summaries, bundle import and CSV export on a big data set
+    /// (made once, in the data folder), beside the sqlite3 command-line tool.
+    Bench {
+        /// Make sure the data folder has at least this many reflections first.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        reflections: u64,
+        /// How many times to time each operation.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
     /// List the exercise library.
     Exercises {
@@ -477,6 +518,24 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 ids.len()
             );
         }
+        Command::Themes { json } => {
+            let themes = store.themes().await?;
+            if json {
+                return print_json(&themes);
+            }
+            for t in themes {
+                println!("{}  {} ({})", t.theme.meta.id, t.theme.name, t.reflections);
+            }
+        }
+        Command::Generate { reflections, seed } => {
+            let made = fieldbook_core::generate::generate(store, reflections, seed, |n| {
+                eprint!("\r{n} reflections");
+            })
+            .await?;
+            eprintln!();
+            print_json(&made)?;
+        }
+        Command::Bench { reflections, runs } => bench::run(store, reflections, runs).await?,
         Command::StressWrite { session } => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -500,6 +559,11 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             programme,
             version,
             session,
+            participant,
+            item,
+            prompt,
+            theme,
+            untagged,
             sector,
             from,
             to,
@@ -513,7 +577,12 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     programme_id: programme.map(|p| p.0),
                     version_id: version.map(|v| v.0),
                     session_id: session.map(|s| s.0),
-                    participant_id: None,
+                    participant_id: participant.map(|p| p.0),
+                    agenda_item_id: item.map(|i| i.0),
+                    no_item: false,
+                    prompt,
+                    theme_id: theme.map(|t| t.0),
+                    untagged,
                     sector,
                     from,
                     to,

@@ -564,8 +564,58 @@ record!(
     ]
 );
 
+/// A theme facilitators code reflections with ("trust", "shared power"). A theme merged into
+/// another is deleted and points at the one it went into, so tags made elsewhere before the
+/// merge arrived still count towards it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Theme {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+}
+record!(
+    Theme,
+    "theme",
+    [Plain("name"), Plain("description"), Plain("merged_into")],
+    check = |t| required("A theme", "name", &t.name)
+);
+
+/// A reflection coded with a theme. The id is derived from the two, so two laptops tagging the
+/// same reflection with the same theme make the same record; untagging deletes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeTag {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub reflection_id: Uuid,
+    pub theme_id: Uuid,
+    /// Chosen as a quote for this theme in the learning summary (used only if the participant
+    /// agreed to be quoted).
+    #[serde(default)]
+    pub quote: bool,
+}
+record!(
+    ThemeTag,
+    "theme_tag",
+    [Plain("reflection_id"), Plain("theme_id"), Flag("quote")]
+);
+
+impl ThemeTag {
+    /// The one id for a reflection's tag with a theme, the same on every laptop.
+    pub fn id_for(reflection_id: Uuid, theme_id: Uuid) -> Uuid {
+        let mut name = reflection_id.as_bytes().to_vec();
+        name.extend_from_slice(theme_id.as_bytes());
+        Uuid::new_v5(&THEME_TAG_NAMESPACE, &name)
+    }
+}
+
+const THEME_TAG_NAMESPACE: Uuid = Uuid::from_u128(0x2b6e_91d0_4c3a_4f7e_9d15_7a80_c4e2_51b9);
+
 /// Every kind of record, in an order where each kind's references come before it.
-pub const KINDS: [&str; 11] = [
+pub const KINDS: [&str; 13] = [
     Programme::KIND,
     ProgrammeVersion::KIND,
     Exercise::KIND,
@@ -577,6 +627,8 @@ pub const KINDS: [&str; 11] = [
     RunEvent::KIND,
     Attendance::KIND,
     Action::KIND,
+    Theme::KIND,
+    ThemeTag::KIND,
 ];
 
 /// Runs `$body` with `$t` naming the record type whose kind is `$kind`, returning its value
@@ -604,6 +656,8 @@ macro_rules! for_kind {
         try_kind!(RunEvent);
         try_kind!(Attendance);
         try_kind!(Action);
+        try_kind!(Theme);
+        try_kind!(ThemeTag);
         $none
     }};
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod erasure;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod merge;
 pub mod paths;
 pub mod run;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod snapshot;
 pub mod store;
 pub mod sync;
+pub mod themes;
 pub mod views;
 
 pub use error::{Error, Result};

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::themes::ThemeName;
 
 /// Marks the start and end of a matched word in [`Hit::marked`]; the window turns them into
 /// highlights, as elements, never as HTML.
@@ -66,6 +67,18 @@ pub struct SearchQuery {
     pub version_id: Option<Uuid>,
     pub session_id: Option<Uuid>,
     pub participant_id: Option<Uuid>,
+    /// Reflections on one agenda item.
+    pub agenda_item_id: Option<Uuid>,
+    /// Reflections not on any agenda item (said freely).
+    #[serde(default)]
+    pub no_item: bool,
+    /// Reflections answering exactly this prompt.
+    pub prompt: Option<String>,
+    /// Reflections coded with this theme (or a theme merged into it).
+    pub theme_id: Option<Uuid>,
+    /// Reflections with no theme yet.
+    #[serde(default)]
+    pub untagged: bool,
     pub sector: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -93,8 +106,12 @@ pub struct Hit {
     pub place: Option<String>,
     pub programme: Option<String>,
     pub item: Option<String>,
+    pub participant_id: Option<String>,
     pub participant: Option<String>,
     pub sector: Option<String>,
+    /// The reflection's live themes.
+    #[sqlx(skip)]
+    pub themes: Vec<ThemeName>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +129,12 @@ impl Store {
         }
         let fts = fts_query(&query.text);
         let mut conditions = vec!["r.deleted = 0".to_owned(), "r.text != ''".to_owned()];
+        if query.no_item && query.agenda_item_id.is_none() {
+            conditions.push("r.agenda_item_id IS NULL".to_owned());
+        }
+        if query.untagged {
+            conditions.push("r.id NOT IN (SELECT reflection_id FROM reflection_theme)".to_owned());
+        }
         let mut args: Vec<String> = Vec::new();
         let mut bind = |condition: &str, value: String, args: &mut Vec<String>| {
             args.push(value);
@@ -131,6 +154,19 @@ impl Store {
         }
         if let Some(p) = query.participant_id {
             bind("r.participant_id = ?", p.to_string(), &mut args);
+        }
+        if let Some(item) = query.agenda_item_id {
+            bind("r.agenda_item_id = ?", item.to_string(), &mut args);
+        }
+        if let Some(prompt) = &query.prompt {
+            bind("r.prompt = ?", prompt.clone(), &mut args);
+        }
+        if let Some(theme) = query.theme_id {
+            bind(
+                "r.id IN (SELECT reflection_id FROM reflection_theme WHERE theme_id = ?)",
+                theme.to_string(),
+                &mut args,
+            );
         }
         if let Some(sector) = query.sector.as_deref().filter(|s| !s.is_empty()) {
             bind("p.sector = ?", sector.to_owned(), &mut args);
@@ -179,7 +215,7 @@ impl Store {
         let sql = format!(
             "SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
-                    a.title AS item, p.name AS participant, p.sector
+                    a.title AS item, r.participant_id, p.name AS participant, p.sector
              FROM {from} {joins} WHERE {where_clause} ORDER BY {order} LIMIT {limit} OFFSET {}",
             query.offset
         );
@@ -187,10 +223,15 @@ impl Store {
         for a in &args {
             rows = rows.bind(a);
         }
-        let hits = rows
+        let mut hits = rows
             .fetch_all(self.pool_ref())
             .await
             .map_err(search_error)?;
+        let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+        let mut themes = self.themes_of(&ids).await?;
+        for hit in &mut hits {
+            hit.themes = themes.remove(&hit.id).unwrap_or_default();
+        }
         Ok(SearchResult { total, hits })
     }
 }

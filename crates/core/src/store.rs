@@ -326,6 +326,21 @@ impl Writer<'_> {
         &mut self.tx
     }
 
+    /// A record as this transaction sees it, deleted or not.
+    pub(crate) async fn find<T: Record>(&mut self, id: Uuid) -> Result<Option<T>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            json_object_sql::<T>(),
+            T::KIND
+        );
+        let json: Option<String> = sqlx::query_scalar(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        json.map(|j| serde_json::from_str(&j).map_err(Error::from))
+            .transpose()
+    }
+
     pub async fn commit(mut self) -> Result<()> {
         sqlx::query("UPDATE device SET clock_ms = ?1, clock_counter = ?2")
             .bind(self.last_ms)

@@ -197,9 +197,26 @@ async fn every_kind_round_trips_through_its_table() {
         status: ActionStatus::Open,
         follow_up: String::new(),
     };
+    let mut theme = Theme {
+        meta: Meta::new(),
+        name: "Listening <first>".into(),
+        description: "When people feel heard".into(),
+        merged_into: None,
+    };
+    let mut tag = ThemeTag {
+        meta: Meta {
+            id: ThemeTag::id_for(r.meta.id, theme.meta.id),
+            ..Meta::new()
+        },
+        reflection_id: r.meta.id,
+        theme_id: theme.meta.id,
+        quote: true,
+    };
 
     let mut w = store.writer().await.unwrap();
     // References may be written before what they refer to: keys are checked at commit.
+    w.save(&mut tag).await.unwrap();
+    w.save(&mut theme).await.unwrap();
     w.save(&mut action).await.unwrap();
     w.save(&mut present).await.unwrap();
     w.save(&mut run).await.unwrap();
@@ -230,6 +247,8 @@ async fn every_kind_round_trips_through_its_table() {
         present
     );
     assert_eq!(store.get::<Action>(action.meta.id).await.unwrap(), action);
+    assert_eq!(store.get::<Theme>(theme.meta.id).await.unwrap(), theme);
+    assert_eq!(store.get::<ThemeTag>(tag.meta.id).await.unwrap(), tag);
     let counts = store.counts().await.unwrap();
     assert!(KINDS.iter().all(|k| counts[k] == 1), "{counts:?}");
 }

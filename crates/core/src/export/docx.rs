@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 const BULLETS: usize = 1;
 const STEPS: usize = 2;
 
-fn text_run(text: &str) -> Run {
+pub(super) fn text_run(text: &str) -> Run {
     // Line breaks inside user text become breaks in the paragraph, not lost.
     let mut run = Run::new();
     for (n, line) in text.split('\n').enumerate() {
@@ -25,11 +25,11 @@ fn text_run(text: &str) -> Run {
     run
 }
 
-fn para(text: &str) -> Paragraph {
+pub(super) fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(text_run(text))
 }
 
-fn heading(level: usize, text: &str) -> Paragraph {
+pub(super) fn heading(level: usize, text: &str) -> Paragraph {
     para(text).style(&format!("Heading{level}"))
 }
 
@@ -43,7 +43,7 @@ fn bullet(p: Paragraph) -> Paragraph {
     p.numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
 }
 
-fn cell(text: &str, bold: bool) -> TableCell {
+pub(super) fn cell(text: &str, bold: bool) -> TableCell {
     let run = if bold {
         text_run(text).bold()
     } else {
@@ -52,7 +52,7 @@ fn cell(text: &str, bold: bool) -> TableCell {
     TableCell::new().add_paragraph(Paragraph::new().add_run(run))
 }
 
-fn table(header: &[&str], rows: Vec<Vec<TableCell>>) -> Table {
+pub(super) fn table(header: &[&str], rows: Vec<Vec<TableCell>>) -> Table {
     let mut all = vec![TableRow::new(
         header.iter().map(|h| cell(h, true)).collect(),
     )];
@@ -60,7 +60,7 @@ fn table(header: &[&str], rows: Vec<Vec<TableCell>>) -> Table {
     Table::new(all).width(9000, WidthType::Dxa)
 }
 
-fn styles(docx: Docx) -> Docx {
+pub(super) fn styles(docx: Docx) -> Docx {
     docx.add_style(
         Style::new("Title", StyleType::Paragraph)
             .name("Title")

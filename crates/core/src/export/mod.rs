@@ -5,6 +5,7 @@
 
 mod docx;
 mod html;
+pub mod learning;
 mod markdown;
 mod table;
 
@@ -295,6 +296,8 @@ impl Store {
                     .and_then(|i| order.iter().position(|o| *o == i))
                     .unwrap_or(usize::MAX)
             });
+            let ids: Vec<String> = reflections.iter().map(|r| r.meta.id.to_string()).collect();
+            let mut themes = self.themes_of(&ids).await?;
             let mut groups: Vec<ReflectionGroup> = Vec::new();
             for r in reflections {
                 let author = match r.participant_id {
@@ -325,7 +328,12 @@ impl Store {
                         .map(|a| a.sector)
                         .filter(|s| *s != Sector::Unknown),
                     text: r.text,
-                    tags: vec![],
+                    tags: themes
+                        .remove(&r.meta.id.to_string())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|t| t.name)
+                        .collect(),
                     captured_at: r.captured_at,
                 };
                 match groups
@@ -429,8 +437,12 @@ pub fn render(export: &Export, format: Format, bom: bool) -> Result<Vec<u8>> {
 
 /// A file name for an export, from its title: letters, digits and hyphens only.
 pub fn suggested_file_name(export: &Export, format: Format) -> String {
+    file_name_from(&export.title, format.extension())
+}
+
+fn file_name_from(title: &str, extension: &str) -> String {
     let mut name = String::new();
-    for c in export.title.chars() {
+    for c in title.chars() {
         if c.is_alphanumeric() {
             name.extend(c.to_lowercase());
         } else if !name.ends_with('-') && !name.is_empty() {
@@ -439,13 +451,12 @@ pub fn suggested_file_name(export: &Export, format: Format) -> String {
     }
     let name = name.trim_end_matches('-');
     format!(
-        "{}.{}",
+        "{}.{extension}",
         if name.is_empty() {
             "fieldbook-export"
         } else {
             name
-        },
-        format.extension()
+        }
     )
 }
 

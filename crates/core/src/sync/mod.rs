@@ -407,6 +407,16 @@ impl Store {
                     .await?;
             ids.extend(people.iter().filter_map(|r| Uuid::try_parse(r).ok()));
         }
+        // The cohort's theme tags, and every theme: the list of themes is shared by all.
+        let coded: Vec<String> = sqlx::query_scalar(
+            "SELECT g.id FROM theme_tag g JOIN reflection r ON r.id = g.reflection_id
+             JOIN session s ON s.id = r.session_id WHERE s.version_id = ?1
+             UNION ALL SELECT id FROM theme",
+        )
+        .bind(&v)
+        .fetch_all(pool)
+        .await?;
+        ids.extend(coded.iter().filter_map(|r| Uuid::try_parse(r).ok()));
         Ok(ids)
     }
 

@@ -1,0 +1,361 @@
+//! `fieldbook-cli bench`: times what a facilitator waits for on a big data set, beside the
+//! `sqlite3` command-line tool running the equivalent SQL on the same file. It prints
+//! figures; it never fails because a machine is slow.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fieldbook_core::domain::{ProgrammeVersion, VersionKind};
+use fieldbook_core::export::{self, Audience, Format, Scope};
+use fieldbook_core::search::{SearchQuery, Sort};
+use fieldbook_core::sync::BundleScope;
+use fieldbook_core::themes::{Breakdown, SummaryScope};
+use fieldbook_core::{Error, Store};
+
+/// The median and 95th percentile of some timings.
+fn figures(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    let at = |q: f64| times[((q * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1];
+    (at(0.5), at(0.95))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Times `sqlite3 -readonly FILE SQL` (process start included, as a person would run it).
+/// `None` when the tool is missing or cannot run the SQL.
+fn time_sqlite3(file: &Path, sql: &str, runs: usize) -> Option<Vec<Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..=runs {
+        let start = Instant::now();
+        let out = Command::new("sqlite3")
+            .arg("-readonly")
+            .arg(file)
+            .arg(sql)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .ok()?;
+        let took = start.elapsed();
+        if !out.status.success() || !out.stderr.is_empty() {
+            eprintln!(
+                "  (sqlite3 could not run it: {})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return None;
+        }
+        times.push(took);
+    }
+    times.remove(0); // the first run warms the page cache
+    Some(times)
+}
+
+struct Line {
+    what: String,
+    median: Duration,
+    p95: Duration,
+    sqlite3: Option<Duration>,
+}
+
+fn print_line(line: &Line) {
+    let (tool, ratio) = match line.sqlite3 {
+        Some(t) => (
+            ms(t),
+            format!("{:.2}x", line.median.as_secs_f64() / t.as_secs_f64()),
+        ),
+        None => ("-".to_owned(), "-".to_owned()),
+    };
+    println!(
+        "| {} | {} | {} | {} | {} |",
+        line.what,
+        ms(line.median),
+        ms(line.p95),
+        tool,
+        ratio
+    );
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or_else(String::new, |kb| format!(", {} GiB", kb / 1024 / 1024));
+    format!("{cpu}, {cores} cores{memory}")
+}
+
+fn quote_sql(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Error> {
+    let runs = runs.max(1);
+    let have = store
+        .counts()
+        .await?
+        .get("reflection")
+        .copied()
+        .unwrap_or(0) as u64;
+    if have < reflections {
+        eprintln!("Making {} reflections (once)...", reflections - have);
+        let started = Instant::now();
+        fieldbook_core::generate::generate(store, reflections - have, have + 1, |n| {
+            eprint!("\r  {n}");
+        })
+        .await?;
+        eprintln!("\r  done in {:.0} s", started.elapsed().as_secs_f64());
+        store.compact().await?;
+    }
+    let file = store.path().to_path_buf();
+    let total = store
+        .counts()
+        .await?
+        .get("reflection")
+        .copied()
+        .unwrap_or(0);
+    let versions: Vec<ProgrammeVersion> = store.list("kind = 'local' ORDER BY name", &[]).await?;
+    let version = versions
+        .iter()
+        .find(|v| v.kind == VersionKind::Local && v.place == "Sunderland")
+        .or(versions.first())
+        .ok_or_else(|| Error::invalid("The data folder has no local version to time."))?
+        .clone();
+
+    println!(
+        "Fieldbook benchmark: {total} reflections in {}",
+        file.display()
+    );
+    println!("Machine: {}", machine());
+    println!("Each figure is over {runs} runs after one warm-up run. sqlite3 runs the same SQL on the same file, process start included.");
+    println!();
+    println!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");
+    println!("|---|---|---|---|---|");
+
+    let join = "JOIN reflection r ON r.search_key = reflection_search.rowid";
+    let searches: [(&str, &str, Sort); 3] = [
+        (
+            "Search \"trust\", newest first, first page and count",
+            "trust",
+            Sort::Newest,
+        ),
+        (
+            "Search \"trust\", best match first, first page and count",
+            "trust",
+            Sort::Relevance,
+        ),
+        (
+            "Search \"closed rooms\" (phrase), best match first",
+            "\"closed rooms\"",
+            Sort::Relevance,
+        ),
+    ];
+    for (what, text, sort) in searches {
+        let query = SearchQuery {
+            text: text.to_owned(),
+            sort,
+            limit: Some(50),
+            ..SearchQuery::default()
+        };
+        let mut times = Vec::new();
+        let mut found = 0;
+        for n in 0..=runs {
+            let start = Instant::now();
+            found = store.search(&query).await?.total;
+            if n > 0 {
+                times.push(start.elapsed());
+            }
+        }
+        let fts = quote_sql(&fieldbook_core::search::fts_query(text).unwrap_or_default());
+        let order = match sort {
+            Sort::Newest => "r.captured_at DESC",
+            Sort::Relevance => "bm25(reflection_search)",
+        };
+        let sql = format!(
+            "SELECT count(*) FROM reflection_search {join} WHERE reflection_search MATCH {fts} AND r.deleted = 0;
+             SELECT r.id, highlight(reflection_search, 0, '[', ']') FROM reflection_search {join}
+             WHERE reflection_search MATCH {fts} AND r.deleted = 0 ORDER BY {order} LIMIT 50;"
+        );
+        let (median, p95) = figures(times);
+        print_line(&Line {
+            what: format!("{what} ({found} match)"),
+            median,
+            p95,
+            sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+        });
+    }
+
+    // A filtered count: one programme, one sector, a word.
+    let filtered = SearchQuery {
+        text: "budget".into(),
+        programme_id: Some(version.programme_id),
+        sector: Some("public".into()),
+        limit: Some(0),
+        ..SearchQuery::default()
+    };
+    let mut times = Vec::new();
+    let mut found = 0;
+    for n in 0..=runs {
+        let start = Instant::now();
+        found = store.search(&filtered).await?.total;
+        if n > 0 {
+            times.push(start.elapsed());
+        }
+    }
+    let (median, p95) = figures(times);
+    let sql = format!(
+        "SELECT count(*) FROM reflection_search {join} JOIN session s ON s.id = r.session_id
+         JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
+         WHERE reflection_search MATCH '\"budget\"' AND v.programme_id = '{}' AND p.sector = 'public' AND r.deleted = 0;",
+        version.programme_id
+    );
+    print_line(&Line {
+        what: format!("Filtered count: \"budget\", one programme, public sector ({found})"),
+        median,
+        p95,
+        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+    });
+
+    // A filtered list with no words: one programme, one sector, newest first.
+    let list = SearchQuery {
+        programme_id: Some(version.programme_id),
+        sector: Some("voluntary".into()),
+        limit: Some(50),
+        ..SearchQuery::default()
+    };
+    let mut times = Vec::new();
+    for n in 0..=runs {
+        let start = Instant::now();
+        found = store.search(&list).await?.total;
+        if n > 0 {
+            times.push(start.elapsed());
+        }
+    }
+    let (median, p95) = figures(times);
+    let filter = format!(
+        "FROM reflection r JOIN session s ON s.id = r.session_id
+         JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
+         WHERE v.programme_id = '{}' AND p.sector = 'voluntary' AND r.deleted = 0",
+        version.programme_id
+    );
+    let sql = format!(
+        "SELECT count(*) {filter}; SELECT r.id, r.text {filter} ORDER BY r.captured_at DESC LIMIT 50;"
+    );
+    print_line(&Line {
+        what: format!("Filtered list: one programme, voluntary sector, newest first ({found})"),
+        median,
+        p95,
+        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+    });
+
+    // Themes by place across a programme.
+    let mut times = Vec::new();
+    for n in 0..=runs {
+        let start = Instant::now();
+        let summary = store
+            .theme_summary(
+                SummaryScope {
+                    programme_id: Some(version.programme_id),
+                    version_id: None,
+                },
+                Breakdown::Place,
+            )
+            .await?;
+        if n > 0 {
+            times.push(start.elapsed());
+        }
+        found = summary.rows.len() as i64;
+    }
+    let (median, p95) = figures(times);
+    let sql = format!(
+        "SELECT rt.theme_id, s.version_id, count(DISTINCT r.id) FROM reflection_theme rt
+         JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
+         JOIN session s ON s.id = r.session_id JOIN programme_version v ON v.id = s.version_id
+         WHERE v.programme_id = '{}' GROUP BY rt.theme_id, s.version_id;",
+        version.programme_id
+    );
+    print_line(&Line {
+        what: format!("Theme summary by place, one programme ({found} themes)"),
+        median,
+        p95,
+        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+    });
+
+    // CSV export of one cohort's notes.
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for n in 0..=runs {
+        let start = Instant::now();
+        let notes = store
+            .gather_export(Scope::Version(version.meta.id), Audience::Facilitator)
+            .await?;
+        bytes = export::render(&notes, Format::Csv, false)?.len();
+        if n > 0 {
+            times.push(start.elapsed());
+        }
+    }
+    let (median, p95) = figures(times);
+    let sql = format!(
+        ".mode csv\nSELECT s.title, s.date, a.title, r.prompt, p.name, r.text FROM reflection r
+         JOIN session s ON s.id = r.session_id LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
+         LEFT JOIN participant p ON p.id = r.participant_id
+         WHERE s.version_id = '{}' AND r.deleted = 0 ORDER BY s.date, a.position;",
+        version.meta.id
+    );
+    print_line(&Line {
+        what: format!("CSV export of one cohort's notes ({} KB)", bytes / 1024),
+        median,
+        p95,
+        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+    });
+
+    // Importing that cohort's bundle on a laptop that has not got it yet.
+    let bundle = store
+        .export_bundle(BundleScope::Version(version.meta.id), None)
+        .await?;
+    let mut times = Vec::new();
+    let runs_import = runs.min(10);
+    for n in 0..=runs_import {
+        let folder =
+            std::env::temp_dir().join(format!("fieldbook-bench-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let other = Store::open(&folder).await?;
+        let start = Instant::now();
+        other
+            .import_bundles(std::slice::from_ref(&bundle), None, false)
+            .await?;
+        if n > 0 {
+            times.push(start.elapsed());
+        }
+        other.close().await;
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    let (median, p95) = figures(times);
+    print_line(&Line {
+        what: format!(
+            "Import one cohort's bundle on a new laptop ({} KB; {runs_import} runs)",
+            bundle.len() / 1024
+        ),
+        median,
+        p95,
+        sqlite3: None,
+    });
+    println!();
+    println!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
+    Ok(())
+}
