@@ -66,6 +66,18 @@ const COMMANDS: &[&str] = &[
     "past_retention",
     "apply_retention",
     "search_reflections",
+    "list_themes",
+    "create_theme",
+    "rename_theme",
+    "merge_themes",
+    "tag_reflections",
+    "untag_reflections",
+    "choose_quote",
+    "theme_summary",
+    "compare_places",
+    "reflection_context",
+    "export_learning_summary",
+    "save_chart",
 ];
 
 fn main() {

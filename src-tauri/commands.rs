@@ -13,13 +13,17 @@ use fieldbook_core::day::{
     AttendanceLine, EarlierVersion, FollowUp, NewParticipant, ReflectionDraft, SessionNotes,
 };
 use fieldbook_core::design::NewLocalVersion;
+use fieldbook_core::domain::Theme;
 use fieldbook_core::domain::{
     Action, AgendaItem, Attendance, Exercise, FacilitatorNote, ItemKind, Participant, Presence,
     Programme, ProgrammeVersion, Reflection, RunAction, Session, MAX_ITEM_MINUTES,
 };
-use fieldbook_core::export::{self, Audience, Format, Scope};
+use fieldbook_core::export::{self, learning, Audience, Format, Scope};
 use fieldbook_core::merge::{Choice, NationalChanges};
 use fieldbook_core::run::RunState;
+use fieldbook_core::themes::{
+    Breakdown, PlaceComparison, ReflectionContext, SummaryScope, ThemeLine, ThemeSummary,
+};
 use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, VersionDetail};
 use fieldbook_core::{Error, Store};
 
@@ -510,12 +514,6 @@ pub async fn export_notes(
     let notes = store.gather_export(scope, audience).await?;
     let bytes = export::render(&notes, format, bom.unwrap_or(false))?;
     let name = export::suggested_file_name(&notes, format);
-    let folder = store
-        .setting(LAST_EXPORT_FOLDER)
-        .await?
-        .map(std::path::PathBuf::from)
-        .filter(|f| f.is_dir())
-        .or_else(dirs_documents);
     let filter = match format {
         Format::Md => ("Markdown", "md"),
         Format::Html => ("Web page (HTML)", "html"),
@@ -523,11 +521,30 @@ pub async fn export_notes(
         Format::Csv => ("Spreadsheet (CSV)", "csv"),
         Format::Json => ("JSON", "json"),
     };
-    let path = choose_save_path(&state, "Save the notes", name, filter, folder).await?;
+    save_in_chosen_file(&state, "Save the notes", name, filter, &bytes).await
+}
+
+/// Writes `bytes` to a file the facilitator chooses, starting in the folder they saved to
+/// last. `None` when they cancel.
+async fn save_in_chosen_file(
+    state: &AppState,
+    title: &'static str,
+    name: String,
+    filter: (&'static str, &'static str),
+    bytes: &[u8],
+) -> Reply<Option<String>> {
+    let store = state.store.as_ref().map_err(IpcError::from)?;
+    let folder = store
+        .setting(LAST_EXPORT_FOLDER)
+        .await?
+        .map(std::path::PathBuf::from)
+        .filter(|f| f.is_dir())
+        .or_else(dirs_documents);
+    let path = choose_save_path(state, title, name, filter, folder).await?;
     let Some(path) = path else {
         return Ok(None);
     };
-    export::write_atomically(&path, &bytes)?;
+    export::write_atomically(&path, bytes)?;
     if let Some(folder) = path.parent() {
         store
             .set_setting(LAST_EXPORT_FOLDER, &folder.to_string_lossy())
@@ -897,4 +914,134 @@ pub async fn search_reflections(
     query: fieldbook_core::search::SearchQuery,
 ) -> Reply<fieldbook_core::search::SearchResult> {
     Ok(store(&state)?.search(&query).await?)
+}
+
+#[tauri::command]
+pub async fn list_themes(state: State<'_, AppState>) -> Reply<Vec<ThemeLine>> {
+    Ok(store(&state)?.themes().await?)
+}
+
+#[tauri::command]
+pub async fn create_theme(state: State<'_, AppState>, name: String) -> Reply<Theme> {
+    Ok(store(&state)?.create_theme(&name).await?)
+}
+
+#[tauri::command]
+pub async fn rename_theme(state: State<'_, AppState>, id: Uuid, name: String) -> Reply<Theme> {
+    Ok(store(&state)?.rename_theme(id, &name).await?)
+}
+
+#[tauri::command]
+pub async fn merge_themes(state: State<'_, AppState>, from: Uuid, into: Uuid) -> Reply<Theme> {
+    Ok(store(&state)?.merge_themes(from, into).await?)
+}
+
+#[tauri::command]
+pub async fn tag_reflections(
+    state: State<'_, AppState>,
+    theme: Uuid,
+    reflections: Vec<Uuid>,
+) -> Reply<usize> {
+    Ok(store(&state)?.tag_reflections(theme, &reflections).await?)
+}
+
+#[tauri::command]
+pub async fn untag_reflections(
+    state: State<'_, AppState>,
+    theme: Uuid,
+    reflections: Vec<Uuid>,
+) -> Reply<usize> {
+    Ok(store(&state)?
+        .untag_reflections(theme, &reflections)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn choose_quote(
+    state: State<'_, AppState>,
+    reflection: Uuid,
+    theme: Uuid,
+    quote: bool,
+) -> Reply<()> {
+    Ok(store(&state)?
+        .choose_quote(reflection, theme, quote)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn theme_summary(
+    state: State<'_, AppState>,
+    scope: SummaryScope,
+    breakdown: Breakdown,
+) -> Reply<ThemeSummary> {
+    Ok(store(&state)?.theme_summary(scope, breakdown).await?)
+}
+
+#[tauri::command]
+pub async fn compare_places(
+    state: State<'_, AppState>,
+    a: Uuid,
+    b: Uuid,
+) -> Reply<PlaceComparison> {
+    Ok(store(&state)?.compare_places(a, b).await?)
+}
+
+#[tauri::command]
+pub async fn reflection_context(state: State<'_, AppState>, id: Uuid) -> Reply<ReflectionContext> {
+    Ok(store(&state)?.reflection_in_context(id).await?)
+}
+
+/// Saves a programme's learning summary as HTML or Word where the facilitator chooses.
+#[tauri::command]
+pub async fn export_learning_summary(
+    state: State<'_, AppState>,
+    programme: Uuid,
+    format: Format,
+) -> Reply<Option<String>> {
+    let summary = store(&state)?.learning_summary(programme).await?;
+    let (bytes, filter) = match format {
+        Format::Html => (
+            learning::render_html(&summary).into_bytes(),
+            ("Web page (HTML)", "html"),
+        ),
+        Format::Docx => (learning::render_docx(&summary)?, ("Word document", "docx")),
+        _ => {
+            return Err(Error::invalid("A learning summary is saved as HTML or Word.").into());
+        }
+    };
+    let name = learning::suggested_file_name(&summary, filter.1);
+    save_in_chosen_file(&state, "Save the learning summary", name, filter, &bytes).await
+}
+
+/// The longest chart the window may ask to save.
+const MAX_CHART_BYTES: usize = 2_000_000;
+
+/// Saves a chart drawn in the window as an SVG image.
+#[tauri::command]
+pub async fn save_chart(
+    state: State<'_, AppState>,
+    name: String,
+    svg: String,
+) -> Reply<Option<String>> {
+    if svg.len() > MAX_CHART_BYTES || !svg.starts_with("<svg") || svg.contains("<script") {
+        return Err(Error::invalid("That chart could not be saved.").into());
+    }
+    let mut file = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            file.extend(c.to_lowercase());
+        } else if !file.ends_with('-') && !file.is_empty() {
+            file.push('-');
+        }
+    }
+    let file = format!("{}.svg", file.trim_end_matches('-'));
+    let bytes = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{svg}\n");
+    save_in_chosen_file(
+        &state,
+        "Save the chart",
+        file,
+        ("Image (SVG)", "svg"),
+        bytes.as_bytes(),
+    )
+    .await
 }

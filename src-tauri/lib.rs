@@ -176,6 +176,18 @@ pub fn run() {
             commands::past_retention,
             commands::apply_retention,
             commands::search_reflections,
+            commands::list_themes,
+            commands::create_theme,
+            commands::rename_theme,
+            commands::merge_themes,
+            commands::tag_reflections,
+            commands::untag_reflections,
+            commands::choose_quote,
+            commands::theme_summary,
+            commands::compare_places,
+            commands::reflection_context,
+            commands::export_learning_summary,
+            commands::save_chart,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

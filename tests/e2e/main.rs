@@ -1444,14 +1444,211 @@ async fn reflections_are_searched_by_stem_filtered_and_marked() {
         app.find_all("[role='alert']").await.is_empty(),
         "symbols broke the search"
     );
-    let more_shown = app
+    app.check_accessibility("reflections").await;
+    app.screenshot("reflections").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    {
+        let (store, _version, session) = seeded(&data_dir).await;
+        for text in [
+            "Trust is built in small promises kept.",
+            "Nobody trusts the budget process here.",
+            "We listened to residents at last.",
+        ] {
+            store
+                .save_reflection(fieldbook_core::day::ReflectionDraft {
+                    id: None,
+                    session_id: session,
+                    agenda_item_id: None,
+                    participant_id: None,
+                    prompt: "What gets in the way?".into(),
+                    text: text.into(),
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    app.type_into("#reflection-search", "trust").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '2 reflections match';", vec![]).await;
+
+    // A new theme, then both matches selected and tagged with its number, by keyboard only.
+    app.type_into("#new-theme-name", "Trust").await;
+    app.find("#new-theme-name")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    app.wait_for_js(
+        "return document.querySelector('#theme-keys .theme-key-name')?.textContent === 'Trust';",
+        vec![],
+    )
+    .await;
+    let list = app.find("#reflection-list").await;
+    app.eval(
+        "document.getElementById('reflection-list').focus();",
+        vec![],
+    )
+    .await;
+    list.send_keys(" ").await.unwrap();
+    list.send_keys(&format!("{}{}", Key::Shift, Key::Down))
+        .await
+        .unwrap();
+    app.wait_for_js("return document.getElementById('selection-count').textContent === '2 reflections selected';", vec![]).await;
+    list.send_keys("1").await.unwrap();
+    app.wait_for_js("return document.querySelectorAll('[data-testid=\"reflection-hit\"] .tag-small').length === 2;", vec![]).await;
+    assert!(app.texts("#toast").await[0].contains("Tagged 2 reflections with “Trust”"));
+    app.check_accessibility("reflections coded with a theme")
+        .await;
+    app.screenshot("reflections-tagged").await;
+
+    // The summary counts them, and the chart is saved as an SVG image.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}6", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Themes").await;
+    app.find("#summary-programme")
+        .await
+        .send_keys("Leading")
+        .await
+        .unwrap();
+    let total = "document.querySelector('[data-testid=\"summary-table\"] tr[data-theme=\"Trust\"] [data-total]')?.textContent";
+    let got = app
+        .wait_for_js(&format!("return {total} === '2' || null;"), vec![])
+        .await;
+    assert_eq!(got, serde_json::json!(true));
+    app.check_accessibility("themes summary").await;
+    app.screenshot("themes-summary").await;
+    app.click("#save-chart").await;
+    app.wait_for_js(
+        "return document.querySelector('#save-chart + [role=status] code') !== null;",
+        vec![],
+    )
+    .await;
+    let charts: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert_eq!(charts.len(), 1, "{charts:?}");
+    let svg = std::fs::read_to_string(&charts[0]).unwrap();
+    assert!(
+        svg.starts_with("<?xml") && svg.contains("<svg") && svg.contains(">Trust<"),
+        "{svg}"
+    );
+    assert!(
+        !svg.contains("<script") && !svg.contains("http://")
+            || svg.contains("http://www.w3.org/2000/svg")
+    );
+
+    // Back to the reflections: the third is tagged too, and the summary follows.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    app.find("#filter-theme")
+        .await
+        .send_keys("No theme")
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '1 reflection';", vec![]).await;
+    let list = app.find("#reflection-list").await;
+    app.eval(
+        "document.getElementById('reflection-list').focus();",
+        vec![],
+    )
+    .await;
+    list.send_keys("1").await.unwrap();
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '0 reflections';", vec![]).await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}6", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Themes").await;
+    app.find("#summary-programme")
+        .await
+        .send_keys("Leading")
+        .await
+        .unwrap();
+    app.wait_for_js(&format!("return {total} === '3' || null;"), vec![])
+        .await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_reflections_scroll_with_only_the_rows_in_view_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let store = fieldbook_core::Store::open(&data_dir).await.unwrap();
+        fieldbook_core::generate::generate(&store, 100_000, 7, |_| {})
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '100,000 reflections';", vec![]).await;
+    let list = app.find("#reflection-list").await;
+    app.eval(
+        "document.getElementById('reflection-list').focus();",
+        vec![],
+    )
+    .await;
+    let started = std::time::Instant::now();
+    list.send_keys(&Key::End.to_string()).await.unwrap();
+    let last = app
+        .wait_for_js("const row = document.getElementById('hit-99999'); return row && row.dataset.id ? row.getAttribute('aria-posinset') : null;", vec![])
+        .await;
+    eprintln!(
+        "End of 100,000 reflections drawn in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(last, serde_json::json!("100000"));
+    let drawn = app
         .eval(
-            "return document.getElementById('show-more').offsetParent !== null;",
+            "return document.querySelectorAll('#reflection-list [role=option]').length;",
             vec![],
         )
         .await;
-    assert_eq!(more_shown, false, "no 'Show more' without more to show");
-    app.check_accessibility("reflections").await;
-    app.screenshot("reflections").await;
+    assert!(drawn.as_u64().unwrap() < 40, "{drawn} rows drawn");
+    // Scrolling through the middle keeps drawing real rows.
+    for fraction in [0.25, 0.5, 0.75] {
+        app.eval(
+            &format!("const l = document.getElementById('reflection-list'); l.scrollTop = l.scrollHeight * {fraction};"),
+            vec![],
+        )
+        .await;
+        app.wait_for_js("return [...document.querySelectorAll('#reflection-list [role=option]')].some((r) => r.dataset.id && r.getBoundingClientRect().top >= r.parentElement.parentElement.getBoundingClientRect().top);", vec![]).await;
+    }
+    app.check_accessibility("a long list of reflections").await;
+    app.screenshot("reflections-100k").await;
     app.close().await;
 }

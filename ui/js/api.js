@@ -87,6 +87,19 @@ export const api = {
   applyRetention: (sessions) => call('apply_retention', { sessions }),
 
   searchReflections: (query) => call('search_reflections', { query }),
+  reflectionContext: (id) => call('reflection_context', { id }),
+
+  listThemes: () => call('list_themes'),
+  createTheme: (name) => call('create_theme', { name }),
+  renameTheme: (id, name) => call('rename_theme', { id, name }),
+  mergeThemes: (from, into) => call('merge_themes', { from, into }),
+  tagReflections: (theme, reflections) => call('tag_reflections', { theme, reflections }),
+  untagReflections: (theme, reflections) => call('untag_reflections', { theme, reflections }),
+  chooseQuote: (reflection, theme, quote) => call('choose_quote', { reflection, theme, quote }),
+  themeSummary: (scope, breakdown) => call('theme_summary', { scope, breakdown }),
+  comparePlaces: (a, b) => call('compare_places', { a, b }),
+  exportLearningSummary: (programme, format) => call('export_learning_summary', { programme, format }),
+  saveChart: (name, svg) => call('save_chart', { name, svg }),
 
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),

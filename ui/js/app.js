@@ -15,6 +15,7 @@ import { syncScreen } from './screens/sync.js';
 import { participantScreen } from './screens/participant.js';
 import { settingsScreen } from './screens/settings.js';
 import { reflectionsScreen } from './screens/reflections.js';
+import { themesScreen } from './screens/themes.js';
 
 const ID = '([0-9a-fA-F-]{36})';
 const routes = [
@@ -33,6 +34,7 @@ const routes = [
   [new RegExp(`^/participants/${ID}$`), participantScreen],
   [new RegExp('^/settings$'), settingsScreen],
   [new RegExp('^/reflections$'), reflectionsScreen],
+  [new RegExp('^/themes$'), themesScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
   [new RegExp(`^/library/${ID}/edit$`), exerciseEditScreen],
 ];
@@ -124,6 +126,7 @@ function shortcuts(event) {
     if (event.key === '3') { location.hash = '#/sync'; event.preventDefault(); }
     if (event.key === '4') { location.hash = '#/settings'; event.preventDefault(); }
     if (event.key === '5') { location.hash = '#/reflections'; event.preventDefault(); }
+    if (event.key === '6') { location.hash = '#/themes'; event.preventDefault(); }
     if (event.key === 'ArrowLeft') { history.back(); event.preventDefault(); }
     if (event.key === 'ArrowRight') { history.forward(); event.preventDefault(); }
     return;

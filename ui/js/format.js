@@ -29,7 +29,7 @@ export function minutes(total) {
 }
 
 export function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${Number(n).toLocaleString('en-GB')} ${n === 1 ? one : many}`;
 }
 
 const kinds = { activity: 'Activity', break: 'Break', plenary: 'Plenary', breakout: 'Breakout', pairs: 'Pairs' };

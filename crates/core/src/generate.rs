@@ -353,7 +353,7 @@ pub async fn generate(
                 consent_named: dice.chance(40),
                 consent_named_at: None,
                 consent_quoted: quoted,
-                consent_quoted_at: quoted.then(|| Utc::now()),
+                consent_quoted_at: quoted.then(Utc::now),
                 consent_contact: false,
                 consent_contact_at: None,
             };
