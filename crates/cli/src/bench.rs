@@ -27,11 +27,21 @@ fn ms(d: Duration) -> String {
 /// Times `sqlite3 -readonly FILE SQL` (process start included, as a person would run it).
 /// `None` when the tool is missing or cannot run the SQL.
 fn time_sqlite3(file: &Path, sql: &str, runs: usize) -> Option<Vec<Duration>> {
+    time_sqlite3_with(file, &[], sql, runs)
+}
+
+fn time_sqlite3_with(
+    file: &Path,
+    flags: &[&str],
+    sql: &str,
+    runs: usize,
+) -> Option<Vec<Duration>> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..=runs {
         let start = Instant::now();
         let out = Command::new("sqlite3")
             .arg("-readonly")
+            .args(flags)
             .arg(file)
             .arg(sql)
             .stdout(Stdio::null())
@@ -311,7 +321,7 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
     }
     let (median, p95) = figures(times);
     let sql = format!(
-        ".mode csv\nSELECT s.title, s.date, a.title, r.prompt, p.name, r.text FROM reflection r
+        "SELECT s.title, s.date, a.title, r.prompt, p.name, r.text FROM reflection r
          JOIN session s ON s.id = r.session_id LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
          LEFT JOIN participant p ON p.id = r.participant_id
          WHERE s.version_id = '{}' AND r.deleted = 0 ORDER BY s.date, a.position;",
@@ -321,7 +331,7 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
         what: format!("CSV export of one cohort's notes ({} KB)", bytes / 1024),
         median,
         p95,
-        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
+        sqlite3: time_sqlite3_with(&file, &["-csv"], &sql, runs).map(|t| figures(t).0),
     });
 
     // Importing that cohort's bundle on a laptop that has not got it yet.

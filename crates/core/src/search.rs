@@ -121,21 +121,68 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
 }
 
+/// The first search key of reflections captured on `date` (UTC): keys are the millisecond of
+/// capture times 1024 (see migration 0008).
+fn first_key_of(date: NaiveDate) -> i64 {
+    date.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
+        .timestamp_millis()
+        * 1024
+}
+
 impl Store {
     /// Reflections matching `query`, newest first or best match first, with the total count.
+    ///
+    /// The index's keys are in capture order, so newest first reads matches backwards and
+    /// stops after a page; only the page's rows are joined to their sessions and places.
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
         if query.text.chars().count() > 500 {
             return Err(Error::invalid("Search for at most 500 characters."));
         }
-        let fts = fts_query(&query.text);
-        let mut conditions = vec!["r.deleted = 0".to_owned(), "r.text != ''".to_owned()];
-        if query.no_item && query.agenda_item_id.is_none() {
-            conditions.push("r.agenda_item_id IS NULL".to_owned());
+        // Words typed are looked for in the text and prompt; filters on where a reflection was
+        // said and who said it are tokens in the index's facets column (migration 0009).
+        let words = fts_query(&query.text);
+        let mut facets = Vec::new();
+        let token = |prefix: &str, id: &str| format!("facets : \"{prefix}{}0\"", id.replace('-', ""));
+        if let Some(p) = query.programme_id {
+            facets.push(token("fbg", &p.to_string()));
         }
-        if query.untagged {
-            conditions.push("r.id NOT IN (SELECT reflection_id FROM reflection_theme)".to_owned());
+        if let Some(v) = query.version_id {
+            facets.push(token("fbv", &v.to_string()));
         }
+        if let Some(s) = query.session_id {
+            facets.push(token("fbs", &s.to_string()));
+        }
+        if let Some(p) = query.participant_id {
+            facets.push(token("fbp", &p.to_string()));
+        }
+        if let Some(sector) = query.sector.as_deref().filter(|s| !s.is_empty()) {
+            if !sector.chars().all(|c| c.is_ascii_lowercase()) {
+                return Err(Error::invalid("That is not a sector Fieldbook knows."));
+            }
+            facets.push(format!("facets : \"fbsector{sector}0\""));
+        }
+        let fts = match (&words, facets.is_empty()) {
+            (None, true) => None,
+            (words, _) => Some(
+                words
+                    .iter()
+                    .map(|w| format!("{{text prompt}} : ({w})"))
+                    .chain(facets)
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            ),
+        };
+        // The key every row is found by: the index's rowid, or the reflection's search key.
+        let key = if fts.is_some() {
+            "reflection_search.rowid"
+        } else {
+            "r.search_key"
+        };
+        let mut conditions: Vec<String> = Vec::new();
         let mut args: Vec<String> = Vec::new();
+        let mut needs_reflection = fts.is_none();
         let mut bind = |condition: &str, value: String, args: &mut Vec<String>| {
             args.push(value);
             conditions.push(condition.replace('?', &format!("?{}", args.len())));
@@ -143,88 +190,103 @@ impl Store {
         if let Some(f) = &fts {
             bind("reflection_search MATCH ?", f.clone(), &mut args);
         }
-        if let Some(p) = query.programme_id {
-            bind("v.programme_id = ?", p.to_string(), &mut args);
-        }
-        if let Some(v) = query.version_id {
-            bind("s.version_id = ?", v.to_string(), &mut args);
-        }
-        if let Some(s) = query.session_id {
-            bind("r.session_id = ?", s.to_string(), &mut args);
-        }
-        if let Some(p) = query.participant_id {
-            bind("r.participant_id = ?", p.to_string(), &mut args);
-        }
+        let mut on_reflection = Vec::new();
         if let Some(item) = query.agenda_item_id {
-            bind("r.agenda_item_id = ?", item.to_string(), &mut args);
+            on_reflection.push(("r.agenda_item_id = ?", item.to_string()));
         }
         if let Some(prompt) = &query.prompt {
-            bind("r.prompt = ?", prompt.clone(), &mut args);
+            on_reflection.push(("r.prompt = ?", prompt.clone()));
         }
         if let Some(theme) = query.theme_id {
-            bind(
+            on_reflection.push((
                 "r.id IN (SELECT reflection_id FROM reflection_theme WHERE theme_id = ?)",
                 theme.to_string(),
-                &mut args,
-            );
+            ));
         }
-        if let Some(sector) = query.sector.as_deref().filter(|s| !s.is_empty()) {
-            bind("p.sector = ?", sector.to_owned(), &mut args);
+        for (condition, value) in on_reflection {
+            bind(condition, value, &mut args);
+            needs_reflection = true;
         }
         if let Some(from) = query.from {
-            bind("r.captured_at >= ?", from.to_string(), &mut args);
+            bind(&format!("{key} >= ?"), first_key_of(from).to_string(), &mut args);
         }
         if let Some(to) = query.to {
-            bind(
-                "r.captured_at < ?",
-                to.succ_opt().unwrap_or(to).to_string(),
-                &mut args,
-            );
+            let after = to.succ_opt().unwrap_or(to);
+            bind(&format!("{key} < ?"), first_key_of(after).to_string(), &mut args);
         }
-        let from = if fts.is_some() {
-            "reflection_search JOIN reflection r ON r.search_key = reflection_search.rowid"
-        } else {
-            "reflection r"
+        if fts.is_none() {
+            conditions.push("r.deleted = 0 AND r.text != ''".to_owned());
+        }
+        if query.no_item && query.agenda_item_id.is_none() {
+            conditions.push("r.agenda_item_id IS NULL".to_owned());
+            needs_reflection = true;
+        }
+        if query.untagged {
+            conditions.push("r.id NOT IN (SELECT reflection_id FROM reflection_theme)".to_owned());
+            needs_reflection = true;
+        }
+        let from = match (&fts, needs_reflection) {
+            (Some(_), true) => {
+                "reflection_search JOIN reflection r ON r.search_key = reflection_search.rowid"
+            }
+            (Some(_), false) => "reflection_search",
+            (None, _) => "reflection r",
         };
-        let joins = "JOIN session s ON s.id = r.session_id
-             LEFT JOIN programme_version v ON v.id = s.version_id
-             LEFT JOIN programme g ON g.id = v.programme_id
-             LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
-             LEFT JOIN participant p ON p.id = r.participant_id";
-        let where_clause = conditions.join(" AND ");
-        let count_sql = format!("SELECT count(*) FROM {from} {joins} WHERE {where_clause}");
+        let where_clause = if conditions.is_empty() {
+            "1".to_owned()
+        } else {
+            conditions.join(" AND ")
+        };
+        let count_sql = format!("SELECT count(*) FROM {from} WHERE {where_clause}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for a in &args {
             count = count.bind(a);
         }
         let total = count
-            .fetch_one(self.pool_ref())
+            .fetch_one(self.reader())
             .await
             .map_err(search_error)?;
 
-        let marked = if fts.is_some() {
-            format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')")
-        } else {
-            "r.text".to_owned()
-        };
-        let order = match (query.sort, fts.is_some()) {
-            (Sort::Relevance, true) => "bm25(reflection_search), r.captured_at DESC",
-            _ => "r.captured_at DESC, r.id DESC",
-        };
         let limit = query.limit.unwrap_or(50).min(500);
+        let relevance = query.sort == Sort::Relevance && words.is_some();
+        let (rank, order, page_order) = if relevance {
+            ("bm25(reflection_search)", "rank, k DESC", "page.rank, page.k DESC")
+        } else {
+            ("0", "k DESC", "page.k DESC")
+        };
+        let page = format!(
+            "SELECT {key} AS k, {rank} AS rank FROM {from} WHERE {where_clause}
+             ORDER BY {order} LIMIT {limit} OFFSET {}",
+            query.offset
+        );
+        // The page's rows with where they were said; the words marked only for these.
+        let (marked, marking) = match &words {
+            Some(_) => (
+                format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')"),
+                "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
+            ),
+            None => ("r.text".to_owned(), ""),
+        };
         let sql = format!(
-            "SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
+            "WITH page AS ({page})
+             SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
                     a.title AS item, r.participant_id, p.name AS participant, p.sector
-             FROM {from} {joins} WHERE {where_clause} ORDER BY {order} LIMIT {limit} OFFSET {}",
-            query.offset
+             FROM page {marking}
+             CROSS JOIN reflection r ON r.search_key = page.k
+             CROSS JOIN session s ON s.id = r.session_id
+             LEFT JOIN programme_version v ON v.id = s.version_id
+             LEFT JOIN programme g ON g.id = v.programme_id
+             LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
+             LEFT JOIN participant p ON p.id = r.participant_id
+             ORDER BY {page_order}"
         );
         let mut rows = sqlx::query_as::<_, Hit>(&sql);
         for a in &args {
             rows = rows.bind(a);
         }
         let mut hits = rows
-            .fetch_all(self.pool_ref())
+            .fetch_all(self.reader())
             .await
             .map_err(search_error)?;
         let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();

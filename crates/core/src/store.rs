@@ -32,6 +32,9 @@ pub(crate) fn migrator() -> &'static sqlx::migrate::Migrator {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// One read-only connection for searches and summaries over many rows, so that a long
+    /// read never waits behind, or holds up, a save.
+    reader: SqlitePool,
     path: PathBuf,
     device: Uuid,
     clock: Arc<dyn Clock>,
@@ -80,9 +83,21 @@ impl Store {
         }
         MIGRATOR.run(&pool).await?;
         let device = ensure_device(&pool, clock.as_ref()).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&path)
+                    .read_only(true)
+                            .busy_timeout(Duration::from_secs(10)),
+            )
+            .await
+            .map_err(|e| describe_open_error(e, dir, &path))?;
 
         Ok(Store {
             pool,
+            reader,
             path,
             device,
             clock,
@@ -107,6 +122,11 @@ impl Store {
 
     pub(crate) fn pool_ref(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The read-only connection for searches and summaries.
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.reader
     }
 
     pub fn clock(&self) -> &dyn Clock {
@@ -215,6 +235,7 @@ impl Store {
     }
 
     pub async fn close(self) {
+        self.reader.close().await;
         self.pool.close().await;
     }
 }

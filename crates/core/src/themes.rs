@@ -130,7 +130,7 @@ impl Store {
              JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
              GROUP BY rt.theme_id",
         )
-        .fetch_all(self.pool_ref())
+        .fetch_all(self.reader())
         .await?
         .into_iter()
         .collect();
@@ -205,7 +205,7 @@ impl Store {
         let target: Option<String> =
             sqlx::query_scalar("SELECT target FROM theme_target WHERE id = ?1")
                 .bind(id.to_string())
-                .fetch_optional(self.pool_ref())
+                .fetch_optional(self.reader())
                 .await?;
         target
             .and_then(|t| t.parse().ok())
@@ -310,7 +310,7 @@ impl Store {
         )
         .bind(reflection_id.to_string())
         .bind(theme_id.to_string())
-        .fetch_optional(self.pool_ref())
+        .fetch_optional(self.reader())
         .await?;
         let id: Uuid = id
             .and_then(|i| i.parse().ok())
@@ -341,7 +341,7 @@ impl Store {
             for r in chunk {
                 query = query.bind(r);
             }
-            for (reflection, id, name, quote) in query.fetch_all(self.pool_ref()).await? {
+            for (reflection, id, name, quote) in query.fetch_all(self.reader()).await? {
                 found
                     .entry(reflection)
                     .or_default()
@@ -391,7 +391,7 @@ impl Store {
             sqlx::query_as::<_, (String, String, Option<String>, i64)>(column_sql)
                 .bind(&programme)
                 .bind(&version)
-                .fetch_all(self.pool_ref())
+                .fetch_all(self.reader())
                 .await?
                 .into_iter()
                 .map(|(id, label, detail, reflections)| SummaryColumn {
@@ -412,7 +412,7 @@ impl Store {
         ))
         .bind(&programme)
         .bind(&version)
-        .fetch_all(self.pool_ref())
+        .fetch_all(self.reader())
         .await?;
         let position: HashMap<&str, usize> = columns
             .iter()

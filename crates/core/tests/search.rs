@@ -290,3 +290,94 @@ async fn erased_words_cannot_be_found_and_leave_no_trace_in_the_index() {
         );
     }
 }
+
+#[tokio::test]
+async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_leave() {
+    let d = data().await;
+    let session = d.store.sessions_of(d.sunderland).await.unwrap()[1].meta.id;
+    let said_at = |h: u32, ms: u32| {
+        Utc.with_ymd_and_hms(2026, 3, 4, h, 0, 0).unwrap() + chrono::Duration::milliseconds(ms.into())
+    };
+    // Arriving in this order (as from another laptop's bundle), said in another.
+    let mut made = Vec::new();
+    for (text, at) in [
+        ("Zebra crossing middle", said_at(11, 0)),
+        ("Zebra crossing earliest", said_at(9, 0)),
+        ("Zebra crossing latest", said_at(15, 0)),
+        // Two in the same millisecond both stay findable.
+        ("Zebra crossing twin one", said_at(12, 5)),
+        ("Zebra crossing twin two", said_at(12, 5)),
+    ] {
+        let mut r = Reflection {
+            meta: Meta::new(),
+            session_id: session,
+            agenda_item_id: None,
+            participant_id: None,
+            prompt: String::new(),
+            text: text.into(),
+            captured_at: at,
+        };
+        d.store.save(&mut r).await.unwrap();
+        made.push(r);
+    }
+    let newest = d.store.search(&q("zebra")).await.unwrap();
+    let order: Vec<&str> = newest.hits.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(order.len(), 5);
+    assert_eq!(order[0], "Zebra crossing latest");
+    assert!(order[1].contains("twin") && order[2].contains("twin"));
+    assert_eq!(&order[3..], ["Zebra crossing middle", "Zebra crossing earliest"]);
+    // The same order with no words typed, and a date range is a range of times.
+    let all = d
+        .store
+        .search(&SearchQuery {
+            from: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()),
+            to: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let texts: Vec<&str> = all.hits.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(texts, order);
+    // Deleted: gone from the count and the list; restored: back in its place.
+    d.store.remove("reflection", made[2].meta.id).await.unwrap();
+    let after = d.store.search(&q("zebra")).await.unwrap();
+    assert_eq!(after.total, 4);
+    assert!(after.hits[0].text.contains("twin"), "{:?}", after.hits[0].text);
+    d.store.restore("reflection", made[2].meta.id).await.unwrap();
+    let back = d.store.search(&q("zebra")).await.unwrap();
+    assert_eq!(back.total, 5);
+    assert_eq!(back.hits[0].text, "Zebra crossing latest");
+    // A correction of the words is found by its new words only.
+    let mut changed: Reflection = d.store.get(made[0].meta.id).await.unwrap();
+    changed.text = "Giraffe crossing middle".into();
+    d.store.save(&mut changed).await.unwrap();
+    assert_eq!(d.store.search(&q("zebra")).await.unwrap().total, 4);
+    assert_eq!(d.store.search(&q("giraffe")).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn a_sector_filter_follows_a_participant_whose_sector_changes() {
+    let d = data().await;
+    let sector = |s: &str| SearchQuery {
+        sector: Some(s.into()),
+        ..Default::default()
+    };
+    let public_before = d.store.search(&sector("public")).await.unwrap().total;
+    assert!(public_before > 0);
+    let mut asha: Participant = d.store.get(d.people[0].meta.id).await.unwrap();
+    assert_eq!(asha.sector, Sector::Public);
+    asha.sector = Sector::Community;
+    d.store.save(&mut asha).await.unwrap();
+    assert_eq!(d.store.search(&sector("public")).await.unwrap().total, 0);
+    let community = d.store.search(&sector("community")).await.unwrap();
+    assert_eq!(community.total, public_before);
+    assert!(community.hits.iter().all(|h| h.participant.as_deref() == Some("Asha Patel")));
+    // Words and a sector together; a made-up sector is refused, not an FTS error.
+    let both = SearchQuery {
+        text: "listening".into(),
+        sector: Some("community".into()),
+        ..Default::default()
+    };
+    assert_eq!(d.store.search(&both).await.unwrap().total, 2);
+    assert!(d.store.search(&sector("Public\" OR x")).await.is_err());
+}
