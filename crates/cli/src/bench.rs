@@ -30,12 +30,7 @@ fn time_sqlite3(file: &Path, sql: &str, runs: usize) -> Option<Vec<Duration>> {
     time_sqlite3_with(file, &[], sql, runs)
 }
 
-fn time_sqlite3_with(
-    file: &Path,
-    flags: &[&str],
-    sql: &str,
-    runs: usize,
-) -> Option<Vec<Duration>> {
+fn time_sqlite3_with(file: &Path, flags: &[&str], sql: &str, runs: usize) -> Option<Vec<Duration>> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..=runs {
         let start = Instant::now();

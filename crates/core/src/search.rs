@@ -144,7 +144,8 @@ impl Store {
         // said and who said it are tokens in the index's facets column (migration 0009).
         let words = fts_query(&query.text);
         let mut facets = Vec::new();
-        let token = |prefix: &str, id: &str| format!("facets : \"{prefix}{}0\"", id.replace('-', ""));
+        let token =
+            |prefix: &str, id: &str| format!("facets : \"{prefix}{}0\"", id.replace('-', ""));
         if let Some(p) = query.programme_id {
             facets.push(token("fbg", &p.to_string()));
         }
@@ -208,11 +209,19 @@ impl Store {
             needs_reflection = true;
         }
         if let Some(from) = query.from {
-            bind(&format!("{key} >= ?"), first_key_of(from).to_string(), &mut args);
+            bind(
+                &format!("{key} >= ?"),
+                first_key_of(from).to_string(),
+                &mut args,
+            );
         }
         if let Some(to) = query.to {
             let after = to.succ_opt().unwrap_or(to);
-            bind(&format!("{key} < ?"), first_key_of(after).to_string(), &mut args);
+            bind(
+                &format!("{key} < ?"),
+                first_key_of(after).to_string(),
+                &mut args,
+            );
         }
         if fts.is_none() {
             conditions.push("r.deleted = 0 AND r.text != ''".to_owned());
@@ -242,15 +251,16 @@ impl Store {
         for a in &args {
             count = count.bind(a);
         }
-        let total = count
-            .fetch_one(self.reader())
-            .await
-            .map_err(search_error)?;
+        let total = count.fetch_one(self.reader()).await.map_err(search_error)?;
 
         let limit = query.limit.unwrap_or(50).min(500);
         let relevance = query.sort == Sort::Relevance && words.is_some();
         let (rank, order, page_order) = if relevance {
-            ("bm25(reflection_search)", "rank, k DESC", "page.rank, page.k DESC")
+            (
+                "bm25(reflection_search)",
+                "rank, k DESC",
+                "page.rank, page.k DESC",
+            )
         } else {
             ("0", "k DESC", "page.k DESC")
         };
@@ -285,10 +295,7 @@ impl Store {
         for a in &args {
             rows = rows.bind(a);
         }
-        let mut hits = rows
-            .fetch_all(self.reader())
-            .await
-            .map_err(search_error)?;
+        let mut hits = rows.fetch_all(self.reader()).await.map_err(search_error)?;
         let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
         let mut themes = self.themes_of(&ids).await?;
         for hit in &mut hits {

@@ -90,7 +90,7 @@ impl Store {
                 SqliteConnectOptions::new()
                     .filename(&path)
                     .read_only(true)
-                            .busy_timeout(Duration::from_secs(10)),
+                    .busy_timeout(Duration::from_secs(10)),
             )
             .await
             .map_err(|e| describe_open_error(e, dir, &path))?;

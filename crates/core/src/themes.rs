@@ -365,14 +365,21 @@ impl Store {
         }
         let programme = scope.programme_id.map(|p| p.to_string());
         let version = scope.version_id.map(|v| v.to_string());
+        // Only the conditions that apply, so that SQLite can use the indexes for them.
+        let scope_sql = match (&programme, &version) {
+            (Some(_), Some(_)) => "v.programme_id = ?1 AND v.id = ?2",
+            (Some(_), None) => "v.programme_id = ?1 AND ?2 IS NULL",
+            (None, Some(_)) => "?1 IS NULL AND v.id = ?2",
+            (None, None) => "?1 IS NULL AND ?2 IS NULL",
+        };
         let (column_sql, key) = match breakdown {
             Breakdown::Place => (
                 "SELECT v.id, CASE v.kind WHEN 'national' THEN 'National' ELSE v.place END, g.title,
-                    (SELECT count(*) FROM reflection r JOIN session s ON s.id = r.session_id
+                    (SELECT count(*) FROM session s JOIN reflection r ON r.session_id = s.id
                      WHERE s.version_id = v.id AND r.deleted = 0 AND r.text != '')
                  FROM programme_version v JOIN programme g ON g.id = v.programme_id
                  WHERE v.deleted = 0 AND g.deleted = 0
-                   AND (?1 IS NULL OR v.programme_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+                   AND {scope}
                  ORDER BY g.title COLLATE NOCASE, v.kind = 'local', v.place COLLATE NOCASE",
                 "s.version_id",
             ),
@@ -382,32 +389,34 @@ impl Store {
                      WHERE r.session_id = s.id AND r.deleted = 0 AND r.text != '')
                  FROM session s LEFT JOIN programme_version v ON v.id = s.version_id
                  WHERE s.deleted = 0
-                   AND (?1 IS NULL OR v.programme_id = ?1) AND (?2 IS NULL OR s.version_id = ?2)
+                   AND {scope}
                  ORDER BY s.date IS NULL, s.date, s.position",
                 "s.id",
             ),
         };
         let columns: Vec<SummaryColumn> =
-            sqlx::query_as::<_, (String, String, Option<String>, i64)>(column_sql)
-                .bind(&programme)
-                .bind(&version)
-                .fetch_all(self.reader())
-                .await?
-                .into_iter()
-                .map(|(id, label, detail, reflections)| SummaryColumn {
-                    id,
-                    label,
-                    detail,
-                    reflections,
-                })
-                .collect();
+            sqlx::query_as::<_, (String, String, Option<String>, i64)>(
+                &column_sql.replace("{scope}", scope_sql),
+            )
+            .bind(&programme)
+            .bind(&version)
+            .fetch_all(self.reader())
+            .await?
+            .into_iter()
+            .map(|(id, label, detail, reflections)| SummaryColumn {
+                id,
+                label,
+                detail,
+                reflections,
+            })
+            .collect();
         let counts: Vec<(String, String, i64)> = sqlx::query_as(&format!(
             "SELECT rt.theme_id, {key}, count(DISTINCT r.id)
              FROM reflection_theme rt
              JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
              JOIN session s ON s.id = r.session_id AND s.deleted = 0
              JOIN programme_version v ON v.id = s.version_id
-             WHERE (?1 IS NULL OR v.programme_id = ?1) AND (?2 IS NULL OR s.version_id = ?2)
+             WHERE {scope_sql}
              GROUP BY rt.theme_id, {key}"
         ))
         .bind(&programme)
@@ -419,12 +428,12 @@ impl Store {
             .enumerate()
             .map(|(n, c)| (c.id.as_str(), n))
             .collect();
-        let names: HashMap<String, String> = self
-            .themes()
-            .await?
-            .into_iter()
-            .map(|t| (t.theme.meta.id.to_string(), t.theme.name))
-            .collect();
+        let names: HashMap<String, String> =
+            sqlx::query_as("SELECT id, name FROM theme WHERE deleted = 0 AND merged_into IS NULL")
+                .fetch_all(self.reader())
+                .await?
+                .into_iter()
+                .collect();
         let mut rows: BTreeMap<String, SummaryRow> = BTreeMap::new();
         for (theme_id, column, n) in counts {
             let (Some(&at), Some(name)) = (position.get(column.as_str()), names.get(&theme_id))

@@ -296,7 +296,8 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
     let d = data().await;
     let session = d.store.sessions_of(d.sunderland).await.unwrap()[1].meta.id;
     let said_at = |h: u32, ms: u32| {
-        Utc.with_ymd_and_hms(2026, 3, 4, h, 0, 0).unwrap() + chrono::Duration::milliseconds(ms.into())
+        Utc.with_ymd_and_hms(2026, 3, 4, h, 0, 0).unwrap()
+            + chrono::Duration::milliseconds(ms.into())
     };
     // Arriving in this order (as from another laptop's bundle), said in another.
     let mut made = Vec::new();
@@ -325,7 +326,10 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
     assert_eq!(order.len(), 5);
     assert_eq!(order[0], "Zebra crossing latest");
     assert!(order[1].contains("twin") && order[2].contains("twin"));
-    assert_eq!(&order[3..], ["Zebra crossing middle", "Zebra crossing earliest"]);
+    assert_eq!(
+        &order[3..],
+        ["Zebra crossing middle", "Zebra crossing earliest"]
+    );
     // The same order with no words typed, and a date range is a range of times.
     let all = d
         .store
@@ -342,8 +346,15 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
     d.store.remove("reflection", made[2].meta.id).await.unwrap();
     let after = d.store.search(&q("zebra")).await.unwrap();
     assert_eq!(after.total, 4);
-    assert!(after.hits[0].text.contains("twin"), "{:?}", after.hits[0].text);
-    d.store.restore("reflection", made[2].meta.id).await.unwrap();
+    assert!(
+        after.hits[0].text.contains("twin"),
+        "{:?}",
+        after.hits[0].text
+    );
+    d.store
+        .restore("reflection", made[2].meta.id)
+        .await
+        .unwrap();
     let back = d.store.search(&q("zebra")).await.unwrap();
     assert_eq!(back.total, 5);
     assert_eq!(back.hits[0].text, "Zebra crossing latest");
@@ -371,7 +382,10 @@ async fn a_sector_filter_follows_a_participant_whose_sector_changes() {
     assert_eq!(d.store.search(&sector("public")).await.unwrap().total, 0);
     let community = d.store.search(&sector("community")).await.unwrap();
     assert_eq!(community.total, public_before);
-    assert!(community.hits.iter().all(|h| h.participant.as_deref() == Some("Asha Patel")));
+    assert!(community
+        .hits
+        .iter()
+        .all(|h| h.participant.as_deref() == Some("Asha Patel")));
     // Words and a sector together; a made-up sector is refused, not an FTS error.
     let both = SearchQuery {
         text: "listening".into(),
