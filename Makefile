@@ -1,6 +1,6 @@
 # Fieldbook: `make run` starts the app, `make test` runs every check. Both install what is
 # missing first (see scripts/dev).
-.PHONY: run test deps fuzz
+.PHONY: run test deps fuzz package budgets bench
 
 run:
 	scripts/dev run
@@ -10,6 +10,21 @@ test:
 
 deps:
 	scripts/dev deps
+
+# A release .deb in target/release/bundle/deb, checked (files, dependencies, desktop entry,
+# icons, the CLI) and installed into a throwaway root.
+package:
+	scripts/dev package
+
+# Sizes, start-up and memory of the release build (printed, never failing): see BENCHMARKS.md.
+budgets:
+	scripts/dev budgets
+
+# Search, lists, theme summary, bundle import and CSV export at 1,000,000 reflections, beside
+# the sqlite3 command-line tool (the data set is made once in BENCH_DATA).
+BENCH_DATA ?= target/bench-data
+bench:
+	cargo run --release -p fieldbook-cli -- --data-dir $(BENCH_DATA) bench
 
 # Fuzzes the sync-bundle reader for FUZZ_SECONDS (default 60). Needs a nightly toolchain and
 # cargo-fuzz, which the test command cannot assume (see README).

@@ -70,6 +70,7 @@ const COMMANDS: &[&str] = &[
     "create_theme",
     "rename_theme",
     "merge_themes",
+    "unmerge_theme",
     "tag_reflections",
     "untag_reflections",
     "choose_quote",
@@ -78,6 +79,7 @@ const COMMANDS: &[&str] = &[
     "reflection_context",
     "export_learning_summary",
     "save_chart",
+    "startup_time",
 ];
 
 fn main() {

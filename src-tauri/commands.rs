@@ -937,6 +937,11 @@ pub async fn merge_themes(state: State<'_, AppState>, from: Uuid, into: Uuid) ->
 }
 
 #[tauri::command]
+pub async fn unmerge_theme(state: State<'_, AppState>, id: Uuid) -> Reply<Theme> {
+    Ok(store(&state)?.unmerge_theme(id).await?)
+}
+
+#[tauri::command]
 pub async fn tag_reflections(
     state: State<'_, AppState>,
     theme: Uuid,
@@ -1044,4 +1049,28 @@ pub async fn save_chart(
         bytes.as_bytes(),
     )
     .await
+}
+
+/// How many milliseconds ago this process started, read from /proc (Linux only; `None`
+/// elsewhere). The window records it when its first screen is shown, so the start-up budget
+/// is measured from the process's real start, not from when the page began loading.
+#[tauri::command]
+pub fn startup_time() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name: state is the 3rd field overall, start time the 22nd.
+    let start_ticks: f64 = stat
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    // USER_HZ, the unit of the start time, is 100 on Linux.
+    Some(((uptime - start_ticks / 100.0) * 1000.0).max(0.0) as u64)
 }

@@ -180,6 +180,7 @@ pub fn run() {
             commands::create_theme,
             commands::rename_theme,
             commands::merge_themes,
+            commands::unmerge_theme,
             commands::tag_reflections,
             commands::untag_reflections,
             commands::choose_quote,
@@ -188,6 +189,7 @@ pub fn run() {
             commands::reflection_context,
             commands::export_learning_summary,
             commands::save_chart,
+            commands::startup_time,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -34,6 +34,14 @@ pub struct Harness {
     _display: Process,
 }
 
+/// The app under test: the one cargo built, or FIELDBOOK_APP (the budgets measure the binary
+/// installed from the .deb).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("FIELDBOOK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_fieldbook")))
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -172,7 +180,7 @@ impl Harness {
         capabilities.insert(
             "tauri:options".into(),
             json!({
-                "application": env!("CARGO_BIN_EXE_fieldbook"),
+                "application": app_binary(),
                 "args": args,
             }),
         );
@@ -373,7 +381,8 @@ impl Harness {
     /// The process id of the app this harness started (found by its data folder).
     pub fn app_pid(&self) -> u32 {
         let needle = self.data_dir.to_string_lossy().into_owned();
-        let app = env!("CARGO_BIN_EXE_fieldbook");
+        let app = app_binary();
+        let app = app.to_string_lossy();
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
@@ -385,7 +394,7 @@ impl Harness {
                 .split(|b| *b == 0)
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
-            if args.first().is_some_and(|a| a == app) && args.contains(&needle) {
+            if args.first().is_some_and(|a| *a == app) && args.contains(&needle) {
                 return pid;
             }
         }

@@ -17,6 +17,7 @@ async function call(command, args) {
 
 export const api = {
   appStatus: () => call('app_status'),
+  startupTime: () => call('startup_time'),
 
   listProgrammes: () => call('list_programmes'),
   listStandaloneSessions: () => call('list_standalone_sessions'),
@@ -93,6 +94,7 @@ export const api = {
   createTheme: (name) => call('create_theme', { name }),
   renameTheme: (id, name) => call('rename_theme', { id, name }),
   mergeThemes: (from, into) => call('merge_themes', { from, into }),
+  unmergeTheme: (id) => call('unmerge_theme', { id }),
   tagReflections: (theme, reflections) => call('tag_reflections', { theme, reflections }),
   untagReflections: (theme, reflections) => call('untag_reflections', { theme, reflections }),
   chooseQuote: (reflection, theme, quote) => call('choose_quote', { reflection, theme, quote }),

@@ -156,6 +156,8 @@ async function start() {
   document.addEventListener('keydown', shortcuts);
   await show();
   document.body.dataset.ready = 'true';
+  // For the start-up budget (scripts and benches read it); nothing is sent anywhere.
+  api.startupTime().then((ms) => { if (ms !== null) document.body.dataset.startupMs = String(ms); }).catch(() => {});
 }
 
 start();

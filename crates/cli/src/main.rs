@@ -256,6 +256,16 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
+    // Synthetic data never goes into someone's own Fieldbook by accident.
+    let synthetic = matches!(
+        cli.command,
+        Command::Generate { .. } | Command::Bench { .. }
+    );
+    if synthetic && cli.data_dir.is_none() && std::env::var_os("FIELDBOOK_DATA_DIR").is_none() {
+        return Err(Error::invalid(
+            "generate and bench fill a data folder with synthetic reflections: give them a folder of their own with --data-dir DIR.",
+        ));
+    }
     let dir = paths::data_dir(cli.data_dir)?;
     // A restore replaces the database file, so nothing may have it open.
     if let Command::Restore { file } = &cli.command {

@@ -27,7 +27,7 @@ fn stats_of_a_new_folder_are_all_zero() {
     let tmp = tempfile::tempdir().unwrap();
     let stats = json(&cli(tmp.path(), &["stats"]));
     let counts = stats.as_object().unwrap();
-    assert_eq!(counts.len(), 11);
+    assert_eq!(counts.len(), 13);
     assert!(counts.values().all(|n| n == 0), "{stats}");
 }
 
@@ -606,5 +606,59 @@ fn search_finds_reflections_by_stem_and_never_fails_on_symbols() {
             "{odd}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+#[test]
+fn generate_fills_a_folder_with_varied_reflections_and_themes_to_search() {
+    let tmp = tempfile::tempdir().unwrap();
+    let made = json(&cli(tmp.path(), &["generate", "--reflections", "3000"]));
+    assert_eq!(made["reflections"], 3000);
+    assert!(made["tags"].as_u64().unwrap() > 100, "{made}");
+    let stats = json(&cli(tmp.path(), &["stats"]));
+    assert_eq!(stats["reflection"], 3000);
+    // Varied text: far more different reflections than sentences in one template.
+    let found = json(&cli(
+        tmp.path(),
+        &["search", "", "--limit", "500", "--json"],
+    ));
+    let texts: std::collections::HashSet<&str> = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.len() > 450,
+        "only {} different texts in 500",
+        texts.len()
+    );
+    // A theme from the list filters the search to its reflections.
+    let themes = json(&cli(tmp.path(), &["themes", "--json"]));
+    let trust = themes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["theme"]["name"] == "Trust")
+        .unwrap();
+    let id = trust["theme"]["id"].as_str().unwrap();
+    let tagged = json(&cli(tmp.path(), &["search", "", "--theme", id, "--json"]));
+    assert_eq!(tagged["total"], trust["reflections"]);
+    let untagged = json(&cli(tmp.path(), &["search", "", "--untagged", "--json"]));
+    assert!(untagged["total"].as_i64().unwrap() < 3000);
+}
+
+#[test]
+fn generate_and_bench_refuse_to_fill_the_usual_data_folder() {
+    for args in [&["generate", "--reflections", "10"][..], &["bench"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+            .args(args)
+            .env_remove("FIELDBOOK_DATA_DIR")
+            .env("HOME", "/nonexistent-home-for-the-test")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert!(message.contains("--data-dir"), "{message}");
     }
 }

@@ -200,6 +200,23 @@ impl Store {
         Ok(target)
     }
 
+    /// Undoes a merge: the theme comes back with its own tags.
+    pub async fn unmerge_theme(&self, id: Uuid) -> Result<Theme> {
+        let mut theme: Theme = self
+            .list_with_deleted("id = ?1", &[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("That theme"))?;
+        if theme.merged_into.is_none() {
+            return Ok(theme);
+        }
+        self.refuse_taken_name(&theme.name, Some(id)).await?;
+        theme.merged_into = None;
+        theme.meta.deleted = false;
+        self.save(&mut theme).await?;
+        Ok(theme)
+    }
+
     /// The live theme that a tag with `id` counts towards.
     async fn live_theme(&self, id: Uuid) -> Result<Uuid> {
         let target: Option<String> =

@@ -350,6 +350,12 @@ async fn merging_themes_counts_each_reflection_once_under_the_theme_kept() {
         .await
         .unwrap();
     assert_eq!(count_of(&d.store, "Trust").await, Some(3));
+    // A merge can be undone: the theme is back with its own tags.
+    // (Its tag on said[1] was taken off with Trust's above; Surrey's is still its own.)
+    d.store.unmerge_theme(faith).await.unwrap();
+    assert_eq!(count_of(&d.store, "Faith in partners").await, Some(1));
+    assert_eq!(count_of(&d.store, "Trust").await, Some(2));
+    d.store.merge_themes(faith, trust).await.unwrap();
     // Deleting a theme hides its tags; restoring it brings them back.
     d.store.remove("theme", trust).await.unwrap();
     assert_eq!(count_of(&d.store, "Trust").await, None);

@@ -145,12 +145,22 @@ export async function themesScreen() {
         h('div', { class: 'actions' },
           others.length ? h('button', { type: 'button', class: 'button button-secondary', onclick: async () => {
             const target = others.find((o) => o.theme.id === into.value);
-            await saving(api.mergeThemes(t.theme.id, into.value));
-            notify(`Merged “${t.theme.name}” into “${target.theme.name}”.`);
+            try {
+              await saving(api.mergeThemes(t.theme.id, into.value));
+            } catch (e) {
+              notify(e.message);
+              return;
+            }
+            notify(`Merged “${t.theme.name}” into “${target.theme.name}”.`, async () => { await api.unmergeTheme(t.theme.id); await refresh('manage-heading'); });
             await refresh('manage-heading');
           } }, 'Merge') : null,
           h('button', { type: 'button', class: 'button button-warning', onclick: async () => {
-            await saving(api.remove('theme', t.theme.id));
+            try {
+              await saving(api.remove('theme', t.theme.id));
+            } catch (e) {
+              notify(e.message);
+              return;
+            }
             notify(`Deleted the theme “${t.theme.name}”. Its tags are hidden, not lost.`, async () => { await api.restore('theme', t.theme.id); await refresh('manage-heading'); });
             await refresh('manage-heading');
           } }, 'Delete')));
