@@ -23,21 +23,45 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / 1024.0 / 1024.0)
 }
 
-/// Resident memory of a process and everything it started (WebKit's web and network
-/// processes are where a page's memory lives).
-fn tree_rss(pid: u32) -> u64 {
-    let mut total = 0;
-    let mut pending = vec![pid];
-    while let Some(p) = pending.pop() {
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{p}/status")) {
-            total += status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
+/// A field in kB from a /proc file, in bytes.
+fn proc_kb(file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<u64>().ok())
-                .unwrap_or(0)
-                * 1024;
-        }
+        })
+        .unwrap_or(0)
+        * 1024
+}
+
+/// Memory of a process and everything it started (WebKit's web and network processes are
+/// where a page's memory lives): resident (shared libraries counted in each process) and
+/// proportional (shared pages divided among the processes that share them).
+struct Memory {
+    rss: u64,
+    pss: u64,
+}
+
+impl std::fmt::Display for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} resident, {} proportional",
+            mib(self.rss),
+            mib(self.pss)
+        )
+    }
+}
+
+fn tree_memory(pid: u32) -> Memory {
+    let mut memory = Memory { rss: 0, pss: 0 };
+    let mut pending = vec![pid];
+    while let Some(p) = pending.pop() {
+        memory.rss += proc_kb(&format!("/proc/{p}/status"), "VmRSS:");
+        memory.pss += proc_kb(&format!("/proc/{p}/smaps_rollup"), "Pss:");
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
                 continue;
@@ -53,7 +77,7 @@ fn tree_rss(pid: u32) -> u64 {
             }
         }
     }
-    total
+    memory
 }
 
 fn median(mut v: Vec<u64>) -> u64 {
@@ -63,7 +87,7 @@ fn median(mut v: Vec<u64>) -> u64 {
 
 /// Opens the app on `data_dir` and returns (ms from process start to the first screen of
 /// programmes, resident memory then).
-async fn open_once(data_dir: &Path) -> (u64, u64, Harness) {
+async fn open_once(data_dir: &Path) -> (u64, Memory, Harness) {
     let tmp = tempfile::tempdir().unwrap();
     let app = Harness::start_with(tmp, data_dir.to_path_buf()).await;
     app.ready().await;
@@ -73,18 +97,18 @@ async fn open_once(data_dir: &Path) -> (u64, u64, Harness) {
         .await;
     let ms: u64 = ms.as_str().unwrap().parse().unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss = tree_rss(app.app_pid());
-    (ms, rss, app)
+    let memory = tree_memory(app.app_pid());
+    (ms, memory, app)
 }
 
 async fn start_up(name: &str, data_dir: &Path) -> Harness {
     let mut times = Vec::new();
-    let mut memory = Vec::new();
     let mut last = None;
+    let mut memory = None;
     for n in 0..RUNS {
-        let (ms, rss, app) = open_once(data_dir).await;
+        let (ms, used, app) = open_once(data_dir).await;
         times.push(ms);
-        memory.push(rss);
+        memory = Some(used);
         if n + 1 == RUNS {
             last = Some(app);
         } else {
@@ -95,10 +119,7 @@ async fn start_up(name: &str, data_dir: &Path) -> Harness {
         "| Start-up to the programmes screen, {name} | {} ms (median of {RUNS}; all: {times:?}) |",
         median(times.clone())
     );
-    println!(
-        "| Resident memory after opening, {name} | {} |",
-        mib(median(memory))
-    );
+    println!("| Memory after opening, {name} | {} |", memory.unwrap());
     last.unwrap()
 }
 
@@ -225,8 +246,8 @@ async fn main() {
     app.wait_for_js("return [...document.querySelectorAll('#reflection-list [role=option]')].some((r) => r.dataset.id && Number(r.getAttribute('aria-posinset')) === Number(r.getAttribute('aria-setsize')));", vec![]).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     println!(
-        "| Resident memory after scrolling the reflections list to its end, {wanted} reflections | {} |",
-        mib(tree_rss(app.app_pid()))
+        "| Memory after scrolling the reflections list to its end, {wanted} reflections | {} |",
+        tree_memory(app.app_pid())
     );
     app.close().await;
 }

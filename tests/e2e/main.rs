@@ -1514,6 +1514,9 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     list.send_keys("1").await.unwrap();
     app.wait_for_js("return document.querySelectorAll('[data-testid=\"reflection-hit\"] .tag-small').length === 2;", vec![]).await;
     assert!(app.texts("#toast").await[0].contains("Tagged 2 reflections with “Trust”"));
+    // Enter opens the reflection in view with what the others said to the same prompt.
+    list.send_keys(&Key::Enter.to_string()).await.unwrap();
+    app.wait_for_js("const d = document.getElementById('reflection-detail'); return d && !d.hidden && d.textContent.includes('Others answering the same prompt in this session (2)');", vec![]).await;
     app.check_accessibility("reflections coded with a theme")
         .await;
     app.screenshot("reflections-tagged").await;
@@ -1558,6 +1561,26 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
         !svg.contains("<script") && !svg.contains("http://")
             || svg.contains("http://www.w3.org/2000/svg")
     );
+
+    // The learning summary, as Word, holds the theme.
+    app.find("#learning-format")
+        .await
+        .send_keys("Word")
+        .await
+        .unwrap();
+    app.click("#save-learning-summary").await;
+    app.wait_for_js(
+        "return document.querySelector('#save-learning-summary + [role=status] code') !== null;",
+        vec![],
+    )
+    .await;
+    let word = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "docx"))
+        .expect("a Word file");
+    let bytes = std::fs::read(&word).unwrap();
+    assert!(bytes.starts_with(b"PK"), "not a zip: {}", word.display());
 
     // Back to the reflections: the third is tagged too, and the summary follows.
     app.find("body")

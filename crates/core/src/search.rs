@@ -106,6 +106,7 @@ pub struct Hit {
     pub place: Option<String>,
     pub programme: Option<String>,
     pub item: Option<String>,
+    pub agenda_item_id: Option<String>,
     pub participant_id: Option<String>,
     pub participant: Option<String>,
     pub sector: Option<String>,
@@ -281,7 +282,7 @@ impl Store {
             "WITH page AS ({page})
              SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
-                    a.title AS item, r.participant_id, p.name AS participant, p.sector
+                    a.title AS item, r.agenda_item_id, r.participant_id, p.name AS participant, p.sector
              FROM page {marking}
              CROSS JOIN reflection r ON r.search_key = page.k
              CROSS JOIN session s ON s.id = r.session_id

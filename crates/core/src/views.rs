@@ -106,11 +106,27 @@ impl Store {
                 &[programme.meta.id.to_string()],
             )
             .await?;
-        let mut summaries = Vec::with_capacity(versions.len());
-        for version in versions.drain(..) {
-            let sessions = self.sessions_of(version.meta.id).await?.len();
-            summaries.push(VersionSummary { version, sessions });
-        }
+        // One count for all versions, not a query per version: a programme can have
+        // hundreds of cohorts.
+        let counts: std::collections::HashMap<String, i64> = sqlx::query_as(
+            "SELECT s.version_id, count(*) FROM session s
+             JOIN programme_version v ON v.id = s.version_id
+             WHERE s.deleted = 0 AND v.programme_id = ?1 GROUP BY s.version_id",
+        )
+        .bind(programme.meta.id.to_string())
+        .fetch_all(self.pool_ref())
+        .await?
+        .into_iter()
+        .collect();
+        let summaries = versions
+            .drain(..)
+            .map(|version| VersionSummary {
+                sessions: counts
+                    .get(&version.meta.id.to_string())
+                    .map_or(0, |n| usize::try_from(*n).unwrap_or(0)),
+                version,
+            })
+            .collect();
         Ok(ProgrammeOverview {
             programme,
             versions: summaries,

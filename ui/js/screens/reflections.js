@@ -48,8 +48,11 @@ export async function reflectionsScreen() {
 
   // ---- Controls
   const input = h('input', { id: 'reflection-search', type: 'search', autocomplete: 'off', 'aria-describedby': 'reflection-search-hint' });
+  // A whole programme, or one of its versions (national or a place).
   const version = h('select', { id: 'filter-version' }, h('option', { value: '' }, 'Every programme and place'),
-    versions.map(({ programme, version: v }) => h('option', { value: v.id }, placeName(v, programme))));
+    programmes.filter((p) => p.versions.length).map(({ programme, versions: vs }) => h('optgroup', { label: programme.title },
+      h('option', { value: `programme:${programme.id}` }, `${programme.title}: every place`),
+      vs.map(({ version: v }) => h('option', { value: v.id }, placeName(v, programme))))));
   const theme = h('select', { id: 'filter-theme' });
   const sector = h('select', { id: 'filter-sector' }, [['', 'Any sector'], ['public', 'Public'], ['private', 'Private'], ['voluntary', 'Voluntary'], ['community', 'Community']].map(([v, t]) => h('option', { value: v }, t)));
   const from = h('input', { id: 'filter-from', type: 'date' });
@@ -82,13 +85,15 @@ export async function reflectionsScreen() {
 
   const query = (offset, limit) => ({
     text: input.value,
-    version_id: version.value || null,
+    programme_id: version.value.startsWith('programme:') ? version.value.slice('programme:'.length) : null,
+    version_id: version.value && !version.value.startsWith('programme:') ? version.value : null,
     theme_id: theme.value && theme.value !== 'none' ? theme.value : null,
     untagged: theme.value === 'none',
     sector: sector.value || null,
     from: from.value || null,
     to: to.value || null,
     participant_id: state.chips.participant_id?.value ?? null,
+    session_id: state.chips.session_id?.value ?? null,
     agenda_item_id: state.chips.agenda_item_id?.value ?? null,
     prompt: state.chips.prompt?.value ?? null,
     sort: sort.value,
@@ -374,7 +379,9 @@ export async function reflectionsScreen() {
         : h('p', { class: 'muted' }, 'No themes yet.'),
       h('div', { class: 'button-row' },
         r.prompt ? h('button', { type: 'button', class: 'button button-secondary', onclick: chip('prompt', r.prompt, `Prompt: ${r.prompt}`) }, 'Everyone’s answers to this prompt') : null,
-        r.participant_id ? h('button', { type: 'button', class: 'button button-secondary', onclick: chip('participant_id', r.participant_id, `Said by ${r.participant}`) }, `Everything ${r.participant} said`) : null),
+        r.participant_id ? h('button', { type: 'button', class: 'button button-secondary', onclick: chip('participant_id', r.participant_id, `Said by ${r.participant}`) }, `Everything ${r.participant} said`) : null,
+        h('button', { type: 'button', class: 'button button-secondary', onclick: chip('session_id', r.session_id, `Session: ${r.session}`) }, 'Everything said in this session'),
+        r.item ? h('button', { type: 'button', class: 'button button-secondary', onclick: chip('agenda_item_id', r.agenda_item_id, `Agenda item: ${r.item}`) }, 'Everything said in this agenda item') : null),
       h('h3', {}, `Others answering the same prompt in this session (${context.others.length})`),
       context.others.length
         ? h('ul', { class: 'others' }, context.others.map((o) => h('li', {}, h('p', { class: 'result-text' }, o.text), h('p', { class: 'result-meta' }, o.participant ?? 'Anonymous'))))
