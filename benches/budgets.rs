@@ -133,7 +133,10 @@ async fn main() {
         .parent()
         .unwrap()
         .to_path_buf();
-    println!("Fieldbook budgets on {}", machine());
+    println!(
+        "Fieldbook budgets on {}",
+        fieldbook_core::generate::this_machine()
+    );
     println!();
     println!("| Budget | Figure |");
     println!("|---|---|");
@@ -250,18 +253,4 @@ async fn main() {
         tree_memory(app.app_pid())
     );
     app.close().await;
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "an unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {cores} cores")
 }

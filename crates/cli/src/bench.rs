@@ -82,29 +82,6 @@ fn print_line(line: &Line) {
     );
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or_else(String::new, |kb| format!(", {} GiB", kb / 1024 / 1024));
-    format!("{cpu}, {cores} cores{memory}")
-}
-
 fn quote_sql(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
@@ -146,7 +123,7 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
         "Fieldbook benchmark: {total} reflections in {}",
         file.display()
     );
-    println!("Machine: {}", machine());
+    println!("Machine: {}", fieldbook_core::generate::this_machine());
     println!("Each figure is over {runs} runs after one warm-up run. sqlite3 runs the same SQL on the same file, process start included.");
     println!();
     println!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");

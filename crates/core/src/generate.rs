@@ -455,3 +455,27 @@ pub async fn generate(
     progress(made.reflections);
     Ok(made)
 }
+
+/// The machine figures are measured on, for benchmark reports: CPU, cores and memory.
+pub fn this_machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "an unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or_else(String::new, |kb| format!(", {} GiB", kb / 1024 / 1024));
+    format!("{cpu}, {cores} cores{memory}")
+}

@@ -17,6 +17,9 @@ function versionLine({ version, sessions }) {
     h('span', { class: 'muted' }, [plural(sessions, 'session'), dates].filter(Boolean).join(' · ')));
 }
 
+/** How many versions a programme's card lists; the programme's own page lists them all. */
+const CARD_VERSIONS = 12;
+
 export async function programmesScreen() {
   const [programmes, standalone] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions()]);
   const list = programmes.length
@@ -26,7 +29,10 @@ export async function programmesScreen() {
         h('p', {}, programme.summary || programme.purpose),
         tags(programme.themes, `Themes of ${programme.title}`),
         h('h3', { class: 'visually-hidden' }, `Versions of ${programme.title}`),
-        h('ul', { class: 'version-list' }, versions.map(versionLine)))))
+        h('ul', { class: 'version-list' }, versions.slice(0, CARD_VERSIONS).map(versionLine)),
+        versions.length > CARD_VERSIONS
+          ? h('p', {}, link(`/programmes/${programme.id}`, `See all ${versions.length.toLocaleString('en-GB')} versions of ${programme.title}`))
+          : null)))
     : h('div', { class: 'empty' },
       h('p', {}, 'There are no programmes yet.'),
       h('p', {}, 'Programmes you design, and the local versions you make of them, will be listed here.'));

@@ -1,13 +1,34 @@
--- Filters inside the search index: each reflection's session, version, programme, sector and
--- participant are kept as tokens in a third column, so "one programme, public sector" is
--- answered by the index alone instead of by joining every match to four tables. A token ends
--- in 0 so the English stemmer leaves it whole. Triggers keep the tokens right when a
--- participant's sector changes (or they are erased) and when records arrive in any order.
+-- Search at scale.
+--
+-- Keys in time order: a reflection's search_key is the millisecond it was captured times
+-- 1024, plus a small number to tell apart reflections captured in the same millisecond. The
+-- index's own order is then oldest first, so "newest first" reads it backwards and stops
+-- after a page instead of sorting every match, and a date range is a range of keys.
+--
+-- Filters inside the index: each reflection's session, version, programme, sector and
+-- participant are tokens in a third column, so "one programme, public sector" is answered by
+-- the index alone instead of by joining every match to four tables. A token ends in 0 so the
+-- English stemmer leaves it whole. Triggers keep the tokens right when a participant's sector
+-- changes (or they are erased) and when records arrive in any order.
+--
+-- Deleted and emptied (erased) reflections leave the index, so counting matches needs no join.
 
 DROP TRIGGER reflection_search_insert;
 DROP TRIGGER reflection_search_delete;
 DROP TRIGGER reflection_search_update;
 DROP TABLE reflection_search;
+DROP TABLE search_sequence;
+DROP INDEX reflection_by_search_key;
+
+UPDATE reflection SET search_key = keyed.k
+FROM (
+    SELECT id, ms * 1024 + row_number() OVER (PARTITION BY ms ORDER BY id) - 1 AS k
+    FROM (SELECT id, CAST(round((julianday(captured_at) - 2440587.5) * 86400000) AS INTEGER) AS ms FROM reflection)
+) AS keyed
+WHERE keyed.id = reflection.id;
+CREATE UNIQUE INDEX reflection_by_search_key ON reflection (search_key);
+-- Live reflections in time order: the list without words, and its count.
+CREATE INDEX reflection_live_by_key ON reflection (search_key) WHERE deleted = 0 AND text != '';
 
 CREATE VIEW reflection_search_row AS
 SELECT r.id, r.search_key, r.text, r.prompt,
