@@ -1,7 +1,9 @@
 //! Exported session notes, checked by readers we did not write: a CommonMark parser, a CSV
 //! parser, LibreOffice for Word; and golden files for each format on the demo data.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -380,19 +382,6 @@ fn docx_text(bytes: &[u8]) -> String {
         .replace("&amp;", "&")
 }
 
-fn soffice() -> PathBuf {
-    for candidate in [
-        "/usr/bin/soffice",
-        "/usr/bin/libreoffice",
-        "/usr/lib/libreoffice/program/soffice",
-    ] {
-        if Path::new(candidate).exists() {
-            return candidate.into();
-        }
-    }
-    panic!("LibreOffice is needed to check the Word export: run `make deps` (apt package libreoffice-writer-nogui)");
-}
-
 #[tokio::test]
 async fn the_word_document_opens_in_libreoffice_with_its_headings_lists_and_tables() {
     let f = fixture().await;
@@ -403,31 +392,7 @@ async fn the_word_document_opens_in_libreoffice_with_its_headings_lists_and_tabl
         let name = format!("{audience:?}.docx");
         let path = tmp.path().join(&name);
         std::fs::write(&path, &bytes).unwrap();
-        let out = std::process::Command::new(soffice())
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "txt:Text",
-                "--outdir",
-            ])
-            .arg(tmp.path())
-            .arg(&path)
-            .env("HOME", tmp.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "LibreOffice refused {name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let txt = std::fs::read_to_string(tmp.path().join(format!("{audience:?}.txt")))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "LibreOffice made no text of {name}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                )
-            });
+        let txt = common::word_text(&path);
         assert!(txt.contains("Seeing the system together"), "{txt}");
         assert!(txt.contains("Amira Shah"));
         let xml = {

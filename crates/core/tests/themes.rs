@@ -2,6 +2,8 @@
 //! and a tag were made on different laptops), summaries by place and over time, comparing
 //! places, a reflection in its context, the learning summary and its consent rules.
 
+mod common;
+
 use std::io::Read;
 use std::sync::Arc;
 
@@ -502,6 +504,20 @@ async fn the_learning_summary_quotes_only_those_who_agreed() {
     assert!(!html.contains("<script") && !html.contains("http"));
 
     let docx = learning::render_docx(&summary).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("summary.docx");
+    std::fs::write(&path, &docx).unwrap();
+    let text = common::word_text(&path);
+    assert!(
+        text.contains("Trust is built in small promises kept."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Asha Patel, Sunderland City Council, Sunderland"),
+        "{text}"
+    );
+    assert!(text.contains("Trust & <honesty>"), "{text}");
+    assert!(!text.contains("Nobody trusts"), "{text}");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut body = String::new();
     zip.by_name("word/document.xml")
