@@ -12,7 +12,8 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-const WAIT: Duration = Duration::from_secs(20);
+// An upper bound, not a timing: tests run two at a time beside a 100,000-reflection one.
+const WAIT: Duration = Duration::from_secs(40);
 
 /// A running child process that is killed when dropped.
 struct Process(Child);

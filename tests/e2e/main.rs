@@ -1517,6 +1517,8 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     // Enter opens the reflection in view with what the others said to the same prompt.
     list.send_keys(&Key::Enter.to_string()).await.unwrap();
     app.wait_for_js("const d = document.getElementById('reflection-detail'); return d && !d.hidden && d.textContent.includes('Others answering the same prompt in this session (2)');", vec![]).await;
+    app.check_accessibility("a reflection in its context").await;
+    app.screenshot("reflection-in-context").await;
     app.check_accessibility("reflections coded with a theme")
         .await;
     app.screenshot("reflections-tagged").await;
@@ -1561,6 +1563,16 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
         !svg.contains("<script") && !svg.contains("http://")
             || svg.contains("http://www.w3.org/2000/svg")
     );
+
+    // Sunderland against the national version: Trust came up only in Sunderland.
+    app.find("#summary-view")
+        .await
+        .send_keys("Compare")
+        .await
+        .unwrap();
+    app.wait_for_js("return document.querySelector('#only-a')?.closest('section')?.textContent.includes('Trust') || document.querySelector('#only-b')?.closest('section')?.textContent.includes('Trust') || null;", vec![]).await;
+    app.check_accessibility("two places compared").await;
+    app.screenshot("themes-compared").await;
 
     // The learning summary, as Word, holds the theme.
     app.find("#learning-format")

@@ -387,7 +387,11 @@ export async function reflectionsScreen() {
         ? h('ul', { class: 'others' }, context.others.map((o) => h('li', {}, h('p', { class: 'result-text' }, o.text), h('p', { class: 'result-meta' }, o.participant ?? 'Anonymous'))))
         : h('p', { class: 'muted' }, 'Nobody else answered it.'));
     detail.hidden = false;
-    if (!keepFocus && document.activeElement !== list) detail.querySelector('h2').focus();
+    if (!keepFocus) {
+      const side = detail.parentElement;
+      side.scrollTop = detail.offsetTop; // the sticky column is the offset parent
+      if (document.activeElement !== list) detail.querySelector('h2').focus();
+    }
   }
 
   function drawChips() {
