@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,6 +21,12 @@ struct Process(Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
+        // tauri-driver runs in a process group of its own: stopping the group also stops the
+        // WebKitWebDriver it started, which would otherwise outlive the test.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -157,6 +164,7 @@ impl Harness {
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(tauri_driver())
+            .process_group(0)
             .args([
                 "--port",
                 &port.to_string(),
