@@ -817,15 +817,10 @@ pub async fn export_participant_data(
     let store = store(&state)?;
     let data = store.participant_data(id).await?;
     let bytes = serde_json::to_vec_pretty(&data).map_err(fieldbook_core::Error::from)?;
-    let mut name = String::new();
-    for c in data.participant.name.chars() {
-        if c.is_alphanumeric() {
-            name.extend(c.to_lowercase());
-        } else if !name.ends_with('-') {
-            name.push('-');
-        }
-    }
-    let name = format!("everything-we-hold-{}.json", name.trim_matches('-'));
+    let name = export::file_name_from(
+        &format!("Everything we hold {}", data.participant.name),
+        "json",
+    );
     let title = "Save everything held about this participant";
     let path = choose_save_path(&state, title, name, ("JSON", "json"), dirs_documents()).await?;
     let Some(path) = path else { return Ok(None) };
@@ -1031,15 +1026,7 @@ pub async fn save_chart(
     if svg.len() > MAX_CHART_BYTES || !svg.starts_with("<svg") || svg.contains("<script") {
         return Err(Error::invalid("That chart could not be saved.").into());
     }
-    let mut file = String::new();
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            file.extend(c.to_lowercase());
-        } else if !file.ends_with('-') && !file.is_empty() {
-            file.push('-');
-        }
-    }
-    let file = format!("{}.svg", file.trim_end_matches('-'));
+    let file = export::file_name_from(&name, "svg");
     let bytes = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{svg}\n");
     save_in_chosen_file(
         &state,

@@ -1449,6 +1449,21 @@ async fn reflections_are_searched_by_stem_filtered_and_marked() {
     app.close().await;
 }
 
+/// The Themes screen (Alt+6) with the summary of the programme whose title starts `title`.
+async fn open_themes_of(app: &Harness, title: &str) {
+    app.find("body")
+        .await
+        .send_keys(&format!("{}6", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Themes").await;
+    app.find("#summary-programme")
+        .await
+        .send_keys(title)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1524,17 +1539,7 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     app.screenshot("reflections-tagged").await;
 
     // The summary counts them, and the chart is saved as an SVG image.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}6", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Themes").await;
-    app.find("#summary-programme")
-        .await
-        .send_keys("Leading")
-        .await
-        .unwrap();
+    open_themes_of(&app, "Leading").await;
     let total = "document.querySelector('[data-testid=\"summary-table\"] tr[data-theme=\"Trust\"] [data-total]')?.textContent";
     let got = app
         .wait_for_js(&format!("return {total} === '2' || null;"), vec![])
@@ -1615,17 +1620,7 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     .await;
     list.send_keys("1").await.unwrap();
     app.wait_for_js("return document.querySelector('[data-testid=\"reflection-total\"]').textContent === '0 reflections';", vec![]).await;
-    app.find("body")
-        .await
-        .send_keys(&format!("{}6", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Themes").await;
-    app.find("#summary-programme")
-        .await
-        .send_keys("Leading")
-        .await
-        .unwrap();
+    open_themes_of(&app, "Leading").await;
     app.wait_for_js(&format!("return {total} === '3' || null;"), vec![])
         .await;
     app.close().await;

@@ -308,10 +308,8 @@ export async function reflectionsScreen() {
     drawThemes();
     // Tags show on the rows, and a theme filter may now match more or fewer.
     await search({ keepPlace: true });
-    for (const [id, hit] of state.selected) {
-      const again = [...state.pages.values()].flat().find((x) => x.id === id);
-      state.selected.set(id, again ?? hit);
-    }
+    const loaded = new Map([...state.pages.values()].flat().map((x) => [x.id, x]));
+    for (const [id, hit] of state.selected) state.selected.set(id, loaded.get(id) ?? hit);
     if (opened) open(opened, { keepFocus: true });
     draw();
   }

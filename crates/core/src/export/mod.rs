@@ -440,7 +440,8 @@ pub fn suggested_file_name(export: &Export, format: Format) -> String {
     file_name_from(&export.title, format.extension())
 }
 
-fn file_name_from(title: &str, extension: &str) -> String {
+/// A file name from a title: letters, digits and hyphens only.
+pub fn file_name_from(title: &str, extension: &str) -> String {
     let mut name = String::new();
     for c in title.chars() {
         if c.is_alphanumeric() {
