@@ -61,6 +61,8 @@ const COMMANDS: &[&str] = &[
     "export_participant_data",
     "data_status",
     "backup_now",
+    "set_backup_limits",
+    "choose_backup_folder",
     "save_backup_as",
     "restore_backup",
     "past_retention",

@@ -670,8 +670,10 @@ pub async fn sync_now(
         .await?;
     let summary = serde_json::json!({
         "at": store.clock().now(),
-        "imported": report.imported.len(),
+        "imported": report.merged.len(),
         "preview": report.preview,
+        "skipped": report.skipped,
+        "clocks": report.clocks,
     });
     store.set_setting(LAST_SYNC, &summary.to_string()).await?;
     Ok(report)
@@ -833,6 +835,7 @@ pub struct DataStatus {
     pub data_dir: String,
     pub database: String,
     pub backups: Vec<fieldbook_core::backup::BackupFile>,
+    pub policy: fieldbook_core::backup::BackupPolicy,
 }
 
 #[tauri::command]
@@ -841,8 +844,52 @@ pub async fn data_status(state: State<'_, AppState>) -> Reply<DataStatus> {
     Ok(DataStatus {
         data_dir: state.data_dir.display().to_string(),
         database: store.path().display().to_string(),
-        backups: store.backups()?,
+        backups: store.backups().await?,
+        policy: store.backup_policy().await?,
     })
+}
+
+/// Changes how many backups are kept and how much room they may take.
+#[tauri::command]
+pub async fn set_backup_limits(
+    state: State<'_, AppState>,
+    kept: usize,
+    budget_mb: u64,
+) -> Reply<fieldbook_core::backup::BackupPolicy> {
+    let store = store(&state)?;
+    let mut policy = store.backup_policy().await?;
+    policy.kept = kept;
+    policy.budget_mb = budget_mb;
+    Ok(store.set_backup_policy(&policy).await?)
+}
+
+/// Asks for the folder backups go to (the system's folder dialog) and checks it can be
+/// written to before using it.
+#[tauri::command]
+pub async fn choose_backup_folder(
+    state: State<'_, AppState>,
+) -> Reply<Option<fieldbook_core::backup::BackupPolicy>> {
+    let store = store(&state)?;
+    let folder = match state.export_dir.as_ref() {
+        Some(dir) => Some(dir.join("backups-chosen")),
+        None => tauri::async_runtime::spawn_blocking(|| {
+            rfd::FileDialog::new()
+                .set_title("Choose where backups go")
+                .pick_folder()
+        })
+        .await
+        .map_err(|e| {
+            IpcError::from(Error::invalid(format!(
+                "The folder dialog could not open: {e}"
+            )))
+        })?,
+    };
+    let Some(folder) = folder else {
+        return Ok(None);
+    };
+    let mut policy = store.backup_policy().await?;
+    policy.folder = folder;
+    Ok(Some(store.set_backup_policy(&policy).await?))
 }
 
 /// A checked backup into the backups folder beside the database.

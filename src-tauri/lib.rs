@@ -171,6 +171,8 @@ pub fn run() {
             commands::export_participant_data,
             commands::data_status,
             commands::backup_now,
+            commands::set_backup_limits,
+            commands::choose_backup_folder,
             commands::save_backup_as,
             commands::restore_backup,
             commands::past_retention,

@@ -82,6 +82,8 @@ export const api = {
 
   dataStatus: () => call('data_status'),
   backupNow: () => call('backup_now'),
+  setBackupLimits: (kept, budgetMb) => call('set_backup_limits', { kept, budgetMb }),
+  chooseBackupFolder: () => call('choose_backup_folder'),
   saveBackupAs: () => call('save_backup_as'),
   restoreBackup: () => call('restore_backup'),
   pastRetention: () => call('past_retention'),

@@ -101,11 +101,29 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write this laptop's bundle into DIR and merge every other laptop's bundle found there.
+    /// Merge what the other laptops wrote into the sync folder DIR, then write there what
+    /// this laptop has not written yet; say what was merged, skipped (and why) and written.
     SyncFolder {
         dir: PathBuf,
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where backups go and how many are kept; with options, change it.
+    Backups {
+        /// The folder backups go to.
+        #[arg(long)]
+        folder: Option<PathBuf>,
+        /// How many backups of each kind to keep.
+        #[arg(long)]
+        keep: Option<usize>,
+        /// The most all backups together may take, in megabytes.
+        #[arg(long, value_name = "MB")]
+        budget_mb: Option<u64>,
+        #[arg(long)]
+        json: bool,
     },
     /// List conflicts: records with concurrent versions from different laptops, as JSON.
     Conflicts,
@@ -306,8 +324,53 @@ fn passphrase(file: Option<&PathBuf>) -> Result<Option<String>, Error> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    say(&serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+/// Prints a line; a reader that stopped early (`| head`) ends the output quietly.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+fn describe_sync(report: &fieldbook_core::sync::FolderSync) {
+    let p = &report.preview;
+    if report.merged.is_empty() {
+        say("Nothing new from the other laptops.");
+    } else {
+        say(&format!(
+            "Merged {} file(s): {} added, {} updated, {} deleted, {} conflict(s) to settle.",
+            report.merged.len(),
+            p.adds,
+            p.updates,
+            p.deletes,
+            p.conflicts
+        ));
+    }
+    for s in &report.skipped {
+        say(&format!("Skipped {}: {}", s.file, s.reason));
+    }
+    for w in &report.waiting {
+        say(&format!(
+            "Left {w} for the next sync: it is still arriving."
+        ));
+    }
+    for c in &report.clocks {
+        say(&c.message);
+    }
+    if report.written.is_empty() {
+        say("Nothing new to write from this laptop.");
+    } else {
+        say(&format!(
+            "Wrote {} change(s) for the others in {}.",
+            report.written_changes,
+            report.written.join(", ")
+        ));
+    }
 }
 
 async fn command(store: &Store, command: Command) -> Result<(), Error> {
@@ -478,9 +541,46 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
         Command::SyncFolder {
             dir,
             passphrase_file,
+            json,
         } => {
             let passphrase = passphrase(passphrase_file.as_ref())?;
-            print_json(&store.sync_folder(&dir, passphrase.as_deref()).await?)?;
+            let report = store.sync_folder(&dir, passphrase.as_deref()).await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                describe_sync(&report);
+            }
+        }
+        Command::Backups {
+            folder,
+            keep,
+            budget_mb,
+            json,
+        } => {
+            let mut policy = store.backup_policy().await?;
+            if folder.is_some() || keep.is_some() || budget_mb.is_some() {
+                if let Some(folder) = folder {
+                    policy.folder = std::path::absolute(&folder).unwrap_or(folder);
+                }
+                policy.kept = keep.unwrap_or(policy.kept);
+                policy.budget_mb = budget_mb.unwrap_or(policy.budget_mb);
+                policy = store.set_backup_policy(&policy).await?;
+            }
+            if json {
+                print_json(
+                    &serde_json::json!({ "policy": policy, "backups": store.backups().await? }),
+                )?;
+            } else {
+                say(&format!(
+                    "Backups go to {}; {} of each kind are kept, {} MB in all at most.",
+                    policy.folder.display(),
+                    policy.kept,
+                    policy.budget_mb
+                ));
+                for b in store.backups().await? {
+                    say(&format!("{}  {} bytes", b.name, b.bytes));
+                }
+            }
         }
         Command::Conflicts => print_json(&store.conflicts().await?)?,
         Command::Backup { out } => {

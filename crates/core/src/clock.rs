@@ -98,6 +98,57 @@ impl Stamp {
     }
 }
 
+impl Stamp {
+    /// This stamp, or one just after `parent` when the parent is not older: a new version
+    /// always comes after the version it was written on top of.
+    pub fn after(self, parent: Option<Stamp>) -> Stamp {
+        match parent {
+            Some(p) if (p.ms, p.counter) >= (self.ms, self.counter) => Stamp {
+                ms: p.ms,
+                counter: p.counter.saturating_add(1),
+                device: self.device,
+            },
+            _ => self,
+        }
+    }
+
+    /// The wall time the stamp carries.
+    pub fn time(&self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.ms)
+            .single()
+            .unwrap_or_default()
+    }
+}
+
+/// How far ahead of this laptop's wall clock another laptop's stamps may pull this laptop's
+/// logical clock, and how far this laptop's logical clock may be ahead of its own wall clock
+/// before it is taken to have been wrong and put right (see docs/sync.md: wrong clocks).
+pub const MAX_DRIFT_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Where the logical clock resumes when a write starts: where it stopped, unless it is more
+/// than [`MAX_DRIFT_MS`] ahead of the wall clock. Then the laptop's clock was set ahead and has
+/// been put right since, and stamps follow the wall clock again instead of staying in the
+/// future; a version written on top of one of those future stamps still comes after it
+/// ([`Stamp::after`]).
+pub fn resume(last_ms: i64, last_counter: u32, now_ms: i64) -> (i64, u32) {
+    if last_ms > now_ms.saturating_add(MAX_DRIFT_MS) {
+        (now_ms, 0)
+    } else {
+        (last_ms, last_counter)
+    }
+}
+
+/// The logical clock after seeing another laptop's stamp: past it, but never further than
+/// [`MAX_DRIFT_MS`] ahead of this laptop's wall clock, so one laptop with a wrong clock cannot
+/// drag the others into the future.
+pub fn observe(last: (i64, u32), seen: Stamp, now_ms: i64) -> (i64, u32) {
+    let ceiling = now_ms.saturating_add(MAX_DRIFT_MS);
+    if seen.ms > ceiling {
+        return if ceiling > last.0 { (ceiling, 0) } else { last };
+    }
+    last.max((seen.ms, seen.counter))
+}
+
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -169,6 +220,48 @@ mod tests {
                 device: device(1)
             }
         );
+    }
+
+    #[test]
+    fn a_new_version_comes_after_its_parent_even_from_a_clock_that_ran_ahead() {
+        let parent = Stamp {
+            ms: 9_000,
+            counter: 2,
+            device: device(2),
+        };
+        let here = Stamp::next(1_000, 0, 1_500, device(1)).after(Some(parent));
+        assert!(here > parent);
+        assert_eq!((here.ms, here.counter, here.device), (9_000, 3, device(1)));
+        let later = Stamp::next(1_000, 0, 10_000, device(1));
+        assert_eq!(later.after(Some(parent)), later);
+    }
+
+    #[test]
+    fn a_clock_put_back_after_running_a_year_ahead_stamps_from_the_wall_clock_again() {
+        let year = 365 * 24 * 60 * 60 * 1000;
+        let now = 1_800_000_000_000;
+        assert_eq!(resume(now + year, 5, now), (now, 0));
+        // A day's drift or less is an ordinary logical clock and is kept.
+        assert_eq!(resume(now + 1_000, 5, now), (now + 1_000, 5));
+        assert_eq!(resume(now - 1_000, 5, now), (now - 1_000, 5));
+    }
+
+    #[test]
+    fn a_stamp_from_far_ahead_pulls_the_clock_no_further_than_a_day() {
+        let now = 1_800_000_000_000;
+        let far = Stamp {
+            ms: now + 365 * 24 * 60 * 60 * 1000,
+            counter: 0,
+            device: device(2),
+        };
+        assert_eq!(observe((now, 0), far, now), (now + MAX_DRIFT_MS, 0));
+        let near = Stamp {
+            ms: now + 60_000,
+            counter: 4,
+            device: device(2),
+        };
+        assert_eq!(observe((now, 0), near, now), (now + 60_000, 4));
+        assert_eq!(observe((now + 90_000, 1), near, now), (now + 90_000, 1));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::clock::Stamp;
+use crate::domain::Record;
 use crate::domain::{
     AgendaItem, Exercise, ItemKind, Meta, Programme, ProgrammeVersion, Session, VersionKind,
 };
@@ -16,6 +18,54 @@ use crate::store::{Store, Writer};
 
 const DEMO: &str = include_str!("demo.json");
 const SEEDED_SETTING: &str = "demo_seeded_at";
+/// The time every demo record is stamped with (1 January 2026, 00:00 UTC).
+const DEMO_EPOCH_MS: i64 = 1_767_225_600_000;
+
+/// Writes the demo records so that every laptop writes the very same ones: ids, stamps and
+/// times follow from the demo content and the order it is written in, under a device id of
+/// its own. Two laptops that each seeded the demo then hold one copy between them after
+/// syncing, with no conflicts; a laptop that deleted it keeps it deleted. A Fieldbook with
+/// other demo content makes other ids, so two versions' demos never clash.
+struct Seeder<'s> {
+    writer: Writer<'s>,
+    namespace: Uuid,
+    device: Uuid,
+    written: u32,
+}
+
+impl<'s> Seeder<'s> {
+    fn new(writer: Writer<'s>) -> Self {
+        let namespace = Uuid::new_v5(
+            &Uuid::NAMESPACE_URL,
+            format!("fieldbook-demo:{}", sha256_hex(DEMO.as_bytes())).as_bytes(),
+        );
+        Seeder {
+            writer,
+            namespace,
+            device: Uuid::new_v5(&namespace, b"device"),
+            written: 0,
+        }
+    }
+
+    async fn save<T: Record>(&mut self, record: &mut T) -> Result<()> {
+        self.written += 1;
+        record.meta_mut().id = Uuid::new_v5(&self.namespace, &self.written.to_be_bytes());
+        let stamp = Stamp {
+            ms: DEMO_EPOCH_MS,
+            counter: self.written,
+            device: self.device,
+        };
+        self.writer.save_fixed(record, stamp).await
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seeded {
@@ -30,7 +80,7 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
         return Ok(Seeded::Already);
     }
     let demo: Demo = serde_json::from_str(DEMO)?;
-    let mut writer = store.writer().await?;
+    let mut writer = Seeder::new(store.writer().await?);
 
     let mut exercises = HashMap::new();
     for e in demo.exercises {
@@ -123,14 +173,15 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
     }
 
     writer
+        .writer
         .set_setting(SEEDED_SETTING, &store.clock().now().to_rfc3339())
         .await?;
-    writer.commit().await?;
+    writer.writer.commit().await?;
     Ok(Seeded::Now)
 }
 
 async fn add_session(
-    writer: &mut Writer<'_>,
+    writer: &mut Seeder<'_>,
     exercises: &HashMap<String, Exercise>,
     version_id: Option<Uuid>,
     position: usize,
@@ -160,7 +211,7 @@ async fn add_session(
 
 /// Copies a national session into a local version, as a facilitator adapting it would.
 async fn adapt_session(
-    writer: &mut Writer<'_>,
+    writer: &mut Seeder<'_>,
     exercises: &HashMap<String, Exercise>,
     national: &[SessionSnapshot],
     local: &ProgrammeVersion,

@@ -24,10 +24,6 @@ pub const DATABASE_FILE: &str = "fieldbook.db";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-pub(crate) fn migrator() -> &'static sqlx::migrate::Migrator {
-    &MIGRATOR
-}
-
 /// An open Fieldbook database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -82,7 +78,7 @@ impl Store {
             backup_before_migration(&pool, dir, clock.as_ref()).await?;
         }
         MIGRATOR.run(&pool).await?;
-        let device = ensure_device(&pool, clock.as_ref()).await?;
+        let device = ensure_device(&pool, clock.as_ref(), &path).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
@@ -142,11 +138,16 @@ impl Store {
         )
         .fetch_one(&mut *tx)
         .await?;
+        let (last_ms, last_counter) = crate::clock::resume(
+            clock_ms,
+            u32::try_from(clock_counter).unwrap_or(u32::MAX),
+            self.clock.now_ms(),
+        );
         Ok(Writer {
             tx,
             store: self,
-            last_ms: clock_ms,
-            last_counter: u32::try_from(clock_counter).unwrap_or(u32::MAX),
+            last_ms,
+            last_counter,
         })
     }
 
@@ -249,7 +250,9 @@ pub struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    fn next_stamp(&mut self) -> Stamp {
+    /// The stamp for a new version written on top of `parent`: the clock's next, and always
+    /// after the parent, even when the parent came from a laptop whose clock ran ahead.
+    fn next_stamp(&mut self, parent: Option<Stamp>) -> Stamp {
         let stamp = Stamp::next(
             self.last_ms,
             self.last_counter,
@@ -258,7 +261,20 @@ impl Writer<'_> {
         );
         self.last_ms = stamp.ms;
         self.last_counter = stamp.counter;
-        stamp
+        stamp.after(parent)
+    }
+
+    /// Moves this laptop's clock past stamps seen from other laptops, so later edits here come
+    /// after them; a stamp more than [`crate::clock::MAX_DRIFT_MS`] ahead of the wall clock
+    /// moves it no further than that (see docs/sync.md: wrong clocks).
+    pub(crate) fn observe(&mut self, seen: Stamp) {
+        let (ms, counter) = crate::clock::observe(
+            (self.last_ms, self.last_counter),
+            seen,
+            self.store.clock.now_ms(),
+        );
+        self.last_ms = ms;
+        self.last_counter = counter;
     }
 
     /// Checks, stamps and writes a record (new or changed) and logs the change.
@@ -283,6 +299,26 @@ impl Writer<'_> {
         resolves: &[Stamp],
         op_override: Option<&'static str>,
     ) -> Result<()> {
+        self.save_with(record, resolves, op_override, None).await
+    }
+
+    /// Saves a record under a stamp fixed in advance, with its times set from the stamp: the
+    /// demo content, which every laptop writes identically, so that syncing never doubles it.
+    pub(crate) async fn save_fixed<T: Record>(
+        &mut self,
+        record: &mut T,
+        stamp: Stamp,
+    ) -> Result<()> {
+        self.save_with(record, &[], None, Some(stamp)).await
+    }
+
+    async fn save_with<T: Record>(
+        &mut self,
+        record: &mut T,
+        resolves: &[Stamp],
+        op_override: Option<&'static str>,
+        fixed: Option<Stamp>,
+    ) -> Result<()> {
         if op_override.is_none() {
             record.check()?;
         }
@@ -292,11 +328,14 @@ impl Writer<'_> {
                 .bind(&id)
                 .fetch_optional(&mut *self.tx)
                 .await?;
-        let stamp = self.next_stamp();
-        let now = self.store.clock.now();
+        let parent_stamp: Option<Stamp> = parent.as_deref().map(str::parse).transpose()?;
+        let (stamp, now) = match fixed {
+            Some(stamp) => (stamp, stamp.time()),
+            None => (self.next_stamp(parent_stamp), self.store.clock.now()),
+        };
         let meta = record.meta_mut();
         meta.stamp = Some(stamp);
-        meta.origin = Some(self.store.device);
+        meta.origin = Some(stamp.device);
         meta.updated_at = now;
         if parent.is_none() {
             meta.created_at = now;
@@ -308,23 +347,54 @@ impl Writer<'_> {
             .bind(&payload)
             .execute(&mut *self.tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(T::KIND)
-        .bind(&id)
-        .bind(stamp.to_string())
-        .bind(parent)
-        .bind(self.store.device.to_string())
-        .bind(op)
-        .bind(&payload)
-        .bind(serde_json::to_string(resolves)?)
-        .execute(&mut *self.tx)
+        self.append(&[LogLine {
+            kind: T::KIND.to_owned(),
+            record_id: id.clone(),
+            stamp: stamp.to_string(),
+            parent_stamp: parent,
+            origin: stamp.device.to_string(),
+            op: op.to_owned(),
+            payload,
+            resolves: serde_json::to_string(resolves)?,
+        }])
         .await?;
         if !resolves.is_empty() {
             sqlx::query("DELETE FROM conflict WHERE record_id = ?1")
                 .bind(&id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Appends versions to the change log, a few statements per thousand; a version already
+    /// there (same record and stamp) is left as it is. Returns how many were added.
+    pub(crate) async fn append(&mut self, lines: &[LogLine]) -> Result<u64> {
+        let mut added = 0;
+        for chunk in lines.chunks(BATCH) {
+            added += sqlx::query(
+                "INSERT OR IGNORE INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
+                 SELECT value ->> '$.kind', value ->> '$.record_id', value ->> '$.stamp',
+                        value ->> '$.parent_stamp', value ->> '$.origin', value ->> '$.op',
+                        value ->> '$.payload', value ->> '$.resolves'
+                 FROM json_each(?1)",
+            )
+            .bind(serde_json::to_string(chunk)?)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        }
+        Ok(added)
+    }
+
+    /// Writes rows of one kind from their records' JSON, a few statements per thousand.
+    pub(crate) async fn upsert_many(&mut self, kind: &str, payloads: &[String]) -> Result<()> {
+        let columns =
+            crate::domain::columns_of(kind).ok_or_else(|| crate::domain::unknown_kind(kind))?;
+        let sql = upsert_many_sql_for(kind, &columns);
+        for chunk in payloads.chunks(BATCH) {
+            sqlx::query(&sql)
+                .bind(format!("[{}]", chunk.join(",")))
                 .execute(&mut *self.tx)
                 .await?;
         }
@@ -362,6 +432,12 @@ impl Writer<'_> {
             .transpose()
     }
 
+    /// Leaves everything as it was (a dry run).
+    pub(crate) async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
     pub async fn commit(mut self) -> Result<()> {
         sqlx::query("UPDATE device SET clock_ms = ?1, clock_counter = ?2")
             .bind(self.last_ms)
@@ -371,6 +447,23 @@ impl Writer<'_> {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// Rows per statement in batched writes: large enough that statements are few, small enough
+/// that one statement's JSON stays a few megabytes.
+pub(crate) const BATCH: usize = 2_000;
+
+/// One version as the change log holds it, in the shape the batched insert reads.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct LogLine {
+    pub kind: String,
+    pub record_id: String,
+    pub stamp: String,
+    pub parent_stamp: Option<String>,
+    pub origin: String,
+    pub op: String,
+    pub payload: String,
+    pub resolves: String,
 }
 
 /// `json_object(...)` over a record's columns, so a row reads back as the record's JSON.
@@ -397,12 +490,28 @@ fn upsert_sql<T: Record>() -> String {
 }
 
 pub(crate) fn upsert_sql_for(kind: &str, columns: &[Column]) -> String {
+    upsert_from(kind, columns, "?1", "VALUES (", ")")
+}
+
+/// The same upsert over a JSON array of records bound as `?1`.
+fn upsert_many_sql_for(kind: &str, columns: &[Column]) -> String {
+    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the upsert.
+    upsert_from(
+        kind,
+        columns,
+        "value",
+        "SELECT ",
+        " FROM json_each(?1) WHERE true",
+    )
+}
+
+fn upsert_from(kind: &str, columns: &[Column], source: &str, open: &str, close: &str) -> String {
     let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
     let values: Vec<String> = columns
         .iter()
         .map(|column| match column {
-            Column::Plain(n) | Column::Flag(n) => format!("?1 ->> '$.{n}'"),
-            Column::Json(n) => format!("nullif(?1 -> '$.{n}', 'null')"),
+            Column::Plain(n) | Column::Flag(n) => format!("{source} ->> '$.{n}'"),
+            Column::Json(n) => format!("nullif({source} -> '$.{n}', 'null')"),
         })
         .collect();
     let updates: Vec<String> = names
@@ -411,7 +520,7 @@ pub(crate) fn upsert_sql_for(kind: &str, columns: &[Column]) -> String {
         .map(|n| format!("{n} = excluded.{n}"))
         .collect();
     format!(
-        "INSERT INTO {kind} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+        "INSERT INTO {kind} ({}) {open}{}{close} ON CONFLICT (id) DO UPDATE SET {}",
         names.join(", "),
         values.join(", "),
         updates.join(", ")
@@ -434,23 +543,19 @@ async fn has_pending_migrations(pool: &SqlitePool) -> Result<bool> {
     Ok((applied as usize) < MIGRATOR.iter().count())
 }
 
-/// A checked copy of the database as it was, before a newer Fieldbook changes its format.
+/// A checked copy of the database as it was, before a newer Fieldbook changes its format, in
+/// the backup folder the facilitator chose (if any).
 async fn backup_before_migration(pool: &SqlitePool, dir: &Path, clock: &dyn Clock) -> Result<()> {
-    let folder = dir.join("backups");
-    std::fs::create_dir_all(&folder).map_err(|e| Error::DataDir {
-        path: folder.clone(),
-        reason: e.to_string(),
-    })?;
-    let path = folder.join(format!(
-        "before-migration-{}-{}.db",
-        clock.now().format("%Y%m%d-%H%M%S"),
-        &Uuid::now_v7().simple().to_string()[24..]
-    ));
-    sqlx::query("VACUUM INTO ?1")
-        .bind(path.to_string_lossy().into_owned())
-        .execute(pool)
-        .await?;
-    crate::backup::check_database_file(&path).await
+    let chosen: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
+        .bind(crate::backup::FOLDER_SETTING)
+        .fetch_optional(pool)
+        .await
+        .unwrap_or(None);
+    let folder = chosen
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("backups"));
+    crate::backup::copy_checked(pool, &folder, "before-migration", clock).await?;
+    Ok(())
 }
 
 /// Refuses a database that a newer Fieldbook has migrated past what this one knows.
@@ -466,30 +571,88 @@ async fn check_schema_version(pool: &SqlitePool) -> Result<()> {
     let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(pool)
         .await?;
-    let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let supported = newest_migration();
     match found {
         Some(found) if found > supported => Err(Error::NewerDatabase { found, supported }),
         _ => Ok(()),
     }
 }
 
-async fn ensure_device(pool: &SqlitePool, clock: &dyn Clock) -> Result<Uuid> {
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM device LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    if let Some(id) = existing {
-        return Uuid::from_str(&id)
-            .map_err(|_| Error::invalid("This database's device id is damaged."));
-    }
-    let id = Uuid::now_v7();
+/// This database's device id. A database opened on another machine or at another path than
+/// last time (restored from a backup, copied to another laptop) takes a new one, its history
+/// kept, so that two laptops never write under one identity (see docs/sync.md).
+async fn ensure_device(pool: &SqlitePool, clock: &dyn Clock, path: &Path) -> Result<Uuid> {
+    let home = home_of(path);
+    let existing: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, home FROM device LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
     let name = std::env::var("HOSTNAME").unwrap_or_else(|_| "This laptop".into());
-    sqlx::query("INSERT INTO device (id, name, created_at) VALUES (?1, ?2, ?3)")
-        .bind(id.to_string())
-        .bind(name)
-        .bind(clock.now().to_rfc3339())
+    let restored = sqlx::query("DELETE FROM setting WHERE key = ?1")
+        .bind(RESTORED_SETTING)
         .execute(pool)
-        .await?;
-    Ok(id)
+        .await?
+        .rows_affected()
+        > 0;
+    let existing = existing.map(|(id, was)| (id, if restored { Some(String::new()) } else { was }));
+    match existing {
+        Some((id, Some(was))) if was == home => {
+            Uuid::from_str(&id).map_err(|_| Error::invalid("This database's device id is damaged."))
+        }
+        Some((id, None)) => {
+            // First opened by a Fieldbook that records where: this is where it has been.
+            sqlx::query("UPDATE device SET home = ?1")
+                .bind(&home)
+                .execute(pool)
+                .await?;
+            Uuid::from_str(&id).map_err(|_| Error::invalid("This database's device id is damaged."))
+        }
+        Some(_) => {
+            let id = Uuid::now_v7();
+            sqlx::query("UPDATE device SET id = ?1, name = ?2, created_at = ?3, home = ?4")
+                .bind(id.to_string())
+                .bind(name)
+                .bind(clock.now().to_rfc3339())
+                .bind(&home)
+                .execute(pool)
+                .await?;
+            Ok(id)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            sqlx::query("INSERT INTO device (id, name, created_at, home) VALUES (?1, ?2, ?3, ?4)")
+                .bind(id.to_string())
+                .bind(name)
+                .bind(clock.now().to_rfc3339())
+                .bind(&home)
+                .execute(pool)
+                .await?;
+            Ok(id)
+        }
+    }
+}
+
+/// A setting that marks a database file as restored, so that it takes a new device id when
+/// next opened.
+pub(crate) const RESTORED_SETTING: &str = "restored_from_backup";
+
+/// The machine and the database file, as one string.
+fn home_of(path: &Path) -> String {
+    let machine = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(f).ok())
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    let file = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    format!("{machine} {}", file.display())
+}
+
+/// The newest migration this Fieldbook knows: the data format it writes.
+pub(crate) fn newest_migration() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 fn describe_open_error(error: sqlx::Error, dir: &Path, path: &Path) -> Error {

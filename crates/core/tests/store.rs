@@ -284,7 +284,7 @@ async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
     store.save(&mut p).await.unwrap();
     let first = p.meta.stamp.unwrap();
 
-    clock.advance_ms(-3 * 24 * 3600 * 1000);
+    clock.advance_ms(-3600 * 1000);
     p.title = "Renamed".into();
     store.save(&mut p).await.unwrap();
     let second = p.meta.stamp.unwrap();
@@ -296,6 +296,31 @@ async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
     let mut q = programme("Second");
     store.save(&mut q).await.unwrap();
     assert!(q.meta.stamp.unwrap() > second);
+}
+
+#[tokio::test]
+async fn a_clock_put_back_days_stamps_new_records_from_the_wall_clock_and_edits_after_their_parent()
+{
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let store = open(tmp.path(), &clock).await;
+    let mut p = programme("Written while the clock was 3 days ahead");
+    store.save(&mut p).await.unwrap();
+    let ahead = p.meta.stamp.unwrap();
+
+    clock.advance_ms(-3 * 24 * 3600 * 1000);
+    let mut q = programme("Written after the clock was put right");
+    store.save(&mut q).await.unwrap();
+    assert_eq!(
+        q.meta.stamp.unwrap().ms,
+        fieldbook_core::clock::Clock::now_ms(&clock)
+    );
+    p.title = "Renamed".into();
+    store.save(&mut p).await.unwrap();
+    assert!(
+        p.meta.stamp.unwrap() > ahead,
+        "an edit always follows what it edits"
+    );
 }
 
 #[tokio::test]
@@ -598,6 +623,7 @@ async fn a_staged_restore_replaces_the_database_at_the_next_open_and_a_daily_bac
     assert!(store.get::<Programme>(q.meta.id).await.is_err());
     assert!(store
         .backups()
+        .await
         .unwrap()
         .iter()
         .any(|b| b.name.starts_with("before-restore-")));

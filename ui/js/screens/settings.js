@@ -45,6 +45,43 @@ function retentionSection(past) {
     result);
 }
 
+// Where backups go, how many of each kind are kept and how much room they may take.
+function backupLimits(policy) {
+  const result = h('p', { role: 'status', class: 'hint', 'data-testid': 'backup-limits-result' });
+  const kept = h('input', { id: 'backups-kept', type: 'number', min: 1, max: 100, value: policy.kept, 'aria-describedby': 'backups-kept-hint', inputmode: 'numeric' });
+  const budget = h('input', { id: 'backups-budget', type: 'number', min: 1, value: Math.round(policy.budget_mb / 1024), 'aria-describedby': 'backups-budget-hint', inputmode: 'numeric' });
+  const save = async () => {
+    try {
+      const saved = await saving(api.setBackupLimits(Number(kept.value), Math.round(Number(budget.value) * 1024)));
+      fill(result, `Saved: ${saved.kept} of each kind, ${Math.round(saved.budget_mb / 1024)} GB in all at most.`);
+    } catch (e) {
+      fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+    }
+  };
+  kept.addEventListener('change', save);
+  budget.addEventListener('change', save);
+  return h('section', { class: 'panel', 'aria-labelledby': 'backup-limits-heading' },
+    h('h2', { id: 'backup-limits-heading' }, 'Where backups go and how many are kept'),
+    h('p', {}, 'Backups go to ', h('code', { 'data-testid': 'backup-folder' }, policy.folder), '.'),
+    h('button', { type: 'button', class: 'button button-secondary', id: 'choose-backup-folder', onclick: async () => {
+      try {
+        const chosen = await api.chooseBackupFolder();
+        if (chosen) await refresh('choose-backup-folder');
+      } catch (e) {
+        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      }
+    } }, 'Choose another folder…'),
+    h('div', { class: 'field' },
+      h('label', { for: 'backups-kept' }, 'Backups kept of each kind'),
+      h('span', { class: 'hint', id: 'backups-kept-hint' }, 'Daily, before an import, before an update… the oldest go first.'),
+      kept),
+    h('div', { class: 'field' },
+      h('label', { for: 'backups-budget' }, 'Room all backups may take (GB)'),
+      h('span', { class: 'hint', id: 'backups-budget-hint' }, 'Past this the oldest go, but the newest of each kind is always kept. A sync that brings in a little is covered by the day’s backup, so large data is not copied at every sync.'),
+      budget),
+    result);
+}
+
 export async function settingsScreen() {
   const [status, past] = await Promise.all([api.dataStatus(), api.pastRetention()]);
   const result = h('p', { role: 'status', class: 'hint' });
@@ -54,7 +91,7 @@ export async function settingsScreen() {
     place: 'settings',
     node: h('div', {},
       h('h1', {}, 'Data and backups'),
-      h('p', { class: 'lead' }, 'Everything is kept in one file on this laptop. Fieldbook backs it up every day you use it, before every import and before every update, and keeps the last five of each.'),
+      h('p', { class: 'lead' }, `Everything is kept in one file on this laptop. Fieldbook backs it up every day you use it, before an import that brings in much or comes a day after the last backup, and before every update, and keeps the last ${status.policy.kept} of each.`),
       h('section', { class: 'panel', 'aria-labelledby': 'where-heading' },
         h('h2', { id: 'where-heading' }, 'Where your data is'),
         h('p', {}, h('code', { 'data-testid': 'database-path' }, status.database))),
@@ -98,6 +135,7 @@ export async function settingsScreen() {
               h('td', {}, reason(b.name)),
               h('td', { class: 'num' }, size(b.bytes))))))
           : h('p', { class: 'muted' }, 'No backups yet.')),
+      backupLimits(status.policy),
       retentionSection(past)),
   };
 }

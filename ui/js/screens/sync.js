@@ -24,9 +24,25 @@ function summary(preview) {
   return parts.join(', ');
 }
 
-function merged(laptops, preview) {
-  if (!laptops) return 'There were no other laptops’ bundles in the folder yet.';
-  return `Merged the bundles of ${plural(laptops, 'other laptop')}: ${summary(preview)}.`;
+function merged(files, preview) {
+  if (!files) return 'Nothing new from the other laptops.';
+  return `Merged ${plural(files, 'file')} from the other laptops: ${summary(preview)}.`;
+}
+
+// Files that were skipped or are still arriving, and clocks that look wrong: named, so that
+// someone can act on them, while everything else merged.
+function problems(report) {
+  return [
+    (report.skipped ?? []).length
+      ? h('div', { class: 'notice', 'data-testid': 'sync-skipped' },
+        h('p', {}, `${plural(report.skipped.length, 'file')} in the sync folder could not be used; everything else was merged.`),
+        h('ul', {}, report.skipped.map((s) => h('li', {}, h('code', {}, s.file), `: ${s.reason}`))))
+      : null,
+    (report.waiting ?? []).length
+      ? h('p', { class: 'hint', 'data-testid': 'sync-waiting' }, `Still arriving, left for the next sync: ${report.waiting.join(', ')}`)
+      : null,
+    ...(report.clocks ?? []).map((c) => h('p', { class: 'notice', 'data-testid': 'sync-clock' }, c.message)),
+  ];
 }
 
 function passphraseField(id) {
@@ -89,13 +105,17 @@ export async function syncScreen() {
   const pass = passphraseField('sync-passphrase');
   const result = h('div', { role: 'status', 'data-testid': 'sync-result' });
   if (status.last_sync) {
-    fill(result, h('p', { 'data-testid': 'sync-summary' }, `Last sync ${new Date(status.last_sync.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}: ${merged(status.last_sync.imported, status.last_sync.preview)}`));
+    fill(result, h('p', { 'data-testid': 'sync-summary' }, `Last sync ${new Date(status.last_sync.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}: ${merged(status.last_sync.imported, status.last_sync.preview)}`),
+      problems(status.last_sync));
   }
   const sync = async (allowLargeDelete) => {
     fill(result, h('p', {}, 'Syncing…'));
     try {
       const report = await api.syncNow(pass.input.value, allowLargeDelete);
-      fill(result, h('p', { 'data-testid': 'sync-summary' }, `${merged(report.imported.length, report.preview)} This laptop’s bundle is in the folder for the others.`));
+      const wrote = report.written.length
+        ? `Wrote ${plural(report.written_changes, 'change')} from this laptop for the others.`
+        : 'Nothing new to write from this laptop.';
+      fill(result, h('p', { 'data-testid': 'sync-summary' }, `${merged(report.merged.length, report.preview)} ${wrote}`), problems(report));
       notify('Sync finished.');
       if (report.preview.conflicts) await refresh('sync-now');
     } catch (e) {

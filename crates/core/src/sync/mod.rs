@@ -7,11 +7,14 @@
 //! matter) and works out each touched record's winner with [`versions::outcome`]. A bundle is
 //! checked in full before anything is written, and written in one transaction.
 
+pub mod folder;
+pub mod import;
 pub mod versions;
+
+pub use folder::{ClockWarning, FolderSync, Skipped};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,12 +25,14 @@ use uuid::Uuid;
 use crate::clock::Stamp;
 use crate::domain::{check_payload, columns_of, for_kind, KINDS};
 use crate::error::{Error, Result};
-use crate::store::{json_object_sql_for, upsert_sql_for, Store};
-use versions::{outcome, Version};
+use crate::store::{json_object_sql_for, Store};
 
 pub const EXTENSION: &str = "fieldbook";
 const FORMAT: &str = "fieldbook-bundle";
+/// Bundles made by hand are format 1, which every Fieldbook reads; sync-folder segments are
+/// format 2 (format 1 plus the `segment` header).
 const FORMAT_VERSION: u32 = 1;
+const SEGMENT_FORMAT_VERSION: u32 = 2;
 const MANIFEST: &str = "manifest.json";
 const CHANGES: &str = "changes.jsonl";
 
@@ -36,7 +41,6 @@ pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
 const MAX_CHANGES_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
-const MAX_FUTURE_MS: i64 = 24 * 60 * 60 * 1000;
 const AGE_MAGIC: &[u8] = b"age-encryption.org/";
 
 /// What a bundle holds: everything, or one local version with what it refers to.
@@ -59,7 +63,21 @@ pub struct Entry {
     pub bytes: u64,
 }
 
-/// The wire format of a bundle's manifest. Frozen for format version 1.
+/// What a sync-folder segment says about itself (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentInfo {
+    /// The segment's own id, also in its file name.
+    pub id: Uuid,
+    /// The name of the laptop that wrote it, to say whose clock looks wrong.
+    pub device_name: String,
+    /// Segments of the same laptop whose changes this one holds too (compaction): a laptop
+    /// that merged them all need not read this one.
+    pub replaces: Vec<Uuid>,
+}
+
+/// The wire format of a bundle's manifest. Frozen for format version 1; format 2 adds
+/// `segment`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -73,6 +91,8 @@ pub struct Manifest {
     /// Versions in the bundle, per kind of record.
     pub counts: BTreeMap<String, u64>,
     pub entries: BTreeMap<String, Entry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<SegmentInfo>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,18 +142,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn refuse(why: impl std::fmt::Display) -> Error {
+pub(crate) fn refuse(why: impl std::fmt::Display) -> Error {
     Error::invalid(format!(
         "This bundle cannot be imported: {why}. Nothing has been changed."
     ))
 }
 
 fn schema_version() -> i64 {
-    crate::store::migrator()
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0)
+    crate::store::newest_migration()
 }
 
 /// Encrypts `plain` with a passphrase (age, scrypt).
@@ -232,7 +248,9 @@ pub fn read_bundle(bytes: &[u8], passphrase: Option<&str>) -> Result<(Manifest, 
     if manifest.format != FORMAT {
         return Err(refuse("it is not a Fieldbook bundle"));
     }
-    if manifest.format_version > FORMAT_VERSION || manifest.schema_version > schema_version() {
+    if manifest.format_version > SEGMENT_FORMAT_VERSION
+        || manifest.schema_version > schema_version()
+    {
         return Err(Error::invalid(format!(
             "This bundle was made by a newer version of Fieldbook (bundle format {}, data format {}). Update Fieldbook on this laptop, then import it again. Nothing has been changed.",
             manifest.format_version, manifest.schema_version
@@ -240,6 +258,9 @@ pub fn read_bundle(bytes: &[u8], passphrase: Option<&str>) -> Result<(Manifest, 
     }
     if manifest.format_version < 1 {
         return Err(refuse("its format version is not one Fieldbook ever wrote"));
+    }
+    if (manifest.format_version == SEGMENT_FORMAT_VERSION) != manifest.segment.is_some() {
+        return Err(refuse("its manifest does not match its format version"));
     }
     let declared = manifest
         .entries
@@ -312,7 +333,7 @@ fn validate(change: &Change) -> Result<()> {
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct LogRow {
     kind: String,
     record_id: String,
@@ -436,8 +457,7 @@ impl Store {
             BundleScope::Everything => None,
             BundleScope::Version(id) => Some(self.version_record_ids(id).await?),
         };
-        let mut lines = Vec::new();
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        let mut changes = Vec::new();
         for row in rows {
             let change = row.into_change()?;
             if wanted
@@ -446,13 +466,34 @@ impl Store {
             {
                 continue;
             }
+            changes.push(change);
+        }
+        self.pack(&changes, scope, None, passphrase)
+    }
+
+    /// Writes changes as a bundle file: a zip of the manifest and the changes, encrypted when
+    /// a passphrase is given. With `segment`, a sync-folder segment (format 2).
+    pub(crate) fn pack(
+        &self,
+        changes: &[Change],
+        scope: BundleScope,
+        segment: Option<SegmentInfo>,
+        passphrase: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let mut lines = Vec::new();
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for change in changes {
             *counts.entry(change.kind.clone()).or_default() += 1;
-            serde_json::to_writer(&mut lines, &change)?;
+            serde_json::to_writer(&mut lines, change)?;
             lines.push(b'\n');
         }
         let manifest = Manifest {
             format: FORMAT.into(),
-            format_version: FORMAT_VERSION,
+            format_version: if segment.is_some() {
+                SEGMENT_FORMAT_VERSION
+            } else {
+                FORMAT_VERSION
+            },
             schema_version: schema_version(),
             app_version: env!("CARGO_PKG_VERSION").into(),
             device: self.device_id(),
@@ -466,6 +507,7 @@ impl Store {
                     bytes: lines.len() as u64,
                 },
             )]),
+            segment,
         };
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
@@ -485,7 +527,8 @@ impl Store {
     }
 
     /// Imports bundles all together or not at all. Everything is checked first; then (unless
-    /// `dry_run`) a backup is made and the versions are merged in one transaction.
+    /// `dry_run`) a backup is made when one is due and the versions are merged in one
+    /// transaction.
     pub async fn import_bundles(
         &self,
         files: &[Vec<u8>],
@@ -493,266 +536,21 @@ impl Store {
         dry_run: bool,
     ) -> Result<Preview> {
         let mut all = Vec::new();
-        let mut manifests = Vec::new();
-        let now_ms = self.clock().now_ms();
+        let mut sources = Vec::new();
         for bytes in files {
             let (manifest, changes) = read_bundle(bytes, passphrase)?;
-            if let Some(late) = changes.iter().find(|c| c.stamp.ms > now_ms + MAX_FUTURE_MS) {
-                return Err(Error::invalid(format!(
-                    "This bundle holds changes dated {} in the future, more than a day ahead of this laptop's clock. Check the date and time on both laptops, then try again. Nothing has been changed.",
-                    DateTime::<Utc>::from_timestamp_millis(late.stamp.ms).map(|d| d.format("%-d %B %Y %H:%M").to_string()).unwrap_or_default()
-                )));
-            }
-            manifests.push((sha256_hex(bytes), manifest, changes.len()));
+            sources.push(import::Source {
+                sha256: sha256_hex(bytes),
+                device: manifest.device,
+                changes: changes.len(),
+            });
             all.extend(changes);
         }
-        if !dry_run {
-            self.backup("before-import").await?;
-        }
-        let mut tx = self.pool_ref().begin().await?;
-        // Taking the write lock first, so nothing changes between reading and writing.
-        let (clock_ms, clock_counter): (i64, i64) = sqlx::query_as(
-            "UPDATE device SET clock_ms = clock_ms RETURNING clock_ms, clock_counter",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-
-        let mut preview = Preview {
-            bundles: files.len(),
-            versions: all.len(),
-            ..Preview::default()
+        let options = import::Options {
+            dry_run,
+            ..import::Options::default()
         };
-        let mut touched: BTreeMap<Uuid, String> = BTreeMap::new();
-        // Erasures first: whatever else arrives, and what is here already, is scrubbed.
-        let mut erased = self.erased_participants(&mut tx).await?;
-        let mut erased_now = false;
-        for change in all.iter().filter(|c| c.op == Op::Erase) {
-            let id = change.record_id.to_string();
-            if erased.insert(id.clone()) {
-                crate::erasure::scrub_everywhere(&mut tx, &id).await?;
-                erased_now = true;
-            }
-        }
-        for change in &mut all {
-            crate::erasure::scrub(&change.kind, &mut change.payload, &erased);
-        }
-        for change in &all {
-            let payload = serde_json::to_string(&change.payload)?;
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT payload FROM change_log WHERE record_id = ?1 AND stamp = ?2",
-            )
-            .bind(change.record_id.to_string())
-            .bind(change.stamp.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-            match existing {
-                Some(here) => {
-                    let here: Value = serde_json::from_str(&here)?;
-                    if here != change.payload {
-                        return Err(refuse("it holds a version of a record that differs from the one here with the same stamp"));
-                    }
-                    continue;
-                }
-                None => {
-                    if let Some(kind) = sqlx::query_scalar::<_, String>(
-                        "SELECT kind FROM change_log WHERE record_id = ?1 LIMIT 1",
-                    )
-                    .bind(change.record_id.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    {
-                        if kind != change.kind {
-                            return Err(refuse(
-                                "it holds a record whose kind differs from the one here",
-                            ));
-                        }
-                    }
-                }
-            }
-            sqlx::query(
-                "INSERT OR IGNORE INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .bind(&change.kind)
-            .bind(change.record_id.to_string())
-            .bind(change.stamp.to_string())
-            .bind(change.parent_stamp.map(|s| s.to_string()))
-            .bind(change.origin.to_string())
-            .bind(match change.op {
-                Op::Put => "put",
-                Op::Delete => "delete",
-                Op::Erase => "erase",
-            })
-            .bind(payload)
-            .bind(serde_json::to_string(&change.resolves)?)
-            .execute(&mut *tx)
-            .await?;
-            preview.new_versions += 1;
-            *preview.by_kind.entry(change.kind.clone()).or_default() += 1;
-            touched.insert(change.record_id, change.kind.clone());
-        }
-
-        for (record_id, kind) in &touched {
-            let id = record_id.to_string();
-            let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
-                "SELECT stamp, parent_stamp, resolves, op FROM change_log WHERE record_id = ?1",
-            )
-            .bind(&id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let versions: Vec<Version> = rows
-                .into_iter()
-                .map(|(stamp, parent, resolves, op)| {
-                    Ok(Version {
-                        stamp: stamp.parse()?,
-                        parent: parent.as_deref().map(str::parse).transpose()?,
-                        resolves: serde_json::from_str(&resolves)?,
-                        deleted: op != "put",
-                    })
-                })
-                .collect::<Result<_>>()?;
-            let Some(result) = outcome(&versions) else {
-                continue;
-            };
-            let before: Option<(String, bool)> =
-                sqlx::query_as(&format!("SELECT stamp, deleted FROM {kind} WHERE id = ?1"))
-                    .bind(&id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let winner_deleted = versions
-                .iter()
-                .any(|v| v.stamp == result.winner && v.deleted);
-            match &before {
-                None if !winner_deleted => preview.adds += 1,
-                Some((_, false)) if winner_deleted => preview.deletes += 1,
-                Some((stamp, _)) if *stamp != result.winner.to_string() => preview.updates += 1,
-                _ => {}
-            }
-            if before
-                .as_ref()
-                .is_none_or(|(stamp, _)| *stamp != result.winner.to_string())
-            {
-                let payload: String = sqlx::query_scalar(
-                    "SELECT payload FROM change_log WHERE record_id = ?1 AND stamp = ?2",
-                )
-                .bind(&id)
-                .bind(result.winner.to_string())
-                .fetch_one(&mut *tx)
-                .await?;
-                let columns =
-                    columns_of(kind).ok_or_else(|| refuse("it holds an unknown kind of record"))?;
-                sqlx::query(&upsert_sql_for(kind, &columns))
-                    .bind(payload)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query("DELETE FROM conflict WHERE record_id = ?1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            for loser in &result.losers {
-                sqlx::query("INSERT INTO conflict (kind, record_id, stamp) VALUES (?1, ?2, ?3)")
-                    .bind(kind)
-                    .bind(&id)
-                    .bind(loser.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if !result.losers.is_empty() {
-                preview.conflicts += 1;
-            }
-        }
-
-        // The local clock moves past every stamp seen, so later local edits come after them.
-        if let Some(max) = all.iter().map(|c| c.stamp).max() {
-            let (ms, counter) = if max.ms > clock_ms {
-                (max.ms, i64::from(max.counter))
-            } else if max.ms == clock_ms {
-                (clock_ms, clock_counter.max(i64::from(max.counter)))
-            } else {
-                (clock_ms, clock_counter)
-            };
-            sqlx::query("UPDATE device SET clock_ms = ?1, clock_counter = ?2")
-                .bind(ms)
-                .bind(counter)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (sha, manifest, count) in &manifests {
-            sqlx::query("INSERT OR IGNORE INTO imported_bundle (sha256, device, imported_at, changes) VALUES (?1, ?2, ?3, ?4)")
-                .bind(sha)
-                .bind(manifest.device.to_string())
-                .bind(self.clock().now().to_rfc3339())
-                .bind(*count as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let live: i64 = {
-            let mut n = 0;
-            for kind in KINDS {
-                let c: i64 =
-                    sqlx::query_scalar(&format!("SELECT count(*) FROM {kind} WHERE deleted = 0"))
-                        .fetch_one(&mut *tx)
-                        .await?;
-                n += c;
-            }
-            n
-        };
-        preview.large_delete =
-            preview.deletes > 5 && (preview.deletes as i64) * 4 > live + preview.deletes as i64;
-
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await.map_err(|e| match e {
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("787") => refuse(
-                    "it refers to records it does not hold (was it cut down from a larger export?)",
-                ),
-                other => Error::Database(other),
-            })?;
-            if erased_now {
-                self.compact().await?;
-            }
-        }
-        Ok(preview)
-    }
-
-    /// Copies the database, whole and consistent, to `backups/` beside it, keeping the last
-    /// five of each reason.
-    pub async fn backup(&self, reason: &str) -> Result<PathBuf> {
-        let folder = self
-            .path()
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("backups");
-        std::fs::create_dir_all(&folder).map_err(|e| Error::DataDir {
-            path: folder.clone(),
-            reason: e.to_string(),
-        })?;
-        let unique = Uuid::now_v7().simple().to_string();
-        let name = format!(
-            "{reason}-{}-{}.db",
-            self.clock().now().format("%Y%m%d-%H%M%S"),
-            &unique[24..]
-        );
-        let path = folder.join(name);
-        sqlx::query("VACUUM INTO ?1")
-            .bind(path.to_string_lossy().into_owned())
-            .execute(self.pool_ref())
-            .await?;
-        crate::backup::check_database_file(&path).await?;
-        let mut existing: Vec<PathBuf> = std::fs::read_dir(&folder)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{reason}-")))
-            })
-            .collect();
-        existing.sort();
-        while existing.len() > 5 {
-            let _ = std::fs::remove_file(existing.remove(0));
-        }
-        Ok(path)
+        self.merge_changes(all, &sources, &options).await
     }
 
     /// Every record with concurrent versions, with the winner and the versions that lost.
@@ -881,79 +679,6 @@ impl Store {
                 ))
             })
             .collect()
-    }
-}
-
-/// What "Sync now" did with a folder.
-#[derive(Debug, Clone, Serialize)]
-pub struct FolderSync {
-    pub written: PathBuf,
-    pub imported: Vec<PathBuf>,
-    pub preview: Preview,
-}
-
-impl Store {
-    /// Writes this laptop's bundle into `folder` (temporary name, then rename) and merges every
-    /// other laptop's bundle found there. Works on any file-sync engine: merging is
-    /// order-independent and idempotent.
-    pub async fn sync_folder(&self, folder: &Path, passphrase: Option<&str>) -> Result<FolderSync> {
-        self.sync_folder_confirmed(folder, passphrase, true).await
-    }
-
-    /// As [`Store::sync_folder`], but when the others' bundles would delete a large part of
-    /// what is here, stops first (nothing written) unless `allow_large_delete`.
-    pub async fn sync_folder_confirmed(
-        &self,
-        folder: &Path,
-        passphrase: Option<&str>,
-        allow_large_delete: bool,
-    ) -> Result<FolderSync> {
-        if !folder.is_dir() {
-            return Err(Error::invalid(format!(
-                "{} is not a folder Fieldbook can reach. Choose the sync folder again.",
-                folder.display()
-            )));
-        }
-        let mine = format!("{}.{EXTENSION}", self.device_id());
-        let mut others = Vec::new();
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(folder)? {
-            let path = entry?.path();
-            let is_bundle = path.extension().is_some_and(|e| e == EXTENSION);
-            if !is_bundle
-                || path
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy() == mine)
-            {
-                continue;
-            }
-            files.push(std::fs::read(&path)?);
-            others.push(path);
-        }
-        if !files.is_empty() && !allow_large_delete {
-            let preview = self.import_bundles(&files, passphrase, true).await?;
-            if preview.large_delete {
-                return Err(Error::NeedsConfirmation(format!(
-                    "The other laptops' bundles would delete {} records here, a large part of what this laptop holds. Check that the sync folder is the right one; sync again to go ahead. Nothing has been changed yet.",
-                    preview.deletes
-                )));
-            }
-        }
-        let preview = if files.is_empty() {
-            Preview::default()
-        } else {
-            self.import_bundles(&files, passphrase, false).await?
-        };
-        let bytes = self
-            .export_bundle(BundleScope::Everything, passphrase)
-            .await?;
-        let written = folder.join(&mine);
-        crate::export::write_atomically(&written, &bytes)?;
-        Ok(FolderSync {
-            written,
-            imported: others,
-            preview,
-        })
     }
 }
 
