@@ -357,19 +357,29 @@ fn a_coordinator_merges_laptops_bundles_without_a_display() {
         &coordinator,
         &["import-bundle", bundle_b.to_str().unwrap()],
     ));
-    assert!(merged["new_versions"].as_u64().unwrap() > 0);
+    assert_eq!(
+        merged["new_versions"], 0,
+        "b's demo is the one already merged from a"
+    );
     assert_eq!(
         json(&cli(&coordinator, &["stats"]))["programme"],
-        4,
-        "two laptops' demo programmes, nothing merged away"
+        2,
+        "two laptops' demo programmes are the same two, never doubled"
     );
 
     // A sync folder exchanges both ways.
     let folder = tmp.path().join("shared");
     std::fs::create_dir_all(&folder).unwrap();
-    json(&cli(&a, &["sync-folder", folder.to_str().unwrap()]));
-    json(&cli(&b, &["sync-folder", folder.to_str().unwrap()]));
-    json(&cli(&a, &["sync-folder", folder.to_str().unwrap()]));
+    let sync = |dir: &std::path::Path| {
+        json(&cli(
+            dir,
+            &["sync-folder", folder.to_str().unwrap(), "--json"],
+        ))
+    };
+    sync(&a);
+    let report = sync(&b);
+    assert_eq!(report["merged"].as_array().unwrap().len(), 1, "{report}");
+    sync(&a);
     assert_eq!(json(&cli(&a, &["stats"])), json(&cli(&b, &["stats"])));
     assert_eq!(json(&cli(&a, &["conflicts"])), serde_json::json!([]));
 
@@ -432,7 +442,7 @@ fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
     );
     let before = json(&cli(&dir, &["stats"]));
     let other = tmp.path().join("other");
-    cli(&other, &["seed-demo"]);
+    cli(&other, &["generate", "--reflections", "5"]);
     let bundle = tmp.path().join("b.fieldbook");
     cli(&other, &["export-bundle", bundle.to_str().unwrap()]);
     json(&cli(&dir, &["import-bundle", bundle.to_str().unwrap()]));
@@ -661,4 +671,106 @@ fn generate_and_bench_refuse_to_fill_the_usual_data_folder() {
         let message = String::from_utf8_lossy(&out.stderr);
         assert!(message.contains("--data-dir"), "{message}");
     }
+}
+
+#[test]
+fn sync_folder_names_a_damaged_file_and_merges_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let folder = tmp.path().join("shared");
+    std::fs::create_dir_all(&folder).unwrap();
+    cli(&a, &["seed-demo"]);
+    cli(&a, &["sync-folder", folder.to_str().unwrap()]);
+    let bad = folder.join("half-copied.fieldbook");
+    std::fs::write(&bad, b"PK\x03\x04 cut short").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&bad)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+
+    let out = cli(&b, &["sync-folder", folder.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Merged 1 file(s)"), "{text}");
+    assert!(text.contains("Skipped half-copied.fieldbook: "), "{text}");
+    assert!(text.contains("Nothing new to write"), "{text}");
+    assert_eq!(json(&cli(&a, &["stats"])), json(&cli(&b, &["stats"])));
+
+    let report = json(&cli(
+        &b,
+        &["sync-folder", folder.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(report["merged"], serde_json::json!([]));
+    assert_eq!(report["skipped"][0]["file"], "half-copied.fieldbook");
+    assert!(report["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("damaged or cut short"));
+    assert_eq!(report["written"], serde_json::json!([]));
+}
+
+#[test]
+fn backups_shows_and_changes_where_backups_go_and_how_many_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let elsewhere = tmp.path().join("usb");
+    let shown = json(&cli(&dir, &["backups", "--json"]));
+    assert_eq!(shown["policy"]["kept"], 5);
+    let changed = json(&cli(
+        &dir,
+        &[
+            "backups",
+            "--folder",
+            elsewhere.to_str().unwrap(),
+            "--keep",
+            "2",
+            "--json",
+        ],
+    ));
+    assert_eq!(changed["policy"]["kept"], 2);
+    assert_eq!(changed["policy"]["folder"], elsewhere.to_str().unwrap());
+    let out = cli(&dir, &["backups", "--keep", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing has been changed"));
+    assert_eq!(
+        json(&cli(&dir, &["backups", "--json"]))["policy"]["kept"],
+        2
+    );
+    let readonly = tmp.path().join("readonly");
+    std::fs::create_dir_all(&readonly).unwrap();
+    let out = cli(&dir, &["backups", "--folder", "/proc/no-such-place"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Backups cannot be saved in"));
+}
+
+#[test]
+fn json_piped_into_a_reader_that_stops_early_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    // Enough cohorts that the list (about 70 KB) is more than a pipe holds.
+    cli(&dir, &["generate", "--reflections", "10000"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["programmes", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -c 1`: read a byte, then close the pipe, long before the output (far more
+    // than a pipe holds) is all written.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut one).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
 }
