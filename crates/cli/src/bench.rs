@@ -14,13 +14,13 @@ use fieldbook_core::themes::{Breakdown, SummaryScope};
 use fieldbook_core::{Error, Store};
 
 /// The median and 95th percentile of some timings.
-fn figures(mut times: Vec<Duration>) -> (Duration, Duration) {
+pub(crate) fn figures(mut times: Vec<Duration>) -> (Duration, Duration) {
     times.sort();
     let at = |q: f64| times[((q * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1];
     (at(0.5), at(0.95))
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -339,5 +339,5 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
     });
     println!();
     println!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
-    Ok(())
+    crate::bench_sync::run(store, runs).await
 }

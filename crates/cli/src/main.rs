@@ -13,6 +13,7 @@ use fieldbook_core::{paths, Error, Store};
 use uuid_arg::RecordId;
 
 mod bench;
+mod bench_sync;
 mod uuid_arg;
 
 /// Fieldbook from the command line.
