@@ -20,6 +20,21 @@ pub const MARK_END: char = '\u{3}';
 /// Every term is quoted, so nothing typed is read as FTS syntax. `None` when nothing
 /// searchable was typed.
 pub fn fts_query(text: &str) -> Option<String> {
+    terms(text, false)
+}
+
+/// The shortest last word that is matched as the start of a word while typing: shorter ones
+/// would match most of the index and tell the facilitator nothing.
+pub const PREFIX_FROM: usize = 3;
+
+/// As [`fts_query`], for a search made as the facilitator types: the last word, unless a space
+/// follows it, also matches as the start of a word ("trus" finds "trust"), once it has
+/// [`PREFIX_FROM`] letters.
+pub fn fts_query_as_typed(text: &str) -> Option<String> {
+    terms(text, !text.ends_with(char::is_whitespace))
+}
+
+fn terms(text: &str, last_is_prefix: bool) -> Option<String> {
     let mut terms = Vec::new();
     let mut rest = text;
     while !rest.trim().is_empty() {
@@ -34,6 +49,7 @@ pub fn fts_query(text: &str) -> Option<String> {
             (&rest[..end], false, &rest[end..])
         };
         rest = after;
+        let typing_it = last_is_prefix && !phrase && rest.trim().is_empty();
         let prefix = !phrase && term.ends_with('*');
         let words: Vec<String> = term
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -45,7 +61,15 @@ pub fn fts_query(text: &str) -> Option<String> {
             continue;
         }
         let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
-        terms.push(if prefix { format!("{quoted}*") } else { quoted });
+        let started = typing_it
+            && words
+                .last()
+                .is_some_and(|w| w.chars().count() >= PREFIX_FROM);
+        terms.push(if prefix || started {
+            format!("{quoted}*")
+        } else {
+            quoted
+        });
     }
     (!terms.is_empty()).then(|| terms.join(" "))
 }
@@ -84,6 +108,9 @@ pub struct SearchQuery {
     pub to: Option<NaiveDate>,
     #[serde(default)]
     pub sort: Sort,
+    /// Searching as the facilitator types: the last word also matches the start of words.
+    #[serde(default)]
+    pub as_you_type: bool,
     /// How many to return (at most 500) and from where.
     pub limit: Option<u32>,
     #[serde(default)]
@@ -143,7 +170,11 @@ impl Store {
         }
         // Words typed are looked for in the text and prompt; filters on where a reflection was
         // said and who said it are tokens in the index's facets column (migration 0009).
-        let words = fts_query(&query.text);
+        let words = if query.as_you_type {
+            fts_query_as_typed(&query.text)
+        } else {
+            fts_query(&query.text)
+        };
         let mut facets = Vec::new();
         let token =
             |prefix: &str, id: &str| format!("facets : \"{prefix}{}0\"", id.replace('-', ""));
@@ -317,7 +348,26 @@ fn search_error(e: sqlx::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, fts_query_as_typed};
+
+    #[test]
+    fn while_typing_the_last_word_matches_the_start_of_words() {
+        assert_eq!(fts_query_as_typed("trus").unwrap(), "\"trus\"*");
+        assert_eq!(
+            fts_query_as_typed("build compl").unwrap(),
+            "\"build\" \"compl\"*"
+        );
+        // A space after it means the word is finished.
+        assert_eq!(fts_query_as_typed("know ").unwrap(), "\"know\"");
+        // Phrases, and words too short to say much, are matched whole.
+        assert_eq!(
+            fts_query_as_typed("\"shared power\"").unwrap(),
+            "\"shared power\""
+        );
+        assert_eq!(fts_query_as_typed("trust in").unwrap(), "\"trust\" \"in\"");
+        // Without typing, nothing is a prefix unless asked for with *.
+        assert_eq!(fts_query("trus").unwrap(), "\"trus\"");
+    }
 
     #[test]
     fn what_is_typed_becomes_quoted_terms() {

@@ -671,3 +671,68 @@ async fn a_new_programme_comes_with_its_national_version() {
     assert_eq!(overview.versions[0].version.kind, VersionKind::National);
     assert!(f.store.create_programme(" ").await.is_err());
 }
+
+#[tokio::test]
+async fn an_agenda_item_needs_at_least_a_minute_and_at_most_a_day_and_a_refusal_changes_nothing() {
+    let f = fixture().await;
+    let welcome = f.items[0];
+    for minutes in [0, 9999] {
+        let refused = f
+            .store
+            .update("agenda_item", welcome, patch(json!({ "minutes": minutes })))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    }
+    let zero = f
+        .store
+        .add_agenda_item(f.session, None, "Silence", 0, ItemKind::Activity)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(zero.contains("at least 1 minute"), "{zero}");
+    let item: AgendaItem = f.store.get(welcome).await.unwrap();
+    assert_eq!(item.minutes, 15);
+    f.store
+        .update("agenda_item", welcome, patch(json!({ "minutes": 1 })))
+        .await
+        .unwrap();
+    let item: AgendaItem = f.store.get(welcome).await.unwrap();
+    assert_eq!(item.minutes, 1);
+}
+
+#[tokio::test]
+async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
+    let f = fixture().await;
+    let refused = f
+        .store
+        .create_local_version(
+            f.national,
+            NewLocalVersion {
+                name: "Leading Change Together: Surrey".into(),
+                place: "Surrey".into(),
+                cohort_start: Some("2027-03-01".parse().unwrap()),
+                cohort_end: Some("2027-02-01".parse().unwrap()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("must end on or after"), "{refused}");
+    let surrey = f.surrey().await;
+    let refused = f
+        .store
+        .update(
+            "programme_version",
+            surrey,
+            patch(json!({ "cohort_end": "2027-02-28" })),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    let kept: ProgrammeVersion = f.store.get(surrey).await.unwrap();
+    assert_eq!(kept.cohort_end, Some("2027-06-30".parse().unwrap()));
+}

@@ -114,8 +114,10 @@ export async function newVersionScreen(programmeId) {
   const name = formField({ id: 'name', label: 'Name of this version', hint: `Usually the programme and the place, such as “${programme.title}: Surrey”.` });
   const partners = formField({ id: 'partners', label: 'Partner organisations (optional)', hint: 'One per line.', multiline: true });
   const leads = formField({ id: 'leads', label: 'Lead facilitators (optional)', hint: 'One per line.', multiline: true });
-  const start = formField({ id: 'cohort-start', label: 'Cohort starts (optional)', type: 'date' });
-  const end = formField({ id: 'cohort-end', label: 'Cohort ends (optional)', type: 'date' });
+  const start = formField({ id: 'cohort-start', label: 'Cohort starts (optional)', hint: DATE_HINT });
+  const end = formField({ id: 'cohort-end', label: 'Cohort ends (optional)', hint: DATE_HINT });
+  start.input.classList.add('date-input');
+  end.input.classList.add('date-input');
   let nameTouched = false;
   name.input.addEventListener('input', () => { nameTouched = true; });
   place.input.addEventListener('input', () => {
@@ -123,6 +125,14 @@ export async function newVersionScreen(programmeId) {
   });
 
   const summary = h('div');
+  const fields = [place, name, start, end];
+  // A problem put right stops being shown as soon as the field is changed.
+  for (const f of fields) {
+    f.input.addEventListener('input', () => {
+      f.setError(null);
+      if (!fields.some((x) => x.input.getAttribute('aria-invalid'))) fill(summary);
+    });
+  }
   const form = h('form', { novalidate: true },
     summary,
     place.wrapper, name.wrapper, partners.wrapper, leads.wrapper,
@@ -134,8 +144,17 @@ export async function newVersionScreen(programmeId) {
     const problems = [];
     if (!place.input.value.trim()) problems.push([place, 'Enter the place this version is for.']);
     if (!name.input.value.trim()) problems.push([name, 'Enter a name for this version.']);
-    if (start.input.value && end.input.value && end.input.value < start.input.value) problems.push([end, 'The cohort must end after it starts.']);
-    for (const f of [place, name, end]) f.setError(null);
+    const dateOf = (f) => {
+      try {
+        return readDate(f.input.value);
+      } catch (e) {
+        problems.push([f, e.message]);
+        return null;
+      }
+    };
+    const cohortStart = dateOf(start);
+    const cohortEnd = dateOf(end);
+    for (const f of fields) f.setError(null);
     if (problems.length) {
       for (const [f, message] of problems) f.setError(message);
       fill(summary, errorSummary(problems.map(([f, message]) => [f.input.id, message])));
@@ -148,11 +167,12 @@ export async function newVersionScreen(programmeId) {
         place: place.input.value,
         partners: partners.input.value.split('\n'),
         lead_facilitators: leads.input.value.split('\n'),
-        cohort_start: start.input.value || null,
-        cohort_end: end.input.value || null,
+        cohort_start: cohortStart,
+        cohort_end: cohortEnd,
       });
       location.hash = `#/versions/${version.id}`;
     } catch (e) {
+      // The core's refusal (a cohort that ends before it starts, say) is shown at the top.
       fill(summary, errorSummary([[place.input.id, e.message]]));
       summary.querySelector('[role="alert"]').focus();
     }
