@@ -1035,6 +1035,20 @@ pub async fn save_chart(
     .await
 }
 
+/// The demo content still held and the next session, for the first screen.
+#[tauri::command]
+pub async fn welcome(state: State<'_, AppState>) -> Reply<fieldbook_core::welcome::Welcome> {
+    let store = store(&state)?;
+    let today = store.clock().now().date_naive();
+    Ok(store.welcome(today).await?)
+}
+
+/// Deletes the demo content (refused while it holds anyone's data).
+#[tauri::command]
+pub async fn clear_demo(state: State<'_, AppState>) -> Reply<fieldbook_core::welcome::DemoContent> {
+    Ok(store(&state)?.clear_demo().await?)
+}
+
 /// How many milliseconds ago this process started, read from /proc (Linux only; `None`
 /// elsewhere). The window records it when its first screen is shown, so the start-up budget
 /// is measured from the process's real start, not from when the page began loading.

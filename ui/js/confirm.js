@@ -2,6 +2,7 @@
 // the most serious steps are only possible after typing a name, so no slip of a key can do them.
 
 import { fill, h } from './dom.js';
+import { errorMessage } from './feedback.js';
 
 let counter = 0;
 
@@ -22,8 +23,7 @@ export function confirmation({ area, opener, title, lines = [], button, id, conf
     opener?.focus();
   };
   const matches = () => !typed || typed.value.trim().toLowerCase() === confirmText.trim().toLowerCase();
-  const refuse = () => fill(problem, h('p', { class: 'field-error', role: 'alert' },
-    `Type “${confirmText}” in the box first. Nothing has been changed.`));
+  const refuse = () => fill(problem, errorMessage({ message: `Type “${confirmText}” in the box first. Nothing has been changed.` }));
   typed?.addEventListener('input', () => {
     go.setAttribute('aria-disabled', String(!matches()));
     if (matches()) fill(problem);
@@ -43,7 +43,7 @@ export function confirmation({ area, opener, title, lines = [], button, id, conf
       await act();
     } catch (e) {
       go.disabled = false;
-      fill(problem, h('p', { class: 'field-error', role: 'alert' }, e?.message ?? String(e)));
+      fill(problem, errorMessage(e));
     }
   });
   const cancelButton = h('button', { type: 'button', class: 'button button-secondary', id: `${id}-cancel`, onclick: cancel }, 'Cancel');

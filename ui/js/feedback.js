@@ -31,8 +31,8 @@ function showStatus() {
   } else if (pending) {
     status.textContent = 'Saving…';
     status.dataset.state = 'saving';
-  } else if (savedAt) {
-    status.textContent = `Saved at ${savedAt}`;
+  } else {
+    status.textContent = savedAt ? `Saved at ${savedAt}` : 'All changes are saved';
     status.dataset.state = 'saved';
   }
 }

@@ -540,7 +540,8 @@ fn copy_exercise_into(exercise: &Exercise, item: &mut AgendaItem) {
         .map(|(n, step)| format!("{}. {step}", n + 1))
         .collect::<Vec<_>>()
         .join("\n");
-    item.materials = exercise.materials.join(", ");
+    // Semicolons, so a material with a comma in it stays one in the checklist.
+    item.materials = exercise.materials.join("; ");
     item.prompt = exercise.prompts.first().cloned().unwrap_or_default();
     item.exercise_id = Some(exercise.meta.id);
     item.exercise_stamp = exercise.meta.stamp;

@@ -736,3 +736,107 @@ async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
     let kept: ProgrammeVersion = f.store.get(surrey).await.unwrap();
     assert_eq!(kept.cohort_end, Some("2027-06-30".parse().unwrap()));
 }
+
+#[tokio::test]
+async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let today: chrono::NaiveDate = "2027-01-01".parse().unwrap();
+    let welcome = store.welcome(today).await.unwrap();
+    let demo = welcome.demo.expect("the demo is there");
+    assert_eq!(
+        demo.programmes,
+        ["Leading Change Together", "Commissioning with Communities"]
+    );
+    assert!(demo.exercises > 10 && demo.sessions > 5, "{demo:?}");
+    assert!(!demo.holds_people);
+    let next = welcome.next_session.expect("a dated session after today");
+    assert!(next.date >= today);
+
+    // A one-off session of the facilitator's own, built from a demo exercise.
+    let mine = store
+        .create_session(None, "Our own away day")
+        .await
+        .unwrap();
+    let exercise: Exercise = store
+        .list("title = 'Walking pairs'", &[])
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    store
+        .add_exercise_to_agenda(mine.meta.id, exercise.meta.id, None)
+        .await
+        .unwrap();
+
+    // A local version of a demo programme: that programme is the facilitator's now.
+    let overviews = store.programme_overviews().await.unwrap();
+    let lct = overviews
+        .iter()
+        .find(|o| o.programme.title == "Leading Change Together")
+        .unwrap();
+    let national = lct
+        .versions
+        .iter()
+        .find(|v| v.version.kind == VersionKind::National)
+        .unwrap()
+        .version
+        .meta
+        .id;
+    store
+        .create_local_version(
+            national,
+            NewLocalVersion {
+                name: "Leading Change Together: Surrey".into(),
+                place: "Surrey".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let exercises_before = store.list::<Exercise>("1", &[]).await.unwrap().len();
+
+    let cleared = store.clear_demo().await.unwrap();
+    assert_eq!(cleared.programmes, ["Commissioning with Communities"]);
+    let kept: Vec<String> = store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.programme.title)
+        .collect();
+    assert_eq!(kept, ["Leading Change Together"]);
+    let left: Vec<String> = store
+        .standalone_sessions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(left, ["Our own away day"]);
+    let library: Vec<Exercise> = store.list("1", &[]).await.unwrap();
+    assert!(
+        library.iter().any(|e| e.title == "Walking pairs"),
+        "the exercise the facilitator's agenda uses stays"
+    );
+    assert!(library.len() < exercises_before, "unused demo exercises go");
+    assert_eq!(store.welcome(today).await.unwrap().demo, None);
+}
+
+#[tokio::test]
+async fn the_demo_is_not_cleared_while_it_holds_someones_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let version = store.programme_overviews().await.unwrap()[0].versions[0]
+        .version
+        .meta
+        .id;
+    let form: fieldbook_core::day::NewParticipant =
+        serde_json::from_value(json!({ "name": "Priya Shah" })).unwrap();
+    store.add_participant(Some(version), form).await.unwrap();
+    let refused = store.clear_demo().await.unwrap_err().to_string();
+    assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    assert_eq!(store.programme_overviews().await.unwrap().len(), 2);
+}

@@ -6,6 +6,10 @@ import { breadcrumbs, fill, h, link, tags } from '../dom.js';
 import { cohort, date, month, plural } from '../format.js';
 import { createForm, errorSummary, formField } from '../forms.js';
 import { field, lines, wholeNumber } from '../fields.js';
+import { DATE_HINT, readDate } from '../dates.js';
+import { confirmation } from '../confirm.js';
+import { notify, saving } from '../feedback.js';
+import { refresh } from '../navigation.js';
 
 function versionLine({ version, sessions }) {
   const local = version.kind === 'local';
@@ -20,8 +24,45 @@ function versionLine({ version, sessions }) {
 /** How many versions a programme's card lists; the programme's own page lists them all. */
 const CARD_VERSIONS = 12;
 
+/** The way in: the next session to run, and what the demo content is, with a way to clear it. */
+function welcomePanel(welcome) {
+  const next = welcome.next_session;
+  const nextLine = next
+    ? h('p', { class: 'next-session', 'data-testid': 'next-session' }, 'Next session: ',
+      h('a', { href: `#/sessions/${next.id}`, id: 'next-session-link' }, next.title), ` · ${date(next.date)} at ${next.start_time}`,
+      next.version ? ` · ${next.version}` : ' · a one-off session')
+    : null;
+  const demo = welcome.demo;
+  if (!demo) return nextLine;
+  const area = h('div');
+  const what = [
+    demo.programmes.length ? `the programmes ${demo.programmes.map((t) => `“${t}”`).join(' and ')} with ${plural(demo.sessions, 'session')}` : plural(demo.sessions, 'session'),
+    plural(demo.exercises, 'library exercise'),
+  ].join(', and ');
+  return h('section', { class: 'panel welcome', 'aria-labelledby': 'demo-heading', 'data-testid': 'demo-notice' },
+    h('h2', { id: 'demo-heading' }, 'This is demo content'),
+    h('p', {}, `Fieldbook started with examples to try things out on: ${what}. They are made up; nothing here is anyone’s real data.`),
+    h('p', {}, 'When you are ready for your own work, clear the demo. Anything you made yourself stays.'),
+    nextLine,
+    demo.holds_people
+      ? h('p', { class: 'hint' }, 'The demo now holds participants or reflections you added, so it cannot be cleared until they are erased.')
+      : h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button button-secondary', id: 'clear-demo', onclick: (event) => confirmation({
+          area, opener: event.currentTarget, id: 'confirm-clear-demo',
+          title: 'Clear the demo content?',
+          lines: [`This deletes ${what}. Other laptops that sync with this one delete it too.`],
+          button: 'Clear the demo',
+          act: async () => {
+            await saving(api.clearDemo());
+            notify('Cleared the demo content. Start with a new programme or a one-off session below.');
+            await refresh('new-programme-title');
+          },
+        }) }, 'Clear the demo…')),
+    area);
+}
+
 export async function programmesScreen() {
-  const [programmes, standalone] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions()]);
+  const [programmes, standalone, welcome] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions(), api.welcome()]);
   const list = programmes.length
     ? h('ul', { class: 'card-list' }, programmes.map(({ programme, versions }) =>
       h('li', { class: 'card' },
@@ -42,6 +83,7 @@ export async function programmesScreen() {
     node: h('div', {},
       h('h1', {}, 'Programmes'),
       h('p', { class: 'lead' }, 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
+      welcomePanel(welcome),
       list,
       createForm({
         id: 'new-programme-title', label: 'New programme', button: 'Create programme',
@@ -121,7 +163,10 @@ export async function newVersionScreen(programmeId) {
   let nameTouched = false;
   name.input.addEventListener('input', () => { nameTouched = true; });
   place.input.addEventListener('input', () => {
-    if (!nameTouched) name.input.value = place.input.value.trim() ? `${programme.title}: ${place.input.value.trim()}` : '';
+    if (nameTouched) return;
+    name.input.value = place.input.value.trim() ? `${programme.title}: ${place.input.value.trim()}` : '';
+    // Filled in for them: its "Enter a name" no longer applies.
+    if (name.input.value) name.setError(null);
   });
 
   const summary = h('div');

@@ -198,7 +198,7 @@ class SessionView {
         field({ label: 'Kind', value: item.kind, options: KINDS, save: save('kind'), attrs: { id: 'item-kind' } }).wrapper),
       field({ label: 'Fixed start time (optional)', hint: 'For something that must start at a set time, such as lunch. Leave empty to follow on', type: 'time', value: item.pinned_time ?? '', save: save('pinned_time'), attrs: { id: 'item-pinned' } }).wrapper,
       field({ label: 'Facilitator notes', multiline: true, rows: 5, value: item.notes, save: save('notes'), attrs: { id: 'item-notes' } }).wrapper,
-      field({ label: 'Materials', hint: 'Separate them with commas; they are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
+      field({ label: 'Materials', hint: 'Separate them with commas, or with semicolons when one has a comma in it (“A route map, if going outdoors”). They are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
       field({ label: 'Reflection prompt (optional)', value: item.prompt, save: save('prompt'), attrs: { id: 'item-prompt' } }).wrapper,
       link_ ? this.exerciseLink(item, link_) : null,
       h('div', { class: 'button-row' },
