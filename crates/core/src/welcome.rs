@@ -191,16 +191,23 @@ impl Store {
         let exercises: Vec<Exercise> = self.list("1", &[]).await?;
         let sessions: Vec<Session> = self.list("1", &[]).await?;
         let all_versions: Vec<ProgrammeVersion> = self.list("1", &[]).await?;
-        let all_items: Vec<AgendaItem> = self.list("1", &[]).await?;
         // A demo programme the facilitator has built on (a version, a session or an agenda
-        // item of their own) is theirs now: it stays, whole.
+        // item of their own) is theirs now: it stays, whole. Agenda items can be many, so
+        // only the sessions of those made since are read.
+        let since = until.to_rfc3339();
+        let sessions_added_to: HashSet<Uuid> = sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT session_id FROM agenda_item
+             WHERE deleted = 0 AND julianday(created_at) > julianday(?1)",
+        )
+        .bind(&since)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .filter_map(|id| Uuid::try_parse(id).ok())
+        .collect();
         let programme_of_version: HashMap<Uuid, Uuid> = all_versions
             .iter()
             .map(|v| (v.meta.id, v.programme_id))
-            .collect();
-        let programme_of_session: HashMap<Uuid, Uuid> = sessions
-            .iter()
-            .filter_map(|s| Some((s.meta.id, *programme_of_version.get(&s.version_id?)?)))
             .collect();
         let built_on: HashSet<Uuid> = all_versions
             .iter()
@@ -209,14 +216,8 @@ impl Store {
             .chain(
                 sessions
                     .iter()
-                    .filter(|s| !made_by(*s, until))
+                    .filter(|s| !made_by(*s, until) || sessions_added_to.contains(&s.meta.id))
                     .filter_map(|s| programme_of_version.get(&s.version_id?).copied()),
-            )
-            .chain(
-                all_items
-                    .iter()
-                    .filter(|i| !made_by(*i, until))
-                    .filter_map(|i| programme_of_session.get(&i.session_id).copied()),
             )
             .collect();
         let programmes: Vec<Programme> = programmes
@@ -233,11 +234,6 @@ impl Store {
             .filter(|v| programme_ids.contains(&v.programme_id))
             .collect();
         let version_ids: HashSet<Uuid> = versions.iter().map(|v| v.meta.id).collect();
-        let one_offs_built_on: HashSet<Uuid> = all_items
-            .iter()
-            .filter(|i| !made_by(*i, until))
-            .map(|i| i.session_id)
-            .collect();
         let sessions: Vec<Session> = sessions
             .into_iter()
             .filter(|s| match s.version_id {
@@ -245,21 +241,29 @@ impl Store {
                 None => {
                     one_off_titles.contains(&s.title)
                         && made_by(s, until)
-                        && !one_offs_built_on.contains(&s.meta.id)
+                        && !sessions_added_to.contains(&s.meta.id)
                 }
             })
             .collect();
-        let session_ids: HashSet<Uuid> = sessions.iter().map(|s| s.meta.id).collect();
+        let session_list = id_list(sessions.iter().map(|s| s.meta.id));
+        let items: Vec<AgendaItem> = self
+            .list(
+                "session_id IN (SELECT value FROM json_each(?1))",
+                &[session_list.clone()],
+            )
+            .await?;
         // Exercises an agenda of the facilitator's own copied stay in the library.
-        let used_elsewhere: HashSet<Uuid> = all_items
-            .iter()
-            .filter(|i| !session_ids.contains(&i.session_id))
-            .filter_map(|i| i.exercise_id)
-            .collect();
-        let items = all_items
-            .into_iter()
-            .filter(|i| session_ids.contains(&i.session_id))
-            .collect();
+        let used_elsewhere: HashSet<Uuid> = sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT exercise_id FROM agenda_item
+             WHERE deleted = 0 AND exercise_id IS NOT NULL
+               AND session_id NOT IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(&session_list)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .filter_map(|id| Uuid::try_parse(id).ok())
+        .collect();
         let exercises = exercises
             .into_iter()
             .filter(|e| {

@@ -769,6 +769,12 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
         .add_exercise_to_agenda(mine.meta.id, exercise.meta.id, None)
         .await
         .unwrap();
+    // Its materials checklist keeps "A simple route map, if going outdoors" whole.
+    let materials = store.session_detail(mine.meta.id).await.unwrap().materials;
+    assert!(
+        materials.contains(&"A simple route map, if going outdoors".to_owned()),
+        "{materials:?}"
+    );
 
     // A local version of a demo programme: that programme is the facilitator's now.
     let overviews = store.programme_overviews().await.unwrap();
