@@ -296,15 +296,27 @@ impl Store {
         } else {
             ("0", "k DESC", "page.k DESC")
         };
+        let highlight = format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')");
+        // Newest first reads the index in order, so the page's words are marked as it is read.
+        // Best match first sorts every match, so only the page's rows are marked, afterwards:
+        // each of those looks its row up again (quick for whole words; a word's start without
+        // an index of its own takes longer, see BENCHMARKS.md).
+        let mark_in_page = words.is_some() && !relevance;
         let page = format!(
-            "SELECT {key} AS k, {rank} AS rank FROM {from} WHERE {where_clause}
+            "SELECT {key} AS k, {rank} AS rank, {} AS marked FROM {from} WHERE {where_clause}
              ORDER BY {order} LIMIT {limit} OFFSET {}",
+            if mark_in_page {
+                highlight.as_str()
+            } else {
+                "NULL"
+            },
             query.offset
         );
         // The page's rows with where they were said; the words marked only for these.
         let (marked, marking) = match &words {
+            Some(_) if mark_in_page => ("page.marked".to_owned(), ""),
             Some(_) => (
-                format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')"),
+                highlight.clone(),
                 "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
             ),
             None => ("r.text".to_owned(), ""),
