@@ -249,7 +249,7 @@ impl Store {
         let items: Vec<AgendaItem> = self
             .list(
                 "session_id IN (SELECT value FROM json_each(?1))",
-                &[session_list.clone()],
+                std::slice::from_ref(&session_list),
             )
             .await?;
         // Exercises an agenda of the facilitator's own copied stay in the library.
