@@ -298,9 +298,9 @@ impl Store {
         };
         let highlight = format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')");
         // Newest first reads the index in order, so the page's words are marked as it is read.
-        // Best match first sorts every match, so only the page's rows are marked, afterwards:
-        // each of those looks its row up again (quick for whole words; a word's start without
-        // an index of its own takes longer, see BENCHMARKS.md).
+        // Best match first sorts every match, so only the page's rows are marked, afterwards,
+        // in one pass over the index between the page's first and last keys: looking each row
+        // up on its own would read a word's start (a prefix) from the index once a row.
         let mark_in_page = words.is_some() && !relevance;
         let page = format!(
             "SELECT {key} AS k, {rank} AS rank, {} AS marked FROM {from} WHERE {where_clause}
@@ -313,21 +313,33 @@ impl Store {
             query.offset
         );
         // The page's rows with where they were said; the words marked only for these.
-        let (marked, marking) = match &words {
-            Some(_) if mark_in_page => ("page.marked".to_owned(), ""),
+        let (marked, marks) = match &words {
+            Some(_) if mark_in_page => ("page.marked".to_owned(), String::new()),
+            // `+rowid` keeps the list of keys from being used to look rows up one by one.
             Some(_) => (
-                highlight.clone(),
-                "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
+                "coalesce(marks.marked, r.text)".to_owned(),
+                format!(
+                    ", marks AS (SELECT rowid AS k, {highlight} AS marked FROM reflection_search
+                     WHERE reflection_search MATCH ?1
+                       AND rowid BETWEEN (SELECT min(k) FROM page) AND (SELECT max(k) FROM page)
+                       AND +rowid IN (SELECT k FROM page))"
+                ),
             ),
-            None => ("r.text".to_owned(), ""),
+            None => ("r.text".to_owned(), String::new()),
+        };
+        let marking = if marks.is_empty() {
+            ""
+        } else {
+            "LEFT JOIN marks ON marks.k = page.k"
         };
         let sql = format!(
-            "WITH page AS ({page})
+            "WITH page AS MATERIALIZED ({page}){marks}
              SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
                     a.title AS item, r.agenda_item_id, r.participant_id, p.name AS participant, p.sector
-             FROM page {marking}
+             FROM page
              CROSS JOIN reflection r ON r.search_key = page.k
+             {marking}
              CROSS JOIN session s ON s.id = r.session_id
              LEFT JOIN programme_version v ON v.id = s.version_id
              LEFT JOIN programme g ON g.id = v.programme_id
