@@ -298,9 +298,7 @@ impl Store {
         };
         let highlight = format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')");
         // Newest first reads the index in order, so the page's words are marked as it is read.
-        // Best match first sorts every match, so only the page's rows are marked, afterwards,
-        // in one pass over the index between the page's first and last keys: looking each row
-        // up on its own would read a word's start (a prefix) from the index once a row.
+        // Best match first sorts every match, so only the page's rows are marked, afterwards.
         let mark_in_page = words.is_some() && !relevance;
         let page = format!(
             "SELECT {key} AS k, {rank} AS rank, {} AS marked FROM {from} WHERE {where_clause}
@@ -312,10 +310,14 @@ impl Store {
             },
             query.offset
         );
-        // The page's rows with where they were said; the words marked only for these.
+        // The page's rows with where they were said; the words marked only for these. Whole
+        // words are looked up row by row; the start of a word (a prefix, read whole from the
+        // index at each look-up) in one pass, where `+rowid` keeps the keys from being used
+        // to look rows up one by one.
+        let prefix = words.as_deref().is_some_and(|w| w.contains("\"*"));
         let (marked, marks) = match &words {
             Some(_) if mark_in_page => ("page.marked".to_owned(), String::new()),
-            // `+rowid` keeps the list of keys from being used to look rows up one by one.
+            Some(_) if !prefix => (highlight.clone(), String::new()),
             Some(_) => (
                 "coalesce(marks.marked, r.text)".to_owned(),
                 format!(
@@ -327,10 +329,11 @@ impl Store {
             ),
             None => ("r.text".to_owned(), String::new()),
         };
-        let marking = if marks.is_empty() {
-            ""
-        } else {
-            "LEFT JOIN marks ON marks.k = page.k"
+        let marking = match &words {
+            Some(_) if mark_in_page => "",
+            Some(_) if !prefix => "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
+            Some(_) => "LEFT JOIN marks ON marks.k = page.k",
+            None => "",
         };
         let sql = format!(
             "WITH page AS MATERIALIZED ({page}){marks}

@@ -416,6 +416,23 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
         "{}",
         found.hits[0].marked
     );
+    // Best match first marks them too.
+    let best = d
+        .store
+        .search(&SearchQuery {
+            sort: Sort::Relevance,
+            ..typed("promises kep")
+        })
+        .await
+        .unwrap();
+    assert_eq!(best.total, 1);
+    assert!(
+        best.hits[0]
+            .marked
+            .contains(&format!("{MARK_START}kept{MARK_END}")),
+        "{}",
+        best.hits[0].marked
+    );
     assert_eq!(d.store.search(&typed("commun")).await.unwrap().total, 1);
     assert_eq!(d.store.search(&typed("budget tab")).await.unwrap().total, 1);
     // Only the last word: "tab" as an earlier word must be whole.
