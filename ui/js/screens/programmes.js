@@ -36,9 +36,10 @@ function welcomePanel(welcome) {
   if (!demo) return nextLine;
   const area = h('div');
   const what = [
-    demo.programmes.length ? `the programmes ${demo.programmes.map((t) => `“${t}”`).join(' and ')} with ${plural(demo.sessions, 'session')}` : plural(demo.sessions, 'session'),
-    plural(demo.exercises, 'library exercise'),
-  ].join(', and ');
+    demo.programmes.length ? `the programmes ${demo.programmes.map((t) => `“${t}”`).join(' and ')}` : null,
+    `${plural(demo.sessions, 'session')} in all`,
+    `${plural(demo.exercises, 'library exercise')}`,
+  ].filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1');
   return h('section', { class: 'panel welcome', 'aria-labelledby': 'demo-heading', 'data-testid': 'demo-notice' },
     h('h2', { id: 'demo-heading' }, 'This is demo content'),
     h('p', {}, `Fieldbook started with examples to try things out on: ${what}. They are made up; nothing here is anyone’s real data.`),
