@@ -82,6 +82,8 @@ const COMMANDS: &[&str] = &[
     "export_learning_summary",
     "save_chart",
     "startup_time",
+    "welcome",
+    "clear_demo",
 ];
 
 fn main() {

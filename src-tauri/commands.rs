@@ -16,7 +16,7 @@ use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::Theme;
 use fieldbook_core::domain::{
     Action, AgendaItem, Attendance, Exercise, FacilitatorNote, ItemKind, Participant, Presence,
-    Programme, ProgrammeVersion, Reflection, RunAction, Session, MAX_ITEM_MINUTES,
+    Programme, ProgrammeVersion, Reflection, RunAction, Session,
 };
 use fieldbook_core::export::{self, learning, Audience, Format, Scope};
 use fieldbook_core::merge::{Choice, NationalChanges};
@@ -240,9 +240,6 @@ pub async fn add_agenda_item(
     let session_id = id(&session_id)?;
     let after = optional_id(after)?;
     let title = self::title(&title, "agenda item")?;
-    if minutes > MAX_ITEM_MINUTES {
-        return Err(Error::invalid("An agenda item can last at most a day.").into());
-    }
     Ok(store(&state)?
         .add_agenda_item(session_id, after, &title, minutes, kind)
         .await?)
@@ -1083,6 +1080,20 @@ pub async fn save_chart(
         bytes.as_bytes(),
     )
     .await
+}
+
+/// The demo content still held and the next session, for the first screen.
+#[tauri::command]
+pub async fn welcome(state: State<'_, AppState>) -> Reply<fieldbook_core::welcome::Welcome> {
+    let store = store(&state)?;
+    let today = store.clock().now().date_naive();
+    Ok(store.welcome(today).await?)
+}
+
+/// Deletes the demo content (refused while it holds anyone's data).
+#[tauri::command]
+pub async fn clear_demo(state: State<'_, AppState>) -> Reply<fieldbook_core::welcome::DemoContent> {
+    Ok(store(&state)?.clear_demo().await?)
 }
 
 /// How many milliseconds ago this process started, read from /proc (Linux only; `None`

@@ -192,6 +192,8 @@ pub fn run() {
             commands::export_learning_summary,
             commands::save_chart,
             commands::startup_time,
+            commands::welcome,
+            commands::clear_demo,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

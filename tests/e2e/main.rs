@@ -2,6 +2,7 @@
 //! would use it. Each test starts its own display, driver and app on a temporary data folder.
 
 mod harness;
+mod window;
 
 use fantoccini::key::Key;
 use harness::Harness;
@@ -1248,6 +1249,7 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
     let when = app.find("#consent-quoted-when").await.text().await.unwrap();
     assert!(when.contains("Withdrawn"), "{when}");
     app.click("#erase").await;
+    app.type_into("#confirm-erase-typed", payloads[1]).await;
     app.click("#confirm-erase").await;
     app.wait_for_heading("Cohort").await;
     assert!(app

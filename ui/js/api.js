@@ -18,6 +18,9 @@ async function call(command, args) {
 export const api = {
   appStatus: () => call('app_status'),
   startupTime: () => call('startup_time'),
+  /** What the first screen shows: the demo content still held, and the next session. */
+  welcome: () => call('welcome'),
+  clearDemo: () => call('clear_demo'),
 
   listProgrammes: () => call('list_programmes'),
   listStandaloneSessions: () => call('list_standalone_sessions'),

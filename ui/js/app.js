@@ -4,6 +4,7 @@
 import { fill, focusById, h } from './dom.js';
 import { api } from './api.js';
 import { onRefresh } from './navigation.js';
+import { screenChanged } from './feedback.js';
 import { newVersionScreen, programmesScreen, programmeScreen } from './screens/programmes.js';
 import { differencesScreen, nationalChangesScreen, versionScreen } from './screens/version.js';
 import { sessionScreen } from './screens/session.js';
@@ -32,7 +33,7 @@ const routes = [
   [new RegExp(`^/versions/${ID}/cohort$`), cohortScreen],
   [new RegExp('^/sync$'), syncScreen],
   [new RegExp(`^/participants/${ID}$`), participantScreen],
-  [new RegExp('^/settings$'), settingsScreen],
+  [new RegExp('^/settings(?:/(erasure))?$'), settingsScreen],
   [new RegExp('^/reflections$'), reflectionsScreen],
   [new RegExp('^/themes$'), themesScreen],
   [new RegExp(`^/library(?:/${ID})?$`), libraryScreen],
@@ -70,6 +71,7 @@ async function show({ focusId } = {}) {
   if (ticket !== navigation) return;
 
   fill(main, view.node);
+  screenChanged();
   document.title = view.title ? `${view.title} – Fieldbook` : 'Fieldbook';
   for (const a of document.querySelectorAll('.nav-link')) {
     if (a.dataset.place === view.place) a.setAttribute('aria-current', 'page');

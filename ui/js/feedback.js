@@ -4,32 +4,79 @@ import { fill, h } from './dom.js';
 
 let saveStatus;
 let pending = 0;
+let savedAt = null;
+// Fields whose last change was refused, by key: the status says "Not saved" while any is left.
+const problems = new Map();
+// A refused action that belongs to no field (a button): shown until the next save or screen.
+let failedAction = false;
 
 function statusElement() {
   saveStatus ??= document.getElementById('save-status');
   return saveStatus;
 }
 
-/** Runs a save and keeps the "Saving…/Saved" line in step with it. */
-export async function saving(promise) {
+/** Writes the status line from what is actually saved and what is not. */
+function showStatus() {
   const status = statusElement();
+  for (const [key, problem] of problems) if (!problem.element?.isConnected) problems.delete(key);
+  if (problems.size) {
+    const labels = [...problems.values()].map((p) => `“${p.label}”`);
+    status.textContent = problems.size === 1
+      ? `Not saved: ${labels[0]}. See the message beside it.`
+      : `${problems.size} changes not saved: ${labels.join(', ')}. See the messages beside them.`;
+    status.dataset.state = 'error';
+  } else if (failedAction) {
+    status.textContent = 'Not saved: see the message on the page';
+    status.dataset.state = 'error';
+  } else if (pending) {
+    status.textContent = 'Saving…';
+    status.dataset.state = 'saving';
+  } else {
+    status.textContent = savedAt ? `Saved at ${savedAt}` : 'All changes are saved';
+    status.dataset.state = 'saved';
+  }
+}
+
+/**
+ * Runs a save and keeps the status line in step with it. `field` ({ key, label, element })
+ * ties the save to a field on the page, so a refusal is remembered until that field is
+ * saved, put back as it was, or leaves the page.
+ */
+export async function saving(promise, field) {
   pending += 1;
-  status.textContent = 'Saving…';
-  status.dataset.state = 'saving';
+  showStatus();
   try {
     const result = await promise;
     pending -= 1;
-    if (!pending) {
-      status.textContent = `Saved at ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
-      status.dataset.state = 'saved';
-    }
+    savedAt = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    failedAction = false;
+    if (field) problems.delete(field.key);
+    showStatus();
     return result;
   } catch (error) {
     pending -= 1;
-    status.textContent = 'Not saved: see the message on the page';
-    status.dataset.state = 'error';
+    if (field) problems.set(field.key, field);
+    else failedAction = true;
+    showStatus();
     throw error;
   }
+}
+
+/** A field's change was refused before it reached the core (it could not be read). */
+export function refused(field) {
+  problems.set(field.key, field);
+  showStatus();
+}
+
+/** A field holds what is saved again. */
+export function resolved(key) {
+  if (problems.delete(key)) showStatus();
+}
+
+/** Another screen is shown: refusals of fields no longer on the page are over. */
+export function screenChanged() {
+  failedAction = false;
+  showStatus();
 }
 
 let toastTimer;

@@ -2,16 +2,35 @@
 // typed ever lost (a failed save keeps the text and says why).
 
 import { fill, h } from './dom.js';
-import { errorMessage, saving } from './feedback.js';
+import { errorMessage, refused, resolved, saving } from './feedback.js';
+import { DATE_HINT, TIME_HINT, dateText, readDate, readTime } from './dates.js';
 
 let counter = 0;
+
+const TYPED = {
+  date: { show: dateText, read: readDate, hint: DATE_HINT, cls: 'date-input' },
+  time: { show: (v) => v ?? '', read: readTime, hint: TIME_HINT, cls: 'time-input' },
+};
 
 /**
  * A labelled field. `save(value)` is called a moment after typing stops and when the field
  * is left; `read(input)` turns the input's text into the value to save.
  */
-export function field({ label, hint, value, type = 'text', multiline = false, rows = 3, options, save, read, attrs = {} }) {
+export function field({ label, hint, value, type = 'text', multiline = false, rows = 3, options, save, read, required = false, attrs = {} }) {
   const id = attrs.id ?? `field-${++counter}`;
+  // Dates and times are text typed the British way; the core keeps them as ISO text.
+  const typed = TYPED[type];
+  if (typed) {
+    type = 'text';
+    value = typed.show(value);
+    hint = hint ? `${typed.hint}. ${hint}` : typed.hint;
+    read ??= (input) => {
+      const parsed = typed.read(input.value);
+      if (parsed === null && required) throw { message: `${label} is needed: ${typed.hint.toLowerCase()}. Nothing has been changed.` };
+      return parsed;
+    };
+    attrs = { autocomplete: 'off', spellcheck: 'false', class: typed.cls, ...attrs };
+  }
   const hintId = hint ? `${id}-hint` : null;
   let input;
   if (options) {
@@ -32,21 +51,41 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
 
   let timer;
   let lastSaved = input.value;
+  const status = { key: id, label, element: input };
+  const showError = (e) => {
+    fill(error, errorMessage(e));
+    wrapper.classList.add('field-invalid');
+    input.setAttribute('aria-invalid', 'true');
+  };
+  const clearError = () => {
+    fill(error);
+    wrapper.classList.remove('field-invalid');
+    input.removeAttribute('aria-invalid');
+    resolved(id);
+  };
   const flush = async () => {
     clearTimeout(timer);
-    if (!save || input.value === lastSaved) return;
+    if (!save) return;
     const text = input.value;
+    // Put back as it was saved: nothing is unsaved any more.
+    if (text === lastSaved) {
+      clearError();
+      return;
+    }
+    let parsed;
     try {
-      const parsed = read ? read(input) : text;
-      await saving(save(parsed));
-      lastSaved = text;
-      fill(error);
-      wrapper.classList.remove('field-invalid');
-      input.removeAttribute('aria-invalid');
+      parsed = read ? read(input) : text;
     } catch (e) {
-      fill(error, errorMessage(e));
-      wrapper.classList.add('field-invalid');
-      input.setAttribute('aria-invalid', 'true');
+      showError(e);
+      refused(status);
+      return;
+    }
+    try {
+      await saving(save(parsed), status);
+      lastSaved = text;
+      if (input.value === text) clearError();
+    } catch (e) {
+      if (input.value === text) showError(e);
     }
   };
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(flush, 500); });
@@ -60,13 +99,15 @@ export function lines(input) {
   return input.value.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
-/** A whole number from a number input, or a clear error. */
-export function wholeNumber(what, { min = 0, max = 100000 } = {}) {
+/** A whole number from a number input, or a clear error. Without `min` and `max` only the
+ * form is checked here; the core keeps the range (for an agenda item's length, say). */
+export function wholeNumber(what, { min = 0, max } = {}) {
   return (input) => {
     const text = input.value.trim();
     const n = Number(text);
-    if (text === '' || !Number.isInteger(n) || n < min || n > max) {
-      throw { message: `${what} must be a whole number from ${min} to ${max}.` };
+    if (text === '' || !Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+      const range = max !== undefined ? ` from ${min} to ${max}` : '';
+      throw { message: `${what} must be a whole number${range}, such as 15. Nothing has been changed.` };
     }
     return n;
   };

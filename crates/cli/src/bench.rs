@@ -130,27 +130,51 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
     println!("|---|---|---|---|---|");
 
     let join = "JOIN reflection r ON r.search_key = reflection_search.rowid";
-    let searches: [(&str, &str, Sort); 3] = [
+    // The last three are searches as the window makes them while a word is being typed: its
+    // start matches the start of words (a prefix query).
+    let searches: [(&str, &str, Sort, bool); 6] = [
         (
             "Search \"trust\", newest first, first page and count",
             "trust",
             Sort::Newest,
+            false,
         ),
         (
             "Search \"trust\", best match first, first page and count",
             "trust",
             Sort::Relevance,
+            false,
         ),
         (
             "Search \"closed rooms\" (phrase), best match first",
             "\"closed rooms\"",
             Sort::Relevance,
+            false,
+        ),
+        (
+            "Search as typed \"tru\" (start of a word), newest first",
+            "tru",
+            Sort::Newest,
+            true,
+        ),
+        (
+            "Search as typed \"com\" (start of a word), newest first",
+            "com",
+            Sort::Newest,
+            true,
+        ),
+        (
+            "Search as typed \"budget sha\", best match first",
+            "budget sha",
+            Sort::Relevance,
+            true,
         ),
     ];
-    for (what, text, sort) in searches {
+    for (what, text, sort, as_you_type) in searches {
         let query = SearchQuery {
             text: text.to_owned(),
             sort,
+            as_you_type,
             limit: Some(50),
             ..SearchQuery::default()
         };
@@ -163,7 +187,12 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
                 times.push(start.elapsed());
             }
         }
-        let fts = quote_sql(&fieldbook_core::search::fts_query(text).unwrap_or_default());
+        let fts = if as_you_type {
+            fieldbook_core::search::fts_query_as_typed(text)
+        } else {
+            fieldbook_core::search::fts_query(text)
+        };
+        let fts = quote_sql(&fts.unwrap_or_default());
         let order = match sort {
             Sort::Newest => "r.captured_at DESC",
             Sort::Relevance => "bm25(reflection_search)",

@@ -702,6 +702,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     } else {
                         fieldbook_core::search::Sort::Newest
                     },
+                    as_you_type: false,
                     limit: Some(limit),
                     offset: 0,
                 })

@@ -134,6 +134,7 @@ impl Store {
             for (field, value) in patch.clone() {
                 object.insert(field, value);
             }
+            crate::domain::check_edit(kind, &patch, &json)?;
             let mut updated: T = serde_json::from_value(json).map_err(|e| {
                 let fields: Vec<String> = patch.keys().map(|f| field_label(f)).collect();
                 Error::invalid(format!("That is not a valid {}: {e}.", fields.join(", ")))
@@ -176,6 +177,10 @@ impl Store {
         national_id: Uuid,
         form: NewLocalVersion,
     ) -> Result<ProgrammeVersion> {
+        crate::domain::check_cohort_dates(
+            form.cohort_start.map(|d| d.to_string()).as_deref(),
+            form.cohort_end.map(|d| d.to_string()).as_deref(),
+        )?;
         let national = self.snapshot_version(national_id).await?;
         if national.version.kind != VersionKind::National {
             return Err(Error::invalid(
@@ -377,6 +382,7 @@ impl Store {
         minutes: u32,
         kind: ItemKind,
     ) -> Result<AgendaItem> {
+        crate::domain::check_item_minutes(minutes.into())?;
         self.get::<Session>(session_id).await?;
         let mut item = AgendaItem {
             meta: Meta::new(),
@@ -534,7 +540,8 @@ fn copy_exercise_into(exercise: &Exercise, item: &mut AgendaItem) {
         .map(|(n, step)| format!("{}. {step}", n + 1))
         .collect::<Vec<_>>()
         .join("\n");
-    item.materials = exercise.materials.join(", ");
+    // Semicolons, so a material with a comma in it stays one in the checklist.
+    item.materials = exercise.materials.join("; ");
     item.prompt = exercise.prompts.first().cloned().unwrap_or_default();
     item.exercise_id = Some(exercise.meta.id);
     item.exercise_stamp = exercise.meta.stamp;

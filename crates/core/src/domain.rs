@@ -15,6 +15,58 @@ use crate::error::{Error, Result};
 /// The longest an agenda item can last: a day.
 pub const MAX_ITEM_MINUTES: u32 = 24 * 60;
 
+/// The shortest agenda item a facilitator can make or set: a minute.
+pub const MIN_ITEM_MINUTES: u32 = 1;
+
+/// Rules for what a facilitator makes or changes, on top of each record's own check: `patch`
+/// holds the fields changed, `record` the whole record with them.
+///
+/// These are not in the records' own checks because those also guard what arrives in sync
+/// bundles, and earlier versions of Fieldbook accepted such records (a 0-minute item, say),
+/// which must still sync.
+pub fn check_edit(
+    kind: &str,
+    patch: &serde_json::Map<String, serde_json::Value>,
+    record: &serde_json::Value,
+) -> Result<()> {
+    match kind {
+        "agenda_item" => match patch.get("minutes").and_then(serde_json::Value::as_u64) {
+            Some(minutes) => check_item_minutes(minutes),
+            None => Ok(()),
+        },
+        "programme_version" => check_cohort_dates(
+            record["cohort_start"].as_str(),
+            record["cohort_end"].as_str(),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a cohort that ends before it starts (dates as ISO text, which sorts as dates do).
+pub fn check_cohort_dates(start: Option<&str>, end: Option<&str>) -> Result<()> {
+    match (start, end) {
+        (Some(start), Some(end)) if end < start => Err(Error::invalid(
+            "The cohort must end on or after the day it starts: check the two dates. Nothing has been changed.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a length a facilitator gives an agenda item that is not from a minute to a day.
+pub fn check_item_minutes(minutes: u64) -> Result<()> {
+    if minutes < u64::from(MIN_ITEM_MINUTES) {
+        return Err(Error::invalid(
+            "An agenda item needs at least 1 minute. Nothing has been changed.",
+        ));
+    }
+    if minutes > u64::from(MAX_ITEM_MINUTES) {
+        return Err(Error::invalid(format!(
+            "An agenda item can last at most {MAX_ITEM_MINUTES} minutes (a day); {minutes} is too long. Nothing has been changed."
+        )));
+    }
+    Ok(())
+}
+
 fn required(what: &str, field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(format!("{what} needs a {field}.")));

@@ -22,6 +22,7 @@ pub mod store;
 pub mod sync;
 pub mod themes;
 pub mod views;
+pub mod welcome;
 
 pub use error::{Error, Result};
 pub use store::Store;

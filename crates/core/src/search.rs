@@ -20,6 +20,21 @@ pub const MARK_END: char = '\u{3}';
 /// Every term is quoted, so nothing typed is read as FTS syntax. `None` when nothing
 /// searchable was typed.
 pub fn fts_query(text: &str) -> Option<String> {
+    terms(text, false)
+}
+
+/// The shortest last word that is matched as the start of a word while typing: shorter ones
+/// would match most of the index and tell the facilitator nothing.
+pub const PREFIX_FROM: usize = 3;
+
+/// As [`fts_query`], for a search made as the facilitator types: the last word, unless a space
+/// follows it, also matches as the start of a word ("trus" finds "trust"), once it has
+/// [`PREFIX_FROM`] letters.
+pub fn fts_query_as_typed(text: &str) -> Option<String> {
+    terms(text, !text.ends_with(char::is_whitespace))
+}
+
+fn terms(text: &str, last_is_prefix: bool) -> Option<String> {
     let mut terms = Vec::new();
     let mut rest = text;
     while !rest.trim().is_empty() {
@@ -34,6 +49,7 @@ pub fn fts_query(text: &str) -> Option<String> {
             (&rest[..end], false, &rest[end..])
         };
         rest = after;
+        let typing_it = last_is_prefix && !phrase && rest.trim().is_empty();
         let prefix = !phrase && term.ends_with('*');
         let words: Vec<String> = term
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -45,7 +61,15 @@ pub fn fts_query(text: &str) -> Option<String> {
             continue;
         }
         let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
-        terms.push(if prefix { format!("{quoted}*") } else { quoted });
+        let started = typing_it
+            && words
+                .last()
+                .is_some_and(|w| w.chars().count() >= PREFIX_FROM);
+        terms.push(if prefix || started {
+            format!("{quoted}*")
+        } else {
+            quoted
+        });
     }
     (!terms.is_empty()).then(|| terms.join(" "))
 }
@@ -84,6 +108,9 @@ pub struct SearchQuery {
     pub to: Option<NaiveDate>,
     #[serde(default)]
     pub sort: Sort,
+    /// Searching as the facilitator types: the last word also matches the start of words.
+    #[serde(default)]
+    pub as_you_type: bool,
     /// How many to return (at most 500) and from where.
     pub limit: Option<u32>,
     #[serde(default)]
@@ -143,7 +170,11 @@ impl Store {
         }
         // Words typed are looked for in the text and prompt; filters on where a reflection was
         // said and who said it are tokens in the index's facets column (migration 0009).
-        let words = fts_query(&query.text);
+        let words = if query.as_you_type {
+            fts_query_as_typed(&query.text)
+        } else {
+            fts_query(&query.text)
+        };
         let mut facets = Vec::new();
         let token =
             |prefix: &str, id: &str| format!("facets : \"{prefix}{}0\"", id.replace('-', ""));
@@ -265,26 +296,53 @@ impl Store {
         } else {
             ("0", "k DESC", "page.k DESC")
         };
+        let highlight = format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')");
+        // Newest first reads the index in order, so the page's words are marked as it is read.
+        // Best match first sorts every match, so only the page's rows are marked, afterwards.
+        let mark_in_page = words.is_some() && !relevance;
         let page = format!(
-            "SELECT {key} AS k, {rank} AS rank FROM {from} WHERE {where_clause}
+            "SELECT {key} AS k, {rank} AS rank, {} AS marked FROM {from} WHERE {where_clause}
              ORDER BY {order} LIMIT {limit} OFFSET {}",
+            if mark_in_page {
+                highlight.as_str()
+            } else {
+                "NULL"
+            },
             query.offset
         );
-        // The page's rows with where they were said; the words marked only for these.
-        let (marked, marking) = match &words {
+        // The page's rows with where they were said; the words marked only for these. Whole
+        // words are looked up row by row; the start of a word (a prefix, read whole from the
+        // index at each look-up) in one pass, where `+rowid` keeps the keys from being used
+        // to look rows up one by one.
+        let prefix = words.as_deref().is_some_and(|w| w.contains("\"*"));
+        let (marked, marks) = match &words {
+            Some(_) if mark_in_page => ("page.marked".to_owned(), String::new()),
+            Some(_) if !prefix => (highlight.clone(), String::new()),
             Some(_) => (
-                format!("highlight(reflection_search, 0, '{MARK_START}', '{MARK_END}')"),
-                "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
+                "coalesce(marks.marked, r.text)".to_owned(),
+                format!(
+                    ", marks AS (SELECT rowid AS k, {highlight} AS marked FROM reflection_search
+                     WHERE reflection_search MATCH ?1
+                       AND rowid BETWEEN (SELECT min(k) FROM page) AND (SELECT max(k) FROM page)
+                       AND +rowid IN (SELECT k FROM page))"
+                ),
             ),
-            None => ("r.text".to_owned(), ""),
+            None => ("r.text".to_owned(), String::new()),
+        };
+        let marking = match &words {
+            Some(_) if mark_in_page => "",
+            Some(_) if !prefix => "CROSS JOIN reflection_search ON reflection_search.rowid = page.k AND reflection_search MATCH ?1",
+            Some(_) => "LEFT JOIN marks ON marks.k = page.k",
+            None => "",
         };
         let sql = format!(
-            "WITH page AS ({page})
+            "WITH page AS MATERIALIZED ({page}){marks}
              SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
                     a.title AS item, r.agenda_item_id, r.participant_id, p.name AS participant, p.sector
-             FROM page {marking}
+             FROM page
              CROSS JOIN reflection r ON r.search_key = page.k
+             {marking}
              CROSS JOIN session s ON s.id = r.session_id
              LEFT JOIN programme_version v ON v.id = s.version_id
              LEFT JOIN programme g ON g.id = v.programme_id
@@ -317,7 +375,26 @@ fn search_error(e: sqlx::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, fts_query_as_typed};
+
+    #[test]
+    fn while_typing_the_last_word_matches_the_start_of_words() {
+        assert_eq!(fts_query_as_typed("trus").unwrap(), "\"trus\"*");
+        assert_eq!(
+            fts_query_as_typed("build compl").unwrap(),
+            "\"build\" \"compl\"*"
+        );
+        // A space after it means the word is finished.
+        assert_eq!(fts_query_as_typed("know ").unwrap(), "\"know\"");
+        // Phrases, and words too short to say much, are matched whole.
+        assert_eq!(
+            fts_query_as_typed("\"shared power\"").unwrap(),
+            "\"shared power\""
+        );
+        assert_eq!(fts_query_as_typed("trust in").unwrap(), "\"trust\" \"in\"");
+        // Without typing, nothing is a prefix unless asked for with *.
+        assert_eq!(fts_query("trus").unwrap(), "\"trus\"");
+    }
 
     #[test]
     fn what_is_typed_becomes_quoted_terms() {

@@ -120,11 +120,11 @@ fn check_name(name: &str) -> Result<String> {
 }
 
 impl Store {
-    /// Live themes by name, with how many live reflections each has.
+    /// Live themes in the order they were made (ids are UUIDv7, so this is the same on every
+    /// laptop), with how many live reflections each has. The window numbers them in this
+    /// order: a theme added later never changes what an earlier theme's number key means.
     pub async fn themes(&self) -> Result<Vec<ThemeLine>> {
-        let themes: Vec<Theme> = self
-            .list("merged_into IS NULL ORDER BY name COLLATE NOCASE", &[])
-            .await?;
+        let themes: Vec<Theme> = self.list("merged_into IS NULL ORDER BY id", &[]).await?;
         let counts: HashMap<String, i64> = sqlx::query_as(
             "SELECT rt.theme_id, count(DISTINCT r.id) FROM reflection_theme rt
              JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''

@@ -218,7 +218,7 @@ impl Store {
         }
         let mut materials: Vec<String> = Vec::new();
         for item in &items {
-            for m in item.materials.split([',', '\n', ';']) {
+            for m in material_list(&item.materials) {
                 let m = m.trim().trim_end_matches('.');
                 if !m.is_empty() && !materials.iter().any(|k| k.eq_ignore_ascii_case(m)) {
                     materials.push(m.to_owned());
@@ -289,5 +289,41 @@ impl Store {
         tags.sort_by_key(|t| t.to_lowercase());
         tags.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         Ok(tags)
+    }
+}
+
+/// The materials an agenda item lists: one a line or separated by semicolons when there are
+/// any (so "A simple route map, if going outdoors" stays one), otherwise by commas.
+pub fn material_list(text: &str) -> Vec<&str> {
+    let parts: Vec<&str> = if text.contains(['\n', ';']) {
+        text.split(['\n', ';']).collect()
+    } else {
+        text.split(',').collect()
+    };
+    parts
+        .into_iter()
+        .map(|m| m.trim().trim_end_matches('.').trim())
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod material_tests {
+    use super::material_list;
+
+    #[test]
+    fn a_material_with_a_comma_in_it_stays_one_when_semicolons_separate_them() {
+        assert_eq!(
+            material_list("Printed question cards; A simple route map, if going outdoors"),
+            [
+                "Printed question cards",
+                "A simple route map, if going outdoors"
+            ]
+        );
+        assert_eq!(
+            material_list("Flipchart, pens, sticky notes."),
+            ["Flipchart", "pens", "sticky notes"]
+        );
+        assert_eq!(material_list("Cards\nPens\n\n"), ["Cards", "Pens"]);
     }
 }

@@ -671,3 +671,178 @@ async fn a_new_programme_comes_with_its_national_version() {
     assert_eq!(overview.versions[0].version.kind, VersionKind::National);
     assert!(f.store.create_programme(" ").await.is_err());
 }
+
+#[tokio::test]
+async fn an_agenda_item_needs_at_least_a_minute_and_at_most_a_day_and_a_refusal_changes_nothing() {
+    let f = fixture().await;
+    let welcome = f.items[0];
+    for minutes in [0, 9999] {
+        let refused = f
+            .store
+            .update("agenda_item", welcome, patch(json!({ "minutes": minutes })))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    }
+    let zero = f
+        .store
+        .add_agenda_item(f.session, None, "Silence", 0, ItemKind::Activity)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(zero.contains("at least 1 minute"), "{zero}");
+    let item: AgendaItem = f.store.get(welcome).await.unwrap();
+    assert_eq!(item.minutes, 15);
+    f.store
+        .update("agenda_item", welcome, patch(json!({ "minutes": 1 })))
+        .await
+        .unwrap();
+    let item: AgendaItem = f.store.get(welcome).await.unwrap();
+    assert_eq!(item.minutes, 1);
+}
+
+#[tokio::test]
+async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
+    let f = fixture().await;
+    let refused = f
+        .store
+        .create_local_version(
+            f.national,
+            NewLocalVersion {
+                name: "Leading Change Together: Surrey".into(),
+                place: "Surrey".into(),
+                cohort_start: Some("2027-03-01".parse().unwrap()),
+                cohort_end: Some("2027-02-01".parse().unwrap()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("must end on or after"), "{refused}");
+    let surrey = f.surrey().await;
+    let refused = f
+        .store
+        .update(
+            "programme_version",
+            surrey,
+            patch(json!({ "cohort_end": "2027-02-28" })),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    let kept: ProgrammeVersion = f.store.get(surrey).await.unwrap();
+    assert_eq!(kept.cohort_end, Some("2027-06-30".parse().unwrap()));
+}
+
+#[tokio::test]
+async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let today: chrono::NaiveDate = "2027-01-01".parse().unwrap();
+    let welcome = store.welcome(today).await.unwrap();
+    let demo = welcome.demo.expect("the demo is there");
+    assert_eq!(
+        demo.programmes,
+        ["Leading Change Together", "Commissioning with Communities"]
+    );
+    assert!(demo.exercises > 10 && demo.sessions > 5, "{demo:?}");
+    assert!(!demo.holds_people);
+    let next = welcome.next_session.expect("a dated session after today");
+    assert!(next.date >= today);
+
+    // A one-off session of the facilitator's own, built from a demo exercise.
+    let mine = store
+        .create_session(None, "Our own away day")
+        .await
+        .unwrap();
+    let exercise: Exercise = store
+        .list("title = 'Walking pairs'", &[])
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    store
+        .add_exercise_to_agenda(mine.meta.id, exercise.meta.id, None)
+        .await
+        .unwrap();
+    // Its materials checklist keeps "A simple route map, if going outdoors" whole.
+    let materials = store.session_detail(mine.meta.id).await.unwrap().materials;
+    assert!(
+        materials.contains(&"A simple route map, if going outdoors".to_owned()),
+        "{materials:?}"
+    );
+
+    // A local version of a demo programme: that programme is the facilitator's now.
+    let overviews = store.programme_overviews().await.unwrap();
+    let lct = overviews
+        .iter()
+        .find(|o| o.programme.title == "Leading Change Together")
+        .unwrap();
+    let national = lct
+        .versions
+        .iter()
+        .find(|v| v.version.kind == VersionKind::National)
+        .unwrap()
+        .version
+        .meta
+        .id;
+    store
+        .create_local_version(
+            national,
+            NewLocalVersion {
+                name: "Leading Change Together: Surrey".into(),
+                place: "Surrey".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let exercises_before = store.list::<Exercise>("1", &[]).await.unwrap().len();
+
+    let cleared = store.clear_demo().await.unwrap();
+    assert_eq!(cleared.programmes, ["Commissioning with Communities"]);
+    let kept: Vec<String> = store
+        .programme_overviews()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.programme.title)
+        .collect();
+    assert_eq!(kept, ["Leading Change Together"]);
+    let left: Vec<String> = store
+        .standalone_sessions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(left, ["Our own away day"]);
+    let library: Vec<Exercise> = store.list("1", &[]).await.unwrap();
+    assert!(
+        library.iter().any(|e| e.title == "Walking pairs"),
+        "the exercise the facilitator's agenda uses stays"
+    );
+    assert!(library.len() < exercises_before, "unused demo exercises go");
+    assert_eq!(store.welcome(today).await.unwrap().demo, None);
+}
+
+#[tokio::test]
+async fn the_demo_is_not_cleared_while_it_holds_someones_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let version = store.programme_overviews().await.unwrap()[0].versions[0]
+        .version
+        .meta
+        .id;
+    let form: fieldbook_core::day::NewParticipant =
+        serde_json::from_value(json!({ "name": "Priya Shah" })).unwrap();
+    store.add_participant(Some(version), form).await.unwrap();
+    let refused = store.clear_demo().await.unwrap_err().to_string();
+    assert!(refused.ends_with("Nothing has been changed."), "{refused}");
+    assert_eq!(store.programme_overviews().await.unwrap().len(), 2);
+}

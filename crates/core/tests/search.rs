@@ -395,3 +395,48 @@ async fn a_sector_filter_follows_a_participant_whose_sector_changes() {
     assert_eq!(d.store.search(&both).await.unwrap().total, 2);
     assert!(d.store.search(&sector("Public\" OR x")).await.is_err());
 }
+
+#[tokio::test]
+async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
+    let d = data().await;
+    let typed = |text: &str| SearchQuery {
+        text: text.into(),
+        as_you_type: true,
+        ..Default::default()
+    };
+    // Part of a word finds nothing when searching for whole words...
+    assert_eq!(d.store.search(&q("trus")).await.unwrap().total, 0);
+    // ...but while typing, the last word matches the start of words.
+    let found = d.store.search(&typed("trus")).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert!(
+        found.hits[0]
+            .marked
+            .contains(&format!("{MARK_START}Trust{MARK_END}")),
+        "{}",
+        found.hits[0].marked
+    );
+    // Best match first marks them too.
+    let best = d
+        .store
+        .search(&SearchQuery {
+            sort: Sort::Relevance,
+            ..typed("promises kep")
+        })
+        .await
+        .unwrap();
+    assert_eq!(best.total, 1);
+    assert!(
+        best.hits[0]
+            .marked
+            .contains(&format!("{MARK_START}kept{MARK_END}")),
+        "{}",
+        best.hits[0].marked
+    );
+    assert_eq!(d.store.search(&typed("commun")).await.unwrap().total, 1);
+    assert_eq!(d.store.search(&typed("budget tab")).await.unwrap().total, 1);
+    // Only the last word: "tab" as an earlier word must be whole.
+    assert_eq!(d.store.search(&typed("tab budget")).await.unwrap().total, 0);
+    // A space after the word finishes it.
+    assert_eq!(d.store.search(&typed("trus ")).await.unwrap().total, 0);
+}

@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { fill, h } from '../dom.js';
 import { notify, saving } from '../feedback.js';
+import { confirmation } from '../confirm.js';
 
 const CONSENTS = [
   ['named', 'consent_named', 'To be named in notes'],
@@ -19,7 +20,7 @@ export async function participantScreen(id) {
   const person = await api.getParticipant(id);
   const consentRow = ([key, field, label]) => {
     const box = h('input', { type: 'checkbox', id: `consent-${key}`, checked: person[field] ? true : null, 'aria-describedby': `consent-${key}-when` });
-    const date = h('span', { class: 'hint', id: `consent-${key}-when` }, person[`${field}_at`] ? ` ${person[field] ? 'Given' : 'Withdrawn'} ${when(person[`${field}_at`])}` : ' Not asked yet');
+    const date = h('span', { class: 'hint', id: `consent-${key}-when` }, person[`${field}_at`] ? ` ${person[field] ? 'Given' : 'Withdrawn'} ${when(person[`${field}_at`])}` : ` ${person[field] ? 'Given' : 'Not given'}`);
     box.addEventListener('change', async () => {
       try {
         const updated = await saving(api.setConsent(id, key, box.checked));
@@ -32,24 +33,34 @@ export async function participantScreen(id) {
     return h('div', { class: 'checkbox' }, box, h('label', { for: `consent-${key}` }, label), date);
   };
 
-  const confirmArea = h('div', { role: 'region', 'aria-label': 'Confirm', 'aria-live': 'polite' });
-  const ask = (what, explain, act, button) => {
-    fill(confirmArea, h('div', { class: 'notice-box danger' },
-      h('p', {}, h('strong', {}, explain)),
-      h('p', {}, 'This cannot be undone, here or on any laptop that syncs with this one.'),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'button button-warning', id: `confirm-${what}`, onclick: async () => {
-          try {
-            await saving(act());
-            notify(`${person.name}: done. Other laptops follow at their next sync.`);
-            location.hash = person.version_id ? `#/versions/${person.version_id}/cohort` : '#/programmes';
-          } catch (e) {
-            notify(e.message);
-          }
-        } }, button),
-        h('button', { type: 'button', class: 'button button-secondary', onclick: () => fill(confirmArea) }, 'Cancel'))));
-    confirmArea.querySelector('button').focus();
-  };
+  const confirmArea = h('div', { role: 'region', 'aria-label': 'Confirm' });
+  const leave = () => { location.hash = person.version_id ? `#/versions/${person.version_id}/cohort` : '#/programmes'; };
+  const backups = h('p', {}, 'Backups made before now still hold their data until they are replaced: ',
+    h('a', { href: '#/settings/erasure', id: 'erasure-and-backups' }, 'what happens to backups'), '.');
+  const anonymise = (event) => confirmation({
+    area: confirmArea, opener: event.currentTarget, id: 'confirm-anonymise',
+    title: `Anonymise ${person.name}?`,
+    lines: ['Their reflections and actions stay, without their name. Their name and details are removed.',
+      'This cannot be undone, here or on any laptop that syncs with this one.', backups],
+    button: `Anonymise ${person.name}`,
+    act: async () => {
+      await saving(api.anonymiseParticipant(id));
+      notify(`Anonymised ${person.name}: their words are kept without their name. Other laptops follow at their next sync.`);
+      leave();
+    },
+  });
+  const erase = (event) => confirmation({
+    area: confirmArea, opener: event.currentTarget, id: 'confirm-erase', confirmText: person.name,
+    title: `Erase ${person.name} everywhere?`,
+    lines: ['Their name, details, attendance, reflections and actions are removed from this laptop now, and from every laptop that syncs with it at its next sync.',
+      'This cannot be undone.', backups],
+    button: `Erase ${person.name} everywhere`,
+    act: async () => {
+      await saving(api.eraseParticipant(id));
+      notify(`Erased ${person.name} from this laptop; other laptops follow at their next sync. Older backups still hold them until replaced (see Data and backups).`);
+      leave();
+    },
+  });
 
   const result = h('p', { role: 'status', class: 'hint' });
   return {
@@ -79,8 +90,8 @@ export async function participantScreen(id) {
         h('h2', { id: 'remove-heading' }, 'Remove their data'),
         h('p', {}, h('strong', {}, 'Anonymise'), ': keep what they said, but no longer say who said it. ', h('strong', {}, 'Erase'), ': remove who they are and everything they said or committed to, everywhere.'),
         h('div', { class: 'actions' },
-          h('button', { type: 'button', class: 'button button-secondary', id: 'anonymise', onclick: () => ask('anonymise', `Anonymise ${person.name}? Their reflections and actions stay, without their name.`, () => api.anonymiseParticipant(id), `Yes, anonymise ${person.name}`) }, 'Anonymise…'),
-          h('button', { type: 'button', class: 'button button-warning', id: 'erase', onclick: () => ask('erase', `Erase ${person.name}? Their name, details, reflections and actions are removed.`, () => api.eraseParticipant(id), `Yes, erase ${person.name} everywhere`) }, 'Erase…')),
+          h('button', { type: 'button', class: 'button button-secondary', id: 'anonymise', onclick: anonymise }, 'Anonymise…'),
+          h('button', { type: 'button', class: 'button button-warning', id: 'erase', onclick: erase }, 'Erase…')),
         confirmArea)),
   };
 }

@@ -6,6 +6,10 @@ import { breadcrumbs, fill, h, link, tags } from '../dom.js';
 import { cohort, date, month, plural } from '../format.js';
 import { createForm, errorSummary, formField } from '../forms.js';
 import { field, lines, wholeNumber } from '../fields.js';
+import { DATE_HINT, readDate } from '../dates.js';
+import { confirmation } from '../confirm.js';
+import { notify, saving } from '../feedback.js';
+import { refresh } from '../navigation.js';
 
 function versionLine({ version, sessions }) {
   const local = version.kind === 'local';
@@ -20,8 +24,46 @@ function versionLine({ version, sessions }) {
 /** How many versions a programme's card lists; the programme's own page lists them all. */
 const CARD_VERSIONS = 12;
 
+/** The way in: the next session to run, and what the demo content is, with a way to clear it. */
+function welcomePanel(welcome) {
+  const next = welcome.next_session;
+  const nextLine = next
+    ? h('p', { class: 'next-session', 'data-testid': 'next-session' }, 'Next session: ',
+      h('a', { href: `#/sessions/${next.id}`, id: 'next-session-link' }, next.title), ` · ${date(next.date)} at ${next.start_time}`,
+      next.version ? ` · ${next.version}` : ' · a one-off session')
+    : null;
+  const demo = welcome.demo;
+  if (!demo) return nextLine;
+  const area = h('div');
+  const what = [
+    demo.programmes.length ? `the programmes ${demo.programmes.map((t) => `“${t}”`).join(' and ')}` : null,
+    `${plural(demo.sessions, 'session')} in all`,
+    `${plural(demo.exercises, 'library exercise')}`,
+  ].filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1');
+  return h('section', { class: 'panel welcome', 'aria-labelledby': 'demo-heading', 'data-testid': 'demo-notice' },
+    h('h2', { id: 'demo-heading' }, 'This is demo content'),
+    h('p', {}, `Fieldbook started with examples to try things out on: ${what}. They are made up; nothing here is anyone’s real data.`),
+    h('p', {}, 'When you are ready for your own work, clear the demo. Anything you made yourself stays.'),
+    nextLine,
+    demo.holds_people
+      ? h('p', { class: 'hint' }, 'The demo now holds participants or reflections you added, so it cannot be cleared until they are erased.')
+      : h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button button-secondary', id: 'clear-demo', onclick: (event) => confirmation({
+          area, opener: event.currentTarget, id: 'confirm-clear-demo',
+          title: 'Clear the demo content?',
+          lines: [`This deletes ${what}. Other laptops that sync with this one delete it too.`],
+          button: 'Clear the demo',
+          act: async () => {
+            await saving(api.clearDemo());
+            notify('Cleared the demo content. Start with a new programme or a one-off session below.');
+            await refresh('new-programme-title');
+          },
+        }) }, 'Clear the demo…')),
+    area);
+}
+
 export async function programmesScreen() {
-  const [programmes, standalone] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions()]);
+  const [programmes, standalone, welcome] = await Promise.all([api.listProgrammes(), api.listStandaloneSessions(), api.welcome()]);
   const list = programmes.length
     ? h('ul', { class: 'card-list' }, programmes.map(({ programme, versions }) =>
       h('li', { class: 'card' },
@@ -42,6 +84,7 @@ export async function programmesScreen() {
     node: h('div', {},
       h('h1', {}, 'Programmes'),
       h('p', { class: 'lead' }, 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
+      welcomePanel(welcome),
       list,
       createForm({
         id: 'new-programme-title', label: 'New programme', button: 'Create programme',
@@ -114,15 +157,28 @@ export async function newVersionScreen(programmeId) {
   const name = formField({ id: 'name', label: 'Name of this version', hint: `Usually the programme and the place, such as “${programme.title}: Surrey”.` });
   const partners = formField({ id: 'partners', label: 'Partner organisations (optional)', hint: 'One per line.', multiline: true });
   const leads = formField({ id: 'leads', label: 'Lead facilitators (optional)', hint: 'One per line.', multiline: true });
-  const start = formField({ id: 'cohort-start', label: 'Cohort starts (optional)', type: 'date' });
-  const end = formField({ id: 'cohort-end', label: 'Cohort ends (optional)', type: 'date' });
+  const start = formField({ id: 'cohort-start', label: 'Cohort starts (optional)', hint: DATE_HINT });
+  const end = formField({ id: 'cohort-end', label: 'Cohort ends (optional)', hint: DATE_HINT });
+  start.input.classList.add('date-input');
+  end.input.classList.add('date-input');
   let nameTouched = false;
   name.input.addEventListener('input', () => { nameTouched = true; });
   place.input.addEventListener('input', () => {
-    if (!nameTouched) name.input.value = place.input.value.trim() ? `${programme.title}: ${place.input.value.trim()}` : '';
+    if (nameTouched) return;
+    name.input.value = place.input.value.trim() ? `${programme.title}: ${place.input.value.trim()}` : '';
+    // Filled in for them: its "Enter a name" no longer applies.
+    if (name.input.value) name.setError(null);
   });
 
   const summary = h('div');
+  const fields = [place, name, start, end];
+  // A problem put right stops being shown as soon as the field is changed.
+  for (const f of fields) {
+    f.input.addEventListener('input', () => {
+      f.setError(null);
+      if (!fields.some((x) => x.input.getAttribute('aria-invalid'))) fill(summary);
+    });
+  }
   const form = h('form', { novalidate: true },
     summary,
     place.wrapper, name.wrapper, partners.wrapper, leads.wrapper,
@@ -134,8 +190,17 @@ export async function newVersionScreen(programmeId) {
     const problems = [];
     if (!place.input.value.trim()) problems.push([place, 'Enter the place this version is for.']);
     if (!name.input.value.trim()) problems.push([name, 'Enter a name for this version.']);
-    if (start.input.value && end.input.value && end.input.value < start.input.value) problems.push([end, 'The cohort must end after it starts.']);
-    for (const f of [place, name, end]) f.setError(null);
+    const dateOf = (f) => {
+      try {
+        return readDate(f.input.value);
+      } catch (e) {
+        problems.push([f, e.message]);
+        return null;
+      }
+    };
+    const cohortStart = dateOf(start);
+    const cohortEnd = dateOf(end);
+    for (const f of fields) f.setError(null);
     if (problems.length) {
       for (const [f, message] of problems) f.setError(message);
       fill(summary, errorSummary(problems.map(([f, message]) => [f.input.id, message])));
@@ -148,11 +213,12 @@ export async function newVersionScreen(programmeId) {
         place: place.input.value,
         partners: partners.input.value.split('\n'),
         lead_facilitators: leads.input.value.split('\n'),
-        cohort_start: start.input.value || null,
-        cohort_end: end.input.value || null,
+        cohort_start: cohortStart,
+        cohort_end: cohortEnd,
       });
       location.hash = `#/versions/${version.id}`;
     } catch (e) {
+      // The core's refusal (a cohort that ends before it starts, say) is shown at the top.
       fill(summary, errorSummary([[place.input.id, e.message]]));
       summary.querySelector('[role="alert"]').focus();
     }

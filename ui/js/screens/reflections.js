@@ -6,7 +6,9 @@
 import { api } from '../api.js';
 import { facts, fill, h } from '../dom.js';
 import { errorMessage, notify, saving } from '../feedback.js';
-import { plural } from '../format.js';
+import { date as formatDate, plural } from '../format.js';
+import { DATE_HINT, readDate } from '../dates.js';
+import { rememberProgramme } from '../remember.js';
 
 const ROW = 88; // px: every row is this tall, so a row's place follows from its number
 const PAGE = 100;
@@ -27,7 +29,7 @@ export function marked(text) {
   return parts;
 }
 
-const where = (hit) => [hit.session, hit.place || (hit.version ? 'national' : 'one-off'), hit.date, hit.participant ?? 'Anonymous'].filter(Boolean).join(' · ');
+const where = (hit) => [hit.session, hit.place || (hit.version ? 'national' : 'one-off'), formatDate(hit.date)].filter(Boolean).join(' · ');
 
 export async function reflectionsScreen() {
   const [programmes, themeLines] = await Promise.all([api.listProgrammes(), api.listThemes()]);
@@ -55,8 +57,19 @@ export async function reflectionsScreen() {
       vs.map(({ version: v }) => h('option', { value: v.id }, placeName(v, programme))))));
   const theme = h('select', { id: 'filter-theme' });
   const sector = h('select', { id: 'filter-sector' }, [['', 'Any sector'], ['public', 'Public'], ['private', 'Private'], ['voluntary', 'Voluntary'], ['community', 'Community']].map(([v, t]) => h('option', { value: v }, t)));
-  const from = h('input', { id: 'filter-from', type: 'date' });
-  const to = h('input', { id: 'filter-to', type: 'date' });
+  const dateInput = (id) => h('input', { id, type: 'text', class: 'date-input', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'filter-dates-hint' });
+  const from = dateInput('filter-from');
+  const to = dateInput('filter-to');
+  // The dates as typed (dd/mm/yyyy), read as ISO; a date that cannot be read is said so.
+  const dayOf = (input) => {
+    try {
+      input.removeAttribute('aria-invalid');
+      return readDate(input.value);
+    } catch (e) {
+      input.setAttribute('aria-invalid', 'true');
+      throw e;
+    }
+  };
   const sort = h('select', { id: 'filter-sort' }, h('option', { value: 'newest' }, 'Newest first'), h('option', { value: 'relevance' }, 'Best match first'));
   const chipList = h('ul', { class: 'chips', 'aria-label': 'Also filtered by' });
   const count = h('p', { class: 'count', role: 'status', 'aria-live': 'polite', 'data-testid': 'reflection-total' });
@@ -85,13 +98,14 @@ export async function reflectionsScreen() {
 
   const query = (offset, limit) => ({
     text: input.value,
+    as_you_type: true,
     programme_id: version.value.startsWith('programme:') ? version.value.slice('programme:'.length) : null,
     version_id: version.value && !version.value.startsWith('programme:') ? version.value : null,
     theme_id: theme.value && theme.value !== 'none' ? theme.value : null,
     untagged: theme.value === 'none',
     sector: sector.value || null,
-    from: from.value || null,
-    to: to.value || null,
+    from: dayOf(from),
+    to: dayOf(to),
     participant_id: state.chips.participant_id?.value ?? null,
     session_id: state.chips.session_id?.value ?? null,
     agenda_item_id: state.chips.agenda_item_id?.value ?? null,
@@ -136,8 +150,11 @@ export async function reflectionsScreen() {
         h('span', { class: 'vrow-check', 'aria-hidden': 'true' }, chosen ? '✓' : ''),
         h('div', { class: 'vrow-body' },
           h('p', { class: 'vrow-text' }, marked(hit.marked)),
-          h('p', { class: 'vrow-meta' }, where(hit),
-            hit.themes.map((t) => h('span', { class: 'tag tag-small' }, t.name)))));
+          // Who said it and its themes first: a long session name is what gets cut short.
+          h('p', { class: 'vrow-meta' },
+            h('span', { class: 'vrow-who' }, hit.participant ?? 'Anonymous'),
+            hit.themes.map((t) => h('span', { class: 'tag tag-small' }, t.name)),
+            h('span', { class: 'vrow-where' }, ` · ${where(hit)}`))));
     }
     if (i === state.active) row.classList.add('vrow-active');
     row.style.transform = `translateY(${i * ROW}px)`;
@@ -288,6 +305,7 @@ export async function reflectionsScreen() {
       return;
     }
     const ids = chosen.map((hit) => hit.id);
+    rememberProgramme(programmes.find(({ programme }) => programme.title === chosen[0].programme)?.programme.id);
     const everyHasIt = chosen.every((hit) => hit.themes.some((x) => x.id === t.id));
     try {
       if (everyHasIt) {
@@ -361,7 +379,7 @@ export async function reflectionsScreen() {
         ['Said by', r.participant ?? 'Anonymous'],
         ['Session', r.session],
         ['Place', r.place || (r.version ? 'National' : 'One-off session')],
-        ['Date', r.date],
+        ['Date', formatDate(r.date)],
         ['Agenda item', r.item],
         ['Prompt', r.prompt],
       ]),
@@ -403,6 +421,10 @@ export async function reflectionsScreen() {
   let timer;
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => search(), 150); });
   for (const control of [version, theme, sector, from, to, sort]) control.addEventListener('change', () => search());
+  version.addEventListener('change', () => {
+    const v = version.value;
+    rememberProgramme(v.startsWith('programme:') ? v.slice('programme:'.length) : versions.find((x) => x.version.id === v)?.programme.id);
+  });
   await search();
 
   const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
@@ -411,7 +433,7 @@ export async function reflectionsScreen() {
     h('p', { class: 'lead' }, 'What participants said, across every session and place. ', h('a', { href: '#/themes' }, 'Themes and summaries')),
     h('div', { class: 'field' },
       h('label', { for: 'reflection-search' }, 'Search reflections'),
-      h('span', { class: 'hint', id: 'reflection-search-hint' }, 'Words match their other forms (listening finds listen); put "words in quotes" to find them together.'),
+      h('span', { class: 'hint', id: 'reflection-search-hint' }, 'Words match their other forms (listening finds listen), and the word you are typing matches the start of words (trus finds trust); put "words in quotes" to find them together.'),
       input),
     h('div', { class: 'filters field-row' },
       field('filter-version', 'Programme and place', version),
@@ -419,6 +441,7 @@ export async function reflectionsScreen() {
       field('filter-sector', 'Sector', sector),
       field('filter-from', 'From', from),
       field('filter-to', 'To', to),
+      h('p', { class: 'hint filter-dates-hint', id: 'filter-dates-hint' }, `Dates: ${DATE_HINT.toLowerCase()}.`),
       field('filter-sort', 'Order', sort)),
     chipList,
     h('div', { class: 'count-row' }, count, selection),

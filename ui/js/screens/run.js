@@ -166,16 +166,33 @@ class RunView {
         h('td', { class: 'time' }, n > (s.current ?? Infinity) ? (i.expected_start ?? '—') : ''))))));
   }
 
+  /** Run mode's keys do the same whatever has focus, unless the facilitator is typing:
+   * Space never "presses" the focused button (that could add time or skip an item). */
   keys(event) {
-    if (event.target.closest('input, textarea, select, [contenteditable="true"]') || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
     const s = this.state;
     if (!s) return;
-    const map = { s: 'start', S: 'start', n: s.items[s.current + 1] ? 'next' : 'finish', N: s.items[s.current + 1] ? 'next' : 'finish', p: 'previous', P: 'previous', 1: 'extend', 5: 'extend', ' ': s.status === 'paused' ? 'resume' : 'pause' };
+    const next = s.items[s.current + 1] ? 'next' : 'finish';
+    const map = { s: 'start', S: 'start', n: next, N: next, p: 'previous', P: 'previous', 1: 'extend', 5: 'extend', ' ': s.status === 'paused' ? 'resume' : 'pause' };
     const action = map[event.key];
     if (!action) return;
-    if (event.key === ' ' && event.target.closest('button, a')) return;
     event.preventDefault();
+    event.stopPropagation();
+    if (event.repeat) return;
     this.press(action, action === 'extend' ? Number(event.key) : null);
+  }
+}
+
+/** Typing in a field, where keys are letters and spaces, not commands. */
+function typing(event) {
+  return !!event.target.closest?.('input, textarea, select, [contenteditable="true"]');
+}
+
+/** A focused button is "clicked" when Space is released: in run mode Space has already acted. */
+function swallowSpaceRelease(event) {
+  if (event.key === ' ' && !typing(event)) {
+    event.preventDefault();
+    event.stopPropagation();
   }
 }
 
@@ -391,8 +408,14 @@ export async function runScreen(id) {
   document.body.classList.add('run-mode');
   ticker = setInterval(() => view.tick(), 500);
   const keys = (event) => view.keys(event);
-  document.addEventListener('keydown', keys);
-  window.addEventListener('hashchange', () => { document.removeEventListener('keydown', keys); leaveRun(); }, { once: true });
+  // Capturing, so the key is handled before the focused element sees it.
+  document.addEventListener('keydown', keys, true);
+  document.addEventListener('keyup', swallowSpaceRelease, true);
+  window.addEventListener('hashchange', () => {
+    document.removeEventListener('keydown', keys, true);
+    document.removeEventListener('keyup', swallowSpaceRelease, true);
+    leaveRun();
+  }, { once: true });
   view.reflections.followCurrent();
 
   return {
@@ -404,10 +427,13 @@ export async function runScreen(id) {
         h('p', {}, link(`/sessions/${id}`, 'Leave run mode'), ' · ',
           link(`/sessions/${id}/attendance`, 'Attendance'), ' · ',
           h('a', { href: `#/sessions/${id}/capture`, id: 'hand-round' }, 'Hand the laptop round for reflections'))),
-      view.stage,
-      h('p', { class: 'hint run-keys' }, 'Keys: ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
-      followUps.length ? followUpPanel(followUps) : null,
-      h('div', { class: 'run-panels' }, view.reflections.render(), actionsPanel(view), observationsPanel(view, notes)),
+      // The clock stays in view beside the capture panels, which keep a fixed, readable width.
+      h('div', { class: 'run-layout' },
+        h('div', { class: 'run-left' },
+          view.stage,
+          h('p', { class: 'hint run-keys' }, 'Keys, wherever the focus is (except while typing): ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
+          followUps.length ? followUpPanel(followUps) : null),
+        h('div', { class: 'run-side' }, view.reflections.render(), actionsPanel(view), observationsPanel(view, notes))),
       view.table),
     focus: view.stage.querySelector('button'),
   };

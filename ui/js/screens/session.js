@@ -4,8 +4,8 @@
 import { api } from '../api.js';
 import { breadcrumbs, facts, fill, focusById, h, link } from '../dom.js';
 import { date, kind, minutes, plural } from '../format.js';
-import { field, optional, wholeNumber } from '../fields.js';
-import { notify, saving } from '../feedback.js';
+import { field, wholeNumber } from '../fields.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 import { followUpPanel } from './run.js';
 import { exportPanel } from '../export.js';
 
@@ -18,6 +18,11 @@ function summary(t) {
     h('span', {}, 'Activity ', h('strong', { 'data-testid': 'session-total' }, minutes(t.total_minutes))),
   ];
   if (t.planned_end) parts.push(h('span', {}, 'Planned end ', h('strong', {}, t.planned_end)));
+  // A clash with a fixed time shows here too, not only beside the fixed item.
+  for (const timed of t.items.filter((x) => x.overrun_before > 0)) {
+    parts.push(h('span', { class: 'summary-clash', 'data-testid': 'summary-clash' },
+      `⚠ Runs ${minutes(timed.overrun_before)} past ${timed.item.pinned_time}, when “${timed.item.title}” is fixed`));
+  }
   return h('div', { class: 'timeline-summary' }, parts);
 }
 
@@ -99,8 +104,10 @@ class SessionView {
     } else if (timed.gap_before > 0) {
       rows.push(h('tr', {}, h('td', { colspan: 3, class: 'gap-note' }, `${minutes(timed.gap_before)} free before ${item.title}`)));
     }
+    // One Tab stop an item (its title); these are for the mouse. By keyboard: Alt+arrows move
+    // an item, and its editor has Duplicate and Delete.
     const button = (label, text, onclick, id, disabled) => h('button', {
-      type: 'button', class: 'icon-button', 'aria-label': label, title: label, id, disabled: disabled ? true : null, onclick,
+      type: 'button', class: 'icon-button', 'aria-label': label, title: label, id, disabled: disabled ? true : null, onclick, tabindex: '-1',
     }, text);
     const row = h('tr', {
       class: `kind-${item.kind} ${this.selected === item.id ? 'selected' : ''}`, 'data-testid': 'agenda-item',
@@ -187,14 +194,17 @@ class SessionView {
       h('h2', { id: 'inspector-heading', tabindex: '-1' }, `Edit “${item.title}”`),
       title.wrapper,
       h('div', { class: 'field-row' },
-        field({ label: 'Length (minutes)', type: 'number', value: String(item.minutes), save: save('minutes'), read: wholeNumber('The length', { max: 1440 }), attrs: { id: 'item-minutes', min: '0', max: '1440', inputmode: 'numeric' } }).wrapper,
+        field({ label: 'Length (minutes)', type: 'number', value: String(item.minutes), save: save('minutes'), read: wholeNumber('The length'), attrs: { id: 'item-minutes', min: '1', inputmode: 'numeric' } }).wrapper,
         field({ label: 'Kind', value: item.kind, options: KINDS, save: save('kind'), attrs: { id: 'item-kind' } }).wrapper),
-      field({ label: 'Fixed start time (optional)', hint: 'For something that must start at a set time, such as lunch at 12:30.', type: 'time', value: item.pinned_time ?? '', save: save('pinned_time'), read: optional, attrs: { id: 'item-pinned' } }).wrapper,
+      field({ label: 'Fixed start time (optional)', hint: 'For something that must start at a set time, such as lunch. Leave empty to follow on', type: 'time', value: item.pinned_time ?? '', save: save('pinned_time'), attrs: { id: 'item-pinned' } }).wrapper,
       field({ label: 'Facilitator notes', multiline: true, rows: 5, value: item.notes, save: save('notes'), attrs: { id: 'item-notes' } }).wrapper,
-      field({ label: 'Materials', hint: 'Separate them with commas; they are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
+      field({ label: 'Materials', hint: 'Separate them with commas, or with semicolons when one has a comma in it (“A route map, if going outdoors”). They are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
       field({ label: 'Reflection prompt (optional)', value: item.prompt, save: save('prompt'), attrs: { id: 'item-prompt' } }).wrapper,
       link_ ? this.exerciseLink(item, link_) : null,
-      h('button', { type: 'button', class: 'button button-secondary', onclick: () => { this.select(null); document.getElementById(`edit-${item.id}`)?.focus(); } }, 'Done'));
+      h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'button button-secondary', id: 'item-done', onclick: () => { this.select(null); document.getElementById(`edit-${item.id}`)?.focus(); } }, 'Done'),
+        h('button', { type: 'button', class: 'button button-secondary', id: 'item-duplicate', onclick: () => this.duplicate(item) }, 'Duplicate'),
+        h('button', { type: 'button', class: 'button button-warning', id: 'item-delete', onclick: () => this.deleteItem(item) }, 'Delete')));
     this.inspector.querySelector('#inspector-heading').focus();
   }
 
@@ -222,16 +232,16 @@ class SessionView {
       h('summary', {}, 'Edit session details'),
       field({ label: 'Title', value: session.title, save: save('title'), attrs: { id: 'session-title' } }).wrapper,
       h('div', { class: 'field-row' },
-        field({ label: 'Date', type: 'date', value: session.date ?? '', save: save('date'), read: optional, attrs: { id: 'session-date' } }).wrapper,
-        field({ label: 'Start time', type: 'time', value: session.start_time, save: save('start_time'), attrs: { id: 'session-start-time' } }).wrapper,
-        field({ label: 'Planned end (optional)', type: 'time', value: session.end_time ?? '', save: save('end_time'), read: optional, attrs: { id: 'session-end-time' } }).wrapper),
+        field({ label: 'Date', type: 'date', value: session.date ?? '', save: save('date'), attrs: { id: 'session-date' } }).wrapper,
+        field({ label: 'Start time', type: 'time', value: session.start_time, save: save('start_time'), required: true, attrs: { id: 'session-start-time' } }).wrapper,
+        field({ label: 'Planned end (optional)', type: 'time', value: session.end_time ?? '', save: save('end_time'), attrs: { id: 'session-end-time' } }).wrapper),
       field({ label: 'Venue', value: session.venue, save: save('venue'), attrs: { id: 'session-venue' } }).wrapper,
       field({ label: 'Objectives', multiline: true, value: session.objectives, save: save('objectives'), attrs: { id: 'session-objectives' } }).wrapper);
   }
 
   addItemForm() {
     const title = h('input', { id: 'new-item-title', type: 'text', autocomplete: 'off' });
-    const mins = h('input', { id: 'new-item-minutes', type: 'number', min: '0', max: '1440', value: '15', inputmode: 'numeric' });
+    const mins = h('input', { id: 'new-item-minutes', type: 'number', min: '1', value: '15', inputmode: 'numeric' });
     const kindSelect = h('select', { id: 'new-item-kind' }, KINDS.map(([v, t]) => h('option', { value: v }, t)));
     const error = h('div');
     const form = h('form', { class: 'add-item', 'aria-labelledby': 'add-item-heading' },
@@ -246,12 +256,12 @@ class SessionView {
       event.preventDefault();
       fill(error);
       try {
-        const n = wholeNumber('The length', { max: 1440 })(mins);
+        const n = wholeNumber('The length')(mins);
         await saving(api.addAgendaItem(this.id, null, title.value, n, kindSelect.value));
         title.value = '';
         await this.refresh({ focusId: 'new-item-title' });
       } catch (e) {
-        fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+        fill(error, errorMessage(e));
       }
     });
     return form;
@@ -269,9 +279,10 @@ class SessionView {
       fill(results, ...found.slice(0, 30).map((e) => h('li', {},
         h('span', {}, h('strong', {}, e.title), h('span', { class: 'muted' }, ` · ${e.min_minutes}–${e.max_minutes} min`)),
         h('button', { type: 'button', class: 'button button-secondary', 'aria-label': `Add “${e.title}” to the agenda`, onclick: async () => {
-          const item = await saving(api.addExerciseToAgenda(this.id, e.id, null));
-          await this.refresh({ focusId: `edit-${item.id}` });
-          notify(`Added “${e.title}” to the agenda.`);
+          // Focus stays on this Add button, so several exercises are added in a row.
+          await saving(api.addExerciseToAgenda(this.id, e.id, null));
+          await this.refresh();
+          notify(`Added “${e.title}” to the end of the agenda.`);
         } }, 'Add'))));
     };
     let timer;

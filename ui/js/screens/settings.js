@@ -5,6 +5,8 @@ import { api } from '../api.js';
 import { fill, h } from '../dom.js';
 import { notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
+import { confirmation } from '../confirm.js';
+import { date } from '../format.js';
 
 function size(bytes) {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -22,24 +24,19 @@ function retentionSection(past) {
         h('table', { class: 'table' },
           h('thead', {}, h('tr', {}, ['Session', 'Date', 'Kept for', 'Holds'].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, past.map((p) => h('tr', { 'data-testid': 'past-retention' },
-            h('td', {}, p.session), h('td', {}, p.date), h('td', {}, `${p.retention_months} months`),
+            h('td', {}, p.session), h('td', {}, date(p.date) ?? '—'), h('td', {}, `${p.retention_months} months`),
             h('td', {}, `${p.reflections} reflections, ${p.actions} actions, ${p.notes} notes, ${p.attendance} attendance marks`))))),
-        h('button', { type: 'button', class: 'button button-warning', id: 'delete-past', onclick: () => {
-          fill(confirm, h('div', { class: 'notice-box danger' },
-            h('p', {}, h('strong', {}, `Delete the personal data of ${past.length} session${past.length === 1 ? '' : 's'}? This cannot be undone.`)),
-            h('div', { class: 'actions' },
-              h('button', { type: 'button', class: 'button button-warning', id: 'confirm-delete-past', onclick: async () => {
-                try {
-                  const removed = await saving(api.applyRetention(past.map((p) => p.session_id)));
-                  notify(`Deleted ${removed} records past their retention period.`);
-                  await refresh('retention-heading');
-                } catch (e) {
-                  fill(result, h('p', { class: 'field-error', role: 'alert' }, e.message));
-                }
-              } }, 'Yes, delete them'),
-              h('button', { type: 'button', class: 'button button-secondary', onclick: () => fill(confirm) }, 'Cancel'))));
-          confirm.querySelector('button').focus();
-        } }, 'Delete this data…'),
+        h('button', { type: 'button', class: 'button button-warning', id: 'delete-past', onclick: (event) => confirmation({
+          area: confirm, opener: event.currentTarget, id: 'confirm-delete-past',
+          title: `Delete the personal data of ${past.length} session${past.length === 1 ? '' : 's'}?`,
+          lines: ['This cannot be undone. Backups made before now still hold it until they are replaced.'],
+          button: 'Delete this data',
+          act: async () => {
+            const removed = await saving(api.applyRetention(past.map((p) => p.session_id)));
+            notify(`Deleted ${removed} records past their retention period.`);
+            await refresh('retention-heading');
+          },
+        }) }, 'Delete this data…'),
         confirm]
       : h('p', { class: 'muted' }, 'Nothing is past its retention period. Set a programme’s period in its details.'),
     result);
@@ -82,9 +79,23 @@ function backupLimits(policy) {
     result);
 }
 
-export async function settingsScreen() {
+/** What erasing someone means for the backups, in plain words. */
+function erasureSection() {
+  return h('section', { class: 'panel', 'aria-labelledby': 'erasure-heading', id: 'erasure' },
+    h('h2', { id: 'erasure-heading', tabindex: '-1' }, 'Erasing someone, and your backups'),
+    h('p', {}, 'Erasing a participant (from their page) removes their name, details, attendance, reflections and actions from this laptop at once, and the data file is compacted so their words do not linger in it. Every laptop that syncs with this one removes them too, at its next sync.'),
+    h('ul', {},
+      h('li', {}, h('strong', {}, 'Backups on this laptop made before the erasure still hold their data. '),
+        'Fieldbook keeps the last few backups of each kind (daily, before an import, before a restore, before an update, made by you; how many is set above), so each is replaced as newer ones are made.'),
+      h('li', {}, h('strong', {}, 'Backups you saved elsewhere '), '(a USB stick, a shared drive) are not touched by Fieldbook. Delete them, or record where they are, as your data-protection officer advises.'),
+      h('li', {}, h('strong', {}, 'Restoring a backup made before an erasure brings that person back on this laptop. '), 'After such a restore, erase them again from their page.')),
+    h('p', { class: 'hint' }, 'Anonymising keeps what they said without their name; their name and details follow the same rules as an erasure.'));
+}
+
+export async function settingsScreen(section) {
   const [status, past] = await Promise.all([api.dataStatus(), api.pastRetention()]);
   const result = h('p', { role: 'status', class: 'hint' });
+  const erasure = erasureSection();
   const reason = (name) => Object.entries(REASONS).find(([k]) => name.startsWith(`${k}-`))?.[1] ?? 'Backup';
   return {
     title: 'Data and backups',
@@ -136,6 +147,9 @@ export async function settingsScreen() {
               h('td', { class: 'num' }, size(b.bytes))))))
           : h('p', { class: 'muted' }, 'No backups yet.')),
       backupLimits(status.policy),
+      erasure,
       retentionSection(past)),
+    focus: section === 'erasure' ? erasure.querySelector('h2') : undefined,
+    keepScroll: section === 'erasure',
   };
 }

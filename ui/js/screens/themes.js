@@ -8,6 +8,7 @@ import { fill, h } from '../dom.js';
 import { field } from '../fields.js';
 import { notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
+import { rememberedProgramme, rememberProgramme } from '../remember.js';
 
 function summaryTable(caption, summary) {
   return h('table', { class: 'table summary-table', 'data-testid': 'summary-table' },
@@ -44,6 +45,9 @@ export async function themesScreen() {
 
   // ---- What to show
   const programme = h('select', { id: 'summary-programme' }, withVersions.map(({ programme: p }) => h('option', { value: p.id }, p.title)));
+  // Opens on the programme last worked on (tagged or chosen), not simply the first.
+  if (withVersions.some(({ programme: p }) => p.id === rememberedProgramme())) programme.value = rememberedProgramme();
+  programme.addEventListener('change', () => rememberProgramme(programme.value));
   const view = h('select', { id: 'summary-view' },
     h('option', { value: 'place' }, 'Themes in each place'),
     h('option', { value: 'session' }, 'Themes over a cohort’s sessions'),

@@ -28,8 +28,8 @@ function versionEditor(version) {
     field({ label: 'Partner organisations', hint: 'One per line.', multiline: true, value: version.partners.join('\n'), save: save('partners'), read: lines, attrs: { id: 'version-partners' } }).wrapper,
     field({ label: 'Lead facilitators', hint: 'One per line.', multiline: true, value: version.lead_facilitators.join('\n'), save: save('lead_facilitators'), read: lines, attrs: { id: 'version-leads' } }).wrapper,
     local ? h('div', { class: 'field-row' },
-      field({ label: 'Cohort starts', type: 'date', value: version.cohort_start ?? '', save: save('cohort_start'), read: optional, attrs: { id: 'version-cohort-start' } }).wrapper,
-      field({ label: 'Cohort ends', type: 'date', value: version.cohort_end ?? '', save: save('cohort_end'), read: optional, attrs: { id: 'version-cohort-end' } }).wrapper) : null,
+      field({ label: 'Cohort starts', type: 'date', value: version.cohort_start ?? '', save: save('cohort_start'), attrs: { id: 'version-cohort-start' } }).wrapper,
+      field({ label: 'Cohort ends', type: 'date', value: version.cohort_end ?? '', save: save('cohort_end'), attrs: { id: 'version-cohort-end' } }).wrapper) : null,
     h('p', { class: 'hint' }, 'Changes are saved as you type; reopen the version to see them in place.'));
 }
 

@@ -1,0 +1,791 @@
+//! The window under a facilitator's hands (issue 18): erasure that no slip can do, run-mode keys
+//! that do the same whatever has focus, layouts that fit 1024x700 and 1280x800 on both themes,
+//! a save status that follows what was saved, search as you type, and British dates.
+
+use fantoccini::key::Key;
+use serde_json::{json, Value};
+
+use super::{open_sunderland_first_session, seeded, seeded_with_cohort, SESSION_DAY_MS};
+use crate::harness::Harness;
+
+/// What is wrong with the layout shown: sideways scrolling, a control wider than the panel it
+/// is in, or a form control whose text does not stand out from its background (WCAG AA, 4.5:1;
+/// axe does not check native controls).
+const LAYOUT_PROBLEMS: &str = r#"
+const problems = [];
+const root = document.documentElement;
+const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+const name = (e) => `${e.tagName.toLowerCase()}#${e.id || ''}.${[...e.classList].join('.')}`;
+if (root.scrollWidth > root.clientWidth + 1) {
+  const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1 && ![...e.children].some((c) => c.getBoundingClientRect().right > root.clientWidth + 1));
+  const spilling = [...document.querySelectorAll('body *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible').map((e) => `${name(e)} ${e.clientWidth}<${e.scrollWidth}`);
+  problems.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}, past the edge: ${wide.slice(0, 6).map(name).join(', ')}; spilling: ${spilling.slice(-8).join(', ')}`);
+}
+for (const control of document.querySelectorAll('main input, main select, main textarea, main button')) {
+  if (!visible(control)) continue;
+  const box = control.closest('.panel, .inspector, .stage, .field-row, form, section, main');
+  const c = control.getBoundingClientRect();
+  const b = box.getBoundingClientRect();
+  if (c.right > b.right + 1 || c.left < b.left - 1) problems.push(`${name(control)} (${Math.round(c.left)}-${Math.round(c.right)}) runs out of ${name(box)} (${Math.round(b.left)}-${Math.round(b.right)})`);
+}
+const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const background = (e) => {
+  for (let x = e; x; x = x.parentElement) {
+    const c = rgb(getComputedStyle(x).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+for (const control of document.querySelectorAll('main input:not([type=checkbox]):not([type=radio]), main select, main textarea, main select option')) {
+  if (control.tagName !== 'OPTION' && !visible(control)) continue;
+  const style = getComputedStyle(control);
+  if (control.tagName === 'SELECT' && style.webkitAppearance !== 'none' && style.appearance !== 'none') problems.push(`${name(control)} is drawn by the toolkit, whose colours may not follow the theme`);
+  const fg = lum(rgb(style.color));
+  const bg = lum(background(control));
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  if (ratio < 4.5) problems.push(`${name(control)} text contrast is ${ratio.toFixed(2)}:1`);
+}
+return problems;
+"#;
+
+async fn layout_problems(app: &Harness) -> Vec<String> {
+    serde_json::from_value(app.eval(LAYOUT_PROBLEMS, vec![]).await).unwrap()
+}
+
+/// Makes the window `width` by `height` and waits until the page has that room.
+async fn resize(app: &Harness, width: u32, height: u32) {
+    app.client.set_window_size(width, height).await.unwrap();
+    app.wait_for_js(
+        "return Math.abs(window.innerWidth - arguments[0]) <= 2 || null;",
+        vec![json!(width)],
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+async fn active_id(app: &Harness) -> String {
+    app.eval(
+        "return document.activeElement && document.activeElement.id;",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn press_on_focused(app: &Harness, keys: &str) {
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_erases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    seeded_with_cohort(&data_dir, &["Priya Shah", "Tom Reed"]).await;
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.follow(
+        "Leading Change Together: Sunderland",
+        "Leading Change Together: Sunderland",
+    )
+    .await;
+    app.follow("Cohort and consent", "Cohort").await;
+    app.follow("Priya Shah", "Priya Shah").await;
+    // She agreed to be named only: the others say so, as the cohort table does ("No").
+    let quoted = app.find("#consent-quoted-when").await.text().await.unwrap();
+    assert_eq!(quoted.trim(), "Not given");
+
+    // Enter on "Erase…", then Enter again (the slip): focus was on Cancel, so nothing happens.
+    app.eval("document.getElementById('erase').focus();", vec![])
+        .await;
+    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.find("#confirm-erase").await;
+    assert_eq!(active_id(&app).await, "confirm-erase-cancel");
+    let says = app.texts(".confirm-box").await.join(" ");
+    assert!(
+        says.contains("Backups made before now still hold"),
+        "{says}"
+    );
+    app.check_accessibility("the erase confirmation").await;
+    app.screenshot("erase-confirmation").await;
+    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
+        .await;
+    assert_eq!(active_id(&app).await, "erase", "Cancel gives focus back");
+
+    // Escape closes it too.
+    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.find("#confirm-erase").await;
+    press_on_focused(&app, &Key::Escape.to_string()).await;
+    app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
+        .await;
+    assert_eq!(active_id(&app).await, "erase");
+
+    // The button does nothing until her name is typed; Enter in the box does nothing either.
+    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.click("#confirm-erase").await;
+    app.wait_for_js(
+        "return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;",
+        vec![],
+    )
+    .await;
+    app.type_into("#confirm-erase-typed", "priya shah").await;
+    app.find("#confirm-erase-typed")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.texts("h1").await, ["Priya Shah"], "Enter erased her");
+
+    // What happens to backups is explained in Data and backups, reached from here.
+    app.click("#erasure-and-backups").await;
+    app.wait_for_heading("Data and backups").await;
+    assert_eq!(active_id(&app).await, "erasure-heading");
+    let focused = app
+        .eval("return document.activeElement.textContent;", vec![])
+        .await;
+    assert_eq!(focused, "Erasing someone, and your backups");
+    let account = app.texts("#erasure").await.join(" ");
+    assert!(
+        account.contains("made before the erasure still hold their data")
+            && account.contains("Restoring a backup made before an erasure"),
+        "{account}"
+    );
+    app.check_accessibility("erasure and backups").await;
+    app.client.back().await.unwrap();
+    app.wait_for_heading("Priya Shah").await;
+
+    // Now on purpose: typed, then the button.
+    app.click("#erase").await;
+    app.type_into("#confirm-erase-typed", "Priya Shah").await;
+    app.click("#confirm-erase").await;
+    app.wait_for_heading("Cohort").await;
+    let people = app.texts("[data-testid='participant']").await;
+    assert!(
+        people.iter().all(|p| !p.contains("Priya")) && people.iter().any(|p| p.contains("Tom")),
+        "{people:?}"
+    );
+    let toast = app.texts("#toast").await.join(" ");
+    assert!(
+        toast.contains("Erased Priya Shah") && toast.contains("backups"),
+        "{toast}"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = tmp.path().join("clock");
+    std::fs::write(&clock, SESSION_DAY_MS.to_string()).unwrap();
+    let data_dir = tmp.path().join("data");
+    let clock_arg = clock.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--clock-file".into(), clock_arg]).await;
+    app.ready().await;
+    let title = open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    app.wait_for_heading(&title).await;
+    app.find("#run-start").await;
+    app.find("body").await.send_keys("s").await.unwrap();
+    app.find("#run-next").await;
+    app.find("body").await.send_keys("n").await.unwrap();
+    app.wait_for_js(
+        "return document.querySelector('.stage-label').textContent.startsWith('Item 2');",
+        vec![],
+    )
+    .await;
+    let stage = || async {
+        app.eval(
+            "return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];",
+            vec![],
+        )
+        .await
+    };
+    let before = stage().await;
+    let mut paused = false;
+    for button in [
+        "run-previous",
+        "run-pause",
+        "run-extend-1",
+        "run-extend-5",
+        "run-next",
+    ] {
+        let button = if button == "run-pause" && paused {
+            "run-resume"
+        } else {
+            button
+        };
+        let focused = app
+            .eval(
+                "const b = document.getElementById(arguments[0]); b.focus(); return document.activeElement === b;",
+                vec![json!(button)],
+            )
+            .await;
+        assert_eq!(focused, true, "{button} could not be focused");
+        press_on_focused(&app, " ").await;
+        paused = !paused;
+        app.wait_for_js(
+            "return document.querySelector('.stage-label').textContent.includes('Paused') === arguments[0] || null;",
+            vec![json!(paused)],
+        )
+        .await;
+        // Give a wrongly "clicked" button time to act before looking.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let now = stage().await;
+        assert_eq!(
+            now[1], before[1],
+            "Space on {button} changed the item being run"
+        );
+        assert_eq!(now[2], before[2], "Space on {button} changed the time");
+    }
+    app.close().await;
+}
+
+#[tokio::test]
+async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    seeded_with_cohort(
+        &data_dir,
+        &["Priya Shah", "Maximilian Featherstonehaugh-Montgomery"],
+    )
+    .await;
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    let title = open_sunderland_first_session(&app).await;
+    let first = app
+        .eval(
+            "return document.querySelector('[data-testid=agenda-item]').dataset.id;",
+            vec![],
+        )
+        .await;
+    let first = first.as_str().unwrap().to_owned();
+    for (width, height) in [(1024, 700), (1280, 800)] {
+        resize(&app, width, height).await;
+        // The light theme: the agenda with an item's editor open beside it.
+        app.click(&format!("#edit-{first}")).await;
+        app.find("#item-title").await;
+        let beside = app
+            .eval(
+                "const i = document.querySelector('.inspector').getBoundingClientRect(); const a = document.querySelector('table.agenda').getBoundingClientRect(); return i.left >= a.right && i.top < a.bottom;",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            beside, true,
+            "the item editor is not beside the agenda at {width}x{height}"
+        );
+        app.screenshot(&format!("agenda-editor-{width}x{height}"))
+            .await;
+        let problems = layout_problems(&app).await;
+        assert!(
+            problems.is_empty(),
+            "session at {width}x{height}:\n{}",
+            problems.join("\n")
+        );
+
+        // The dark theme: run mode, typing a reflection with the clock still in view.
+        app.click("#run-session").await;
+        // The run screen has the session's title too: wait for its stage.
+        app.find(".run-layout .stage").await;
+        if !app.find_all("#run-start").await.is_empty() {
+            app.find("body").await.send_keys("s").await.unwrap();
+        }
+        app.find("[data-testid='countdown']").await;
+        app.click("#reflection-text").await;
+        app.find("#reflection-text")
+            .await
+            .send_keys("Sharing the budget felt risky")
+            .await
+            .unwrap();
+        let in_view = app
+            .eval(
+                "const c = document.querySelector('[data-testid=countdown]').getBoundingClientRect(); const t = document.getElementById('reflection-text').getBoundingClientRect(); const s = document.querySelector('.run-side').getBoundingClientRect();
+                 return [c.top >= 0 && c.bottom <= innerHeight, t.top >= 0 && t.bottom <= innerHeight, s.left >= c.right, Math.round(s.width)];",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            in_view.as_array().unwrap()[..3],
+            [json!(true), json!(true), json!(true)],
+            "clock, reflection box, panels beside: {in_view} at {width}x{height}"
+        );
+        app.screenshot(&format!("run-mode-{width}x{height}")).await;
+        let problems = layout_problems(&app).await;
+        assert!(
+            problems.is_empty(),
+            "run mode at {width}x{height}:\n{}",
+            problems.join("\n")
+        );
+        app.check_accessibility("run mode at a laptop's size").await;
+        app.follow("Leave run mode", &title).await;
+    }
+    app.close().await;
+}
+
+async fn status(app: &Harness) -> (String, String) {
+    let v: Value = app
+        .eval(
+            "const s = document.getElementById('save-status'); return [s.dataset.state || '', s.textContent];",
+            vec![],
+        )
+        .await;
+    (
+        v[0].as_str().unwrap().to_owned(),
+        v[1].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn wait_state(app: &Harness, state: &str) {
+    app.wait_for_js(
+        "return document.getElementById('save-status').dataset.state === arguments[0] || null;",
+        vec![json!(state)],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british() {
+    let app = Harness::start().await;
+    app.ready().await;
+    let title = open_sunderland_first_session(&app).await;
+    let first = app
+        .eval(
+            "return document.querySelector('[data-testid=agenda-item]').dataset.id;",
+            vec![],
+        )
+        .await;
+    let first = first.as_str().unwrap().to_owned();
+    app.click(&format!("#edit-{first}")).await;
+    let original = app
+        .eval(
+            "return document.getElementById('item-title').value;",
+            vec![],
+        )
+        .await;
+    let original = original.as_str().unwrap().to_owned();
+
+    // A blank title is refused; typing it back puts everything right again.
+    app.find("#item-title").await.clear().await.unwrap();
+    app.find("#item-title")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "error").await;
+    assert!(!app.texts(".inspector .field-error").await.is_empty());
+    app.type_into("#item-title", &original).await;
+    app.find("#item-title")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "saved").await;
+    assert!(app.texts(".inspector .field-error").await.is_empty());
+
+    // 9999 minutes and 0 minutes are refused by the core, and the status says so.
+    for refused in ["9999", "0"] {
+        app.type_into("#item-minutes", refused).await;
+        app.find("#item-minutes")
+            .await
+            .send_keys(&Key::Tab.to_string())
+            .await
+            .unwrap();
+        wait_state(&app, "error").await;
+        let (_, text) = status(&app).await;
+        assert!(text.contains("Length (minutes)"), "{text}");
+        let message = app.texts(".inspector .field-error").await.join(" ");
+        assert!(message.contains("Nothing has been changed"), "{message}");
+    }
+    // Leaving the screen leaves the refused value behind: what is stored is all saved.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}1", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Programmes").await;
+    assert_ne!(status(&app).await.0, "error");
+    app.client.back().await.unwrap();
+    app.wait_for_heading(&title).await;
+
+    // A long first item runs into the fixed lunch: the summary bar says so too.
+    app.click(&format!("#edit-{first}")).await;
+    app.type_into("#item-minutes", "300").await;
+    app.find("#item-minutes")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "saved").await;
+    let clash = app
+        .wait_for_js(
+            "return document.querySelector('[data-testid=summary-clash]')?.textContent;",
+            vec![],
+        )
+        .await;
+    assert!(clash.as_str().unwrap().contains("past 12:30"), "{clash}");
+
+    // One Tab stop an agenda item; adding from the library keeps focus on the Add button, so
+    // several are added without going back each time, and the checklist keeps a comma.
+    let stops = app
+        .eval(
+            "return [...document.querySelectorAll('[data-testid=agenda-item]')].every(r => r.querySelectorAll('button:not([tabindex=\"-1\"]), a[href], input, select').length === 1);",
+            vec![],
+        )
+        .await;
+    assert_eq!(stops, true);
+    app.type_into("#picker-search", "Walking pairs").await;
+    app.wait_for_js(
+        "const b = [...document.querySelectorAll('.picker-results button')]; return (b.length === 1 && b[0].getAttribute('aria-label').includes('Walking pairs')) || null;",
+        vec![],
+    )
+    .await;
+    let rows = app.find_all("[data-testid='agenda-item']").await.len();
+    app.eval(
+        "document.querySelector('.picker-results button').focus();",
+        vec![],
+    )
+    .await;
+    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=agenda-item]').length === arguments[0] || null;",
+        vec![json!(rows + 1)],
+    )
+    .await;
+    let focused = app
+        .eval(
+            "return document.activeElement.getAttribute('aria-label');",
+            vec![],
+        )
+        .await;
+    assert_eq!(focused, "Add “Walking pairs” to the agenda");
+    let materials = app.texts(".checklist li").await;
+    assert!(
+        materials
+            .iter()
+            .any(|m| m == "A simple route map, if going outdoors"),
+        "{materials:?}"
+    );
+
+    // Empty date and time fields look empty: no grey date or time in them.
+    app.click("details.details-editor summary").await;
+    for id in ["session-date", "item-pinned"] {
+        let shown = app
+            .eval(
+                "const i = document.getElementById(arguments[0]); return [i.type, i.value, i.placeholder];",
+                vec![json!(id)],
+            )
+            .await;
+        if shown[1] == "" {
+            assert_eq!(shown, json!(["text", "", ""]), "{id}");
+        }
+    }
+    // A date typed day first, as in Britain.
+    app.type_into("#session-date", "27/3/2027").await;
+    app.find("#session-date")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "saved").await;
+    app.wait_for_js(
+        "return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;",
+        vec![],
+    )
+    .await;
+    app.type_into("#session-date", "31/02/2027").await;
+    app.find("#session-date")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "error").await;
+    let message = app.texts(".field-invalid .field-error").await.join(" ");
+    assert!(
+        message.contains("There is no 31 February 2027"),
+        "{message}"
+    );
+    app.type_into("#session-date", "27/03/2027").await;
+    app.find("#session-date")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "saved").await;
+    // A time typed without its colon.
+    app.type_into("#session-start-time", "915").await;
+    app.find("#session-start-time")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    wait_state(&app, "saved").await;
+    app.wait_for_js(
+        "return document.querySelector('[data-testid=session-start]').textContent === '09:15' || null;",
+        vec![],
+    )
+    .await;
+    app.check_accessibility("session details with British dates")
+        .await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_numbers_stay_put() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    {
+        let (store, version, session) = seeded(&data_dir).await;
+        let form: fieldbook_core::day::NewParticipant = serde_json::from_value(
+            json!({ "name": "Asha Patel", "sector": "public", "consent_named": true }),
+        )
+        .unwrap();
+        let person = store.add_participant(Some(version), form).await.unwrap();
+        for text in [
+            "Systems are more complex than our plans admit.",
+            "Trust is built in small promises kept.",
+            "Nobody had known the budget was already spent.",
+        ] {
+            store
+                .save_reflection(fieldbook_core::day::ReflectionDraft {
+                    id: None,
+                    session_id: session,
+                    agenda_item_id: None,
+                    participant_id: Some(person.meta.id),
+                    prompt: String::new(),
+                    text: text.into(),
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
+    let app = Harness::start_with(tmp, data_dir).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    let total = |expected: &'static str| {
+        let app = &app;
+        async move {
+            app.wait_for_js(
+                "return document.querySelector('[data-testid=reflection-total]').textContent === arguments[0] || null;",
+                vec![json!(expected)],
+            )
+            .await;
+        }
+    };
+    total("3 reflections").await;
+    // Typed one letter at a time, as a person does: each start of a word finds its reflection.
+    for (typed, word) in [("compl", "complex"), ("trus", "Trust"), ("know", "known")] {
+        app.find("#reflection-search").await.clear().await.unwrap();
+        for letter in typed.chars() {
+            app.find("#reflection-search")
+                .await
+                .send_keys(&letter.to_string())
+                .await
+                .unwrap();
+        }
+        // The count may still be the last word's: the marked word says which search is shown.
+        app.wait_for_js(
+            "const m = [...document.querySelectorAll('[data-testid=reflection-hit] mark')].map(m => m.textContent); return (m.length === 1 && m[0] === arguments[0]) || null;",
+            vec![json!(word)],
+        )
+        .await;
+        total("1 reflection match").await;
+    }
+    // The line under a reflection shows who said it and the date as everywhere else.
+    let meta = app.texts("[data-testid='reflection-hit'] .vrow-meta").await;
+    assert!(meta[0].starts_with("Asha Patel"), "{meta:?}");
+    assert!(!meta[0].contains("2027-"), "an ISO date: {meta:?}");
+
+    // Dates to filter by are typed day first; a date that does not exist is said so.
+    app.find("#reflection-search").await.clear().await.unwrap();
+    app.find("#reflection-search")
+        .await
+        .send_keys(" ")
+        .await
+        .unwrap();
+    total("3 reflections").await;
+    app.type_into("#filter-to", "31/02/2027").await;
+    app.find("#filter-to")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    app.wait_for_js(
+        "return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;",
+        vec![],
+    )
+    .await;
+    app.type_into("#filter-to", "01/01/2001").await;
+    app.find("#filter-to")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    total("0 reflections").await;
+    app.find("#filter-to").await.clear().await.unwrap();
+    app.find("#filter-to")
+        .await
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    total("3 reflections").await;
+
+    // Themes keep the number they were given when made: "Trust" is 1 though "Autonomy" sorts first.
+    for theme in ["Trust", "Autonomy"] {
+        app.type_into("#new-theme-name", theme).await;
+        app.find("#new-theme-name")
+            .await
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .unwrap();
+        app.wait_for_js(
+            "return [...document.querySelectorAll('#theme-keys .theme-key-name')].some(t => t.textContent === arguments[0]) || null;",
+            vec![json!(theme)],
+        )
+        .await;
+    }
+    let keys = app.texts("#theme-keys .theme-key").await;
+    assert!(
+        keys[0].starts_with('1') && keys[0].contains("Trust") && keys[1].contains("Autonomy"),
+        "{keys:?}"
+    );
+    app.eval(
+        "document.getElementById('reflection-list').focus();",
+        vec![],
+    )
+    .await;
+    press_on_focused(&app, " 1").await;
+    app.wait_for_js(
+        "return document.querySelector('[data-testid=reflection-hit] .tag-small')?.textContent === 'Trust' || null;",
+        vec![],
+    )
+    .await;
+    app.screenshot("reflections-as-you-type").await;
+
+    // The Themes screen opens on the programme just coded, not the first one.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}6", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Themes").await;
+    let chosen = app
+        .eval(
+            "const s = document.getElementById('summary-programme'); return s.options[s.selectedIndex].textContent;",
+            vec![],
+        )
+        .await;
+    assert_eq!(chosen, "Leading Change Together");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_clears_it() {
+    let app = Harness::start().await;
+    app.ready().await;
+    app.wait_for_heading("Programmes").await;
+    // The window fits a 1366x768 or 1280x800 screen.
+    let size = app
+        .eval("return [window.innerWidth, window.innerHeight];", vec![])
+        .await;
+    assert!(
+        size[0].as_i64().unwrap() <= 1280 && size[1].as_i64().unwrap() <= 700,
+        "{size}"
+    );
+    let notice = app.texts("[data-testid='demo-notice']").await.join(" ");
+    assert!(
+        notice.contains("This is demo content") && notice.contains("Leading Change Together"),
+        "{notice}"
+    );
+    app.check_accessibility("the first start").await;
+    app.screenshot("first-start").await;
+
+    // The next session is one step away.
+    let next = app.find("#next-session-link").await.text().await.unwrap();
+    app.click("#next-session-link").await;
+    app.wait_for_heading(&next).await;
+    // Export choices: each name above what it holds, not run together.
+    let apart = app
+        .eval(
+            "return [...document.querySelectorAll('.export .radio')].every(r => { const l = r.querySelector('label').getBoundingClientRect(); const h = r.querySelector('.hint').getBoundingClientRect(); return h.top >= l.bottom - 1; });",
+            vec![],
+        )
+        .await;
+    assert_eq!(apart, true);
+    app.client.back().await.unwrap();
+    app.wait_for_heading("Programmes").await;
+
+    // A new local version: a problem put right stops being shown; a US date is refused.
+    app.follow("Leading Change Together", "Leading Change Together")
+        .await;
+    app.click("#new-local-version").await;
+    app.wait_for_heading("New local version").await;
+    app.click("form button[type=submit]").await;
+    app.wait_for_js(
+        "return document.querySelectorAll('.field-invalid').length === 2 || null;",
+        vec![],
+    )
+    .await;
+    app.find("#place").await.send_keys("Surrey").await.unwrap();
+    app.wait_for_js(
+        "return document.querySelectorAll('.field-invalid').length === 0 || null;",
+        vec![],
+    )
+    .await;
+    app.type_into("#cohort-start", "11/27/2027").await;
+    app.click("form button[type=submit]").await;
+    let problem = app
+        .wait_for_js(
+            "return document.querySelector('#cohort-start').closest('.field').querySelector('.field-error')?.textContent;",
+            vec![],
+        )
+        .await;
+    assert!(
+        problem.as_str().unwrap().contains("There is no month 27"),
+        "{problem}"
+    );
+    app.type_into("#cohort-start", "27/11/2027").await;
+    app.click("form button[type=submit]").await;
+    app.wait_for_heading("Leading Change Together: Surrey")
+        .await;
+    let facts = app.texts(".facts").await.join(" ");
+    assert!(facts.contains("27 November 2027"), "{facts}");
+
+    // Clearing the demo asks first (focus on Cancel), then leaves only what was made here.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}1", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Programmes").await;
+    app.click("#clear-demo").await;
+    assert_eq!(active_id(&app).await, "confirm-clear-demo-cancel");
+    app.click("#confirm-clear-demo").await;
+    app.wait_for_js(
+        "return !document.querySelector('[data-testid=demo-notice]') || null;",
+        vec![],
+    )
+    .await;
+    // The programme with the Surrey version made here stays; the other demo programme goes.
+    assert_eq!(app.texts(".card h2").await, ["Leading Change Together"]);
+    app.check_accessibility("programmes after clearing the demo")
+        .await;
+    app.close().await;
+}
