@@ -26,10 +26,15 @@ BENCH_DATA ?= target/bench-data
 bench:
 	cargo run --release -p fieldbook-cli -- --data-dir $(BENCH_DATA) bench
 
-# Fuzzes the sync-bundle reader for FUZZ_SECONDS (default 60). Needs a nightly toolchain and
-# cargo-fuzz, which the test command cannot assume (see README).
+# Fuzzes the sync-bundle reader for FUZZ_SECONDS (default 60) on the stable toolchain: with
+# no sanitizer cargo-fuzz needs no nightly. FUZZ_TARGET=import_encrypted_bundle fuzzes
+# bundles with a passphrase (much slower: each costs a key derivation). A target starts from
+# the valid bundles in fuzz/seeds/TARGET (made by scripts/fuzz-seeds when that folder is
+# empty) and keeps what it learns in fuzz/corpus/TARGET; a crash is saved in fuzz/artifacts.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= import_bundle
 fuzz:
-	cargo +nightly --version >/dev/null 2>&1 || { echo "make fuzz needs a nightly toolchain: rustup toolchain install nightly"; exit 1; }
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-	cd fuzz && cargo +nightly fuzz run import_bundle -- -max_total_time=$(FUZZ_SECONDS)
+	[ -n "$$(ls -A fuzz/seeds/$(FUZZ_TARGET) 2>/dev/null)" ] || scripts/fuzz-seeds
+	mkdir -p fuzz/corpus/$(FUZZ_TARGET)
+	cd fuzz && cargo fuzz run --sanitizer none $(FUZZ_TARGET) corpus/$(FUZZ_TARGET) seeds/$(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS)

@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+// Part of this one test binary (autotests = false in Cargo.toml) to keep link time down.
+mod syncthing;
+
 fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
         .arg("--data-dir")
