@@ -86,7 +86,12 @@ fn quote_sql(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Error> {
+pub async fn run(
+    store: &Store,
+    reflections: u64,
+    runs: usize,
+    sync_only: bool,
+) -> Result<(), Error> {
     let runs = runs.max(1);
     let have = store
         .counts()
@@ -103,6 +108,9 @@ pub async fn run(store: &Store, reflections: u64, runs: usize) -> Result<(), Err
         .await?;
         eprintln!("\r  done in {:.0} s", started.elapsed().as_secs_f64());
         store.compact().await?;
+    }
+    if sync_only {
+        return crate::bench_sync::run(store, runs).await;
     }
     let file = store.path().to_path_buf();
     let total = store

@@ -224,6 +224,9 @@ enum Command {
         /// How many times to time each operation.
         #[arg(long, default_value_t = 20)]
         runs: usize,
+        /// Time only the sync rows.
+        #[arg(long)]
+        sync_only: bool,
     },
     /// List the exercise library.
     Exercises {
@@ -646,7 +649,11 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             eprintln!();
             print_json(&made)?;
         }
-        Command::Bench { reflections, runs } => bench::run(store, reflections, runs).await?,
+        Command::Bench {
+            reflections,
+            runs,
+            sync_only,
+        } => bench::run(store, reflections, runs, sync_only).await?,
         Command::StressWrite { session } => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

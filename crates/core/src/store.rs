@@ -373,11 +373,12 @@ impl Writer<'_> {
         let mut added = 0;
         for chunk in lines.chunks(BATCH) {
             added += sqlx::query(
-                "INSERT OR IGNORE INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
+                "WITH rows (value) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?1))
+                 INSERT OR IGNORE INTO change_log (kind, record_id, stamp, parent_stamp, origin, op, payload, resolves)
                  SELECT value ->> '$.kind', value ->> '$.record_id', value ->> '$.stamp',
                         value ->> '$.parent_stamp', value ->> '$.origin', value ->> '$.op',
                         value ->> '$.payload', value ->> '$.resolves'
-                 FROM json_each(?1)",
+                 FROM rows",
             )
             .bind(serde_json::to_string(chunk)?)
             .execute(&mut *self.tx)
@@ -397,6 +398,78 @@ impl Writer<'_> {
                 .bind(format!("[{}]", chunk.join(",")))
                 .execute(&mut *self.tx)
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes many reflections and brings the search index up to date once for all of them,
+    /// instead of row by row through the index's triggers (which look up each row's key and
+    /// facets one at a time): the triggers are set aside inside this transaction and put
+    /// back before it ends, so no other connection ever sees them missing. Keys follow the
+    /// same rule as the trigger's (capture time in ms times 1024, then the next free one).
+    pub(crate) async fn upsert_reflections_indexing_once(
+        &mut self,
+        ids: &[String],
+        payloads: &[String],
+    ) -> Result<()> {
+        let triggers: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'reflection'
+             AND name IN ('reflection_search_insert', 'reflection_search_update')",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        for (name, _) in &triggers {
+            sqlx::query(&format!("DROP TRIGGER {name}"))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for chunk in ids.chunks(BATCH) {
+            let list = serde_json::to_string(chunk)?;
+            sqlx::query(
+                "DELETE FROM reflection_search WHERE rowid IN
+                 (SELECT search_key FROM reflection WHERE id IN (SELECT value FROM json_each(?1)))",
+            )
+            .bind(&list)
+            .execute(&mut *self.tx)
+            .await?;
+            sqlx::query(
+                "UPDATE reflection SET search_key = NULL WHERE id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(&list)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.upsert_many("reflection", payloads).await?;
+        for chunk in ids.chunks(BATCH) {
+            let list = serde_json::to_string(chunk)?;
+            sqlx::query(
+                "WITH fresh AS MATERIALIZED (
+                     SELECT id, CAST(round((julianday(captured_at) - 2440587.5) * 86400000) AS INTEGER) * 1024 AS b
+                     FROM reflection WHERE id IN (SELECT value FROM json_each(?1))
+                 ),
+                 keyed AS MATERIALIZED (
+                     SELECT f.id,
+                            coalesce((SELECT max(r.search_key) + 1 FROM reflection r
+                                      WHERE r.search_key BETWEEN f.b AND f.b + 1023), f.b)
+                            + row_number() OVER (PARTITION BY f.b ORDER BY f.id) - 1 AS k
+                     FROM fresh f
+                 )
+                 UPDATE reflection SET search_key = keyed.k FROM keyed WHERE reflection.id = keyed.id",
+            )
+            .bind(&list)
+            .execute(&mut *self.tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO reflection_search (rowid, text, prompt, facets)
+                 SELECT search_key, text, prompt, facets FROM reflection_search_row
+                 WHERE id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(&list)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for (_, sql) in &triggers {
+            sqlx::query(sql).execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -496,12 +569,10 @@ pub(crate) fn upsert_sql_for(kind: &str, columns: &[Column]) -> String {
 /// The same upsert over a JSON array of records bound as `?1`.
 fn upsert_many_sql_for(kind: &str, columns: &[Column]) -> String {
     // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the upsert.
-    upsert_from(
-        kind,
-        columns,
-        "value",
-        "SELECT ",
-        " FROM json_each(?1) WHERE true",
+    // Each row's JSON is turned into SQLite's binary JSON once, not once per column.
+    format!(
+        "WITH rows (value) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?1)) {}",
+        upsert_from(kind, columns, "value", "SELECT ", " FROM rows WHERE true")
     )
 }
 
