@@ -28,7 +28,8 @@ bench:
 
 # Fuzzes the sync-bundle reader for FUZZ_SECONDS (default 60) on the stable toolchain: with
 # no sanitizer cargo-fuzz needs no nightly. FUZZ_TARGET=import_encrypted_bundle fuzzes
-# bundles with a passphrase (much slower: each costs a key derivation). A target starts from
+# bundles with a passphrase (much slower: each costs a key derivation), and
+# FUZZ_TARGET=read_folder_file a sync folder's file (its name and bytes). A target starts from
 # the valid bundles in fuzz/seeds/TARGET (made by scripts/fuzz-seeds when that folder is
 # empty) and keeps what it learns in fuzz/corpus/TARGET; a crash is saved in fuzz/artifacts.
 FUZZ_SECONDS ?= 60

@@ -311,6 +311,20 @@ async fn a_version_bundle_carries_what_it_refers_to_and_absence_never_deletes() 
     assert_eq!(b.store.counts().await.unwrap(), before);
 }
 
+#[test]
+fn a_bundle_asking_for_gigabytes_to_open_is_refused_at_once() {
+    // Found by fuzzing: the encrypted seed with its scrypt work factor raised from 19 to
+    // 22. It used to cost 17 s and 4 GB before it could be refused.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/findings/scrypt-work-factor-22.fieldbook");
+    let bytes = std::fs::read(path).unwrap();
+    let err = read_bundle(&bytes, Some("a passphrase"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("far more memory and time"), "{err}");
+    assert!(err.ends_with("Nothing has been changed."), "{err}");
+}
+
 #[tokio::test]
 async fn a_passphrase_protects_a_bundle_and_a_wrong_one_says_so() {
     let a = laptop(0).await;
@@ -324,6 +338,13 @@ async fn a_passphrase_protects_a_bundle_and_a_wrong_one_says_so() {
     assert!(!bundle
         .windows(b"Commissioning".len())
         .any(|w| w == b"Commissioning"));
+    // The work factor is fixed, not measured, so a slow laptop opens it as fast as any.
+    let header = String::from_utf8_lossy(&bundle[..200]).to_string();
+    let scrypt_line = header
+        .lines()
+        .find(|l| l.starts_with("-> scrypt "))
+        .unwrap();
+    assert!(scrypt_line.ends_with(" 18"), "{scrypt_line}");
     let b = laptop(0).await;
     let before = file_bytes(&b.store).await;
     let err = b
@@ -930,7 +951,7 @@ fn small_bundle() -> &'static [u8] {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
 
-    /// The test command's stand-in for the fuzz target (which needs nightly): random bytes,
+    /// The test command's quick stand-in for the fuzz targets (`make fuzz`): random bytes,
     /// and a valid bundle with random spans overwritten, cut out or inserted, are refused with
     /// a message or read whole, never a panic.
     #[test]
@@ -1357,4 +1378,52 @@ async fn a_folder_that_lost_a_laptops_files_gets_them_again() {
         a.store.state_hash().await.unwrap(),
         b.store.state_hash().await.unwrap()
     );
+}
+
+/// Every reflection that `text` finds (as typed when `typing`), as a set of ids, and the count.
+async fn found(store: &Store, text: &str, typing: bool) -> (i64, HashSet<String>) {
+    let result = store
+        .search(&fieldbook_core::search::SearchQuery {
+            text: text.into(),
+            as_you_type: typing,
+            limit: Some(5000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    (
+        result.total,
+        result.hits.into_iter().map(|h| h.id).collect(),
+    )
+}
+
+#[tokio::test]
+async fn many_reflections_merged_at_once_are_found_exactly_as_where_they_were_typed() {
+    // Hundreds of reflections arriving together are indexed in one pass, new ones and
+    // changed ones alike; a search must find on the laptop that merged them exactly what it
+    // finds where they were written.
+    let folder = tempfile::tempdir().unwrap();
+    let (a, b) = (laptop(0).await, laptop(0).await);
+    fieldbook_core::generate::generate(&a.store, 1200, 11, |_| {})
+        .await
+        .unwrap();
+    sync_both(folder.path(), &a, &b).await;
+    for (text, typing) in [("trust", false), ("tru", true), ("budget", false)] {
+        let here = found(&a.store, text, typing).await;
+        assert!(here.0 > 0, "{text}");
+        assert_eq!(found(&b.store, text, typing).await, here, "{text}");
+    }
+
+    let mut edited: Vec<Reflection> = a.store.list("1 ORDER BY id LIMIT 600", &[]).await.unwrap();
+    for r in &mut edited {
+        r.text = format!("{} Kittiwakes nest on the harbour walls.", r.text);
+        a.store.save(r).await.unwrap();
+    }
+    sync_both(folder.path(), &a, &b).await;
+    for (text, typing) in [("kittiwake", false), ("trust", false), ("harb", true)] {
+        let here = found(&a.store, text, typing).await;
+        assert!(here.0 > 0, "{text}");
+        assert_eq!(found(&b.store, text, typing).await, here, "{text}");
+    }
+    assert_eq!(found(&b.store, "kittiwake", false).await.0, 600);
 }

@@ -293,7 +293,7 @@ impl Store {
                     continue;
                 }
             };
-            match read_file(file, &bytes, passphrase) {
+            match read_folder_file(&file.name, &bytes, passphrase) {
                 Ok((manifest, changes)) => {
                     if let (FileKind::Segment { .. }, Some(segment)) =
                         (file.kind, &manifest.segment)
@@ -622,13 +622,15 @@ struct LogRowWithSeq {
     row: LogRow,
 }
 
-fn read_file(
-    file: &Listed,
+/// Reads one file of the sync folder named `name`: a bundle, and for a segment also the check
+/// that its name agrees with what it holds (the fuzz target `read_folder_file` calls this).
+pub fn read_folder_file(
+    name: &str,
     bytes: &[u8],
     passphrase: Option<&str>,
 ) -> Result<(Manifest, Vec<Change>)> {
     let (manifest, changes) = read_bundle(bytes, passphrase)?;
-    if let FileKind::Segment { device, id } = file.kind {
+    if let FileKind::Segment { device, id } = classify(name) {
         let agrees =
             manifest.device == device && manifest.segment.as_ref().is_some_and(|s| s.id == id);
         if !agrees {

@@ -152,11 +152,22 @@ fn schema_version() -> i64 {
     crate::store::newest_migration()
 }
 
+/// The scrypt work factor bundles are encrypted with: 2^18 (256 MB, about a
+/// second on a modest laptop). Fixed rather than measured, so that a bundle made on a
+/// fast laptop still opens quickly on a slow one.
+const WORK_FACTOR: u8 = 18;
+/// The most work a bundle may ask of this laptop to open it: 2^20 (1 GB, a few
+/// seconds). age's own limit follows the machine's speed and let a hostile file ask
+/// for 2^22 (4 GB, 17 seconds here); anything above this is refused at once.
+const MAX_WORK_FACTOR: u8 = 20;
+
 /// Encrypts `plain` with a passphrase (age, scrypt).
 fn encrypt(plain: &[u8], passphrase: &str) -> Result<Vec<u8>> {
-    let encryptor = age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(
-        passphrase.to_owned(),
-    ));
+    let mut recipient =
+        age::scrypt::Recipient::new(age::secrecy::SecretString::from(passphrase.to_owned()));
+    recipient.set_work_factor(WORK_FACTOR);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+        .map_err(|e| Error::invalid(format!("The bundle could not be encrypted: {e}")))?;
     let mut out = Vec::new();
     let mut writer = encryptor
         .wrap_output(&mut out)
@@ -174,13 +185,17 @@ fn decrypt(bytes: &[u8], passphrase: Option<&str>) -> Result<Vec<u8>> {
     };
     let decryptor = age::Decryptor::new(bytes)
         .map_err(|e| refuse(format!("its encryption is damaged ({e})")))?;
-    let identity =
+    let mut identity =
         age::scrypt::Identity::new(age::secrecy::SecretString::from(passphrase.to_owned()));
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => Error::invalid(
                 "That passphrase does not open this bundle. Check it with whoever exported it; nothing has been changed.",
+            ),
+            age::DecryptError::ExcessiveWork { .. } => refuse(
+                "its passphrase protection asks for far more memory and time than Fieldbook's bundles do, so it was not made by Fieldbook",
             ),
             other => refuse(format!("its encryption is damaged ({other})")),
         })?;
