@@ -448,6 +448,11 @@ pub struct Participant {
     pub consent_quoted_at: Option<DateTime<Utc>>,
     pub consent_contact: bool,
     pub consent_contact_at: Option<DateTime<Utc>>,
+    /// Set only on the erasure an anonymisation makes: their words stay, without their
+    /// name. Any other erasure removes their words too (see `erasure.rs`). Not a column:
+    /// written only when true, so laptops that never anonymise exchange what they did before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymised: bool,
 }
 record!(
     Participant,

@@ -3,7 +3,7 @@
 //! travels in sync bundles and wins wherever it arrives, and anything of theirs that arrives
 //! later is scrubbed on the way in.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -48,16 +48,63 @@ pub(crate) fn scrub(kind: &str, payload: &mut Value, erased: &HashSet<String>) -
     *payload != before
 }
 
-/// Scrubs everything this laptop holds of an erased participant: every version in the
-/// change log and the current rows.
+/// Removes the words of one version of a reflection or action whoever it is credited to:
+/// for records that were once a fully erased participant's and were anonymised on another
+/// laptop meanwhile. Returns whether anything was removed.
+pub(crate) fn scrub_words(kind: &str, payload: &mut Value) -> bool {
+    let before = payload.clone();
+    match kind {
+        "reflection" => payload["text"] = "".into(),
+        "action" => {
+            payload["text"] = "".into();
+            payload["follow_up"] = "".into();
+        }
+        _ => return false,
+    }
+    *payload != before
+}
+
+/// Participants erased here or by an imported erasure, with whether their words were kept
+/// (an anonymisation) or removed too.
+pub(crate) async fn erased(conn: &mut sqlx::SqliteConnection) -> Result<HashMap<String, bool>> {
+    Ok(sqlx::query_as::<_, (String, bool)>(
+        "SELECT participant_id, words_kept FROM erased_participant",
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .collect())
+}
+
+/// Records erasing `participant`, and scrubs everything this laptop holds of them: their
+/// identity in every version, and the words of every version credited to them. A full
+/// erasure (`words_kept` false) also removes the words of every reflection and action that
+/// was ever theirs, in every version, including versions that no longer name them (an
+/// anonymisation made on another laptop before the erasure reached it). A full erasure
+/// wins over an anonymisation: recording an anonymisation of someone already fully erased
+/// changes nothing. Returns whether anything new was recorded.
 pub(crate) async fn scrub_everywhere(
     conn: &mut sqlx::SqliteConnection,
     participant: &str,
-) -> Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO erased_participant (participant_id) VALUES (?1)")
-        .bind(participant)
-        .execute(&mut *conn)
-        .await?;
+    words_kept: bool,
+) -> Result<bool> {
+    let was: Option<bool> =
+        sqlx::query_scalar("SELECT words_kept FROM erased_participant WHERE participant_id = ?1")
+            .bind(participant)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let now_kept = was.map_or(words_kept, |kept| kept && words_kept);
+    if was == Some(now_kept) {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO erased_participant (participant_id, words_kept) VALUES (?1, ?2)
+         ON CONFLICT (participant_id) DO UPDATE SET words_kept = excluded.words_kept",
+    )
+    .bind(participant)
+    .bind(now_kept)
+    .execute(&mut *conn)
+    .await?;
     let erased: HashSet<String> = HashSet::from([participant.to_owned()]);
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT seq, kind, payload FROM change_log
@@ -95,28 +142,97 @@ pub(crate) async fn scrub_everywhere(
         .bind(participant)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    if !now_kept {
+        // Versions of their records that no longer name them.
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT seq, kind, payload FROM change_log
+             WHERE kind IN ('reflection', 'action') AND record_id IN
+                (SELECT record_id FROM change_log
+                 WHERE kind IN ('reflection', 'action') AND payload ->> '$.participant_id' = ?1)",
+        )
+        .bind(participant)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut records = HashSet::new();
+        for (seq, kind, payload) in rows {
+            let mut value: Value = serde_json::from_str(&payload)?;
+            if let Some(id) = value["id"].as_str() {
+                records.insert((kind.clone(), id.to_owned()));
+            }
+            if scrub_words(&kind, &mut value) {
+                sqlx::query("UPDATE change_log SET payload = ?1 WHERE seq = ?2")
+                    .bind(serde_json::to_string(&value)?)
+                    .bind(seq)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        for (kind, id) in records {
+            let sql = if kind == "reflection" {
+                "UPDATE reflection SET text = '' WHERE id = ?1 AND text != ''"
+            } else {
+                "UPDATE action SET text = '', follow_up = '' WHERE id = ?1"
+            };
+            sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Of the incoming reflections and actions, those whose words must go because they were once
+/// a fully erased participant's: credited to one in an incoming version or in a version held
+/// here. `erased` maps each erased participant to whether their words were kept.
+pub(crate) async fn records_of_fully_erased(
+    conn: &mut sqlx::SqliteConnection,
+    incoming: &[crate::sync::Change],
+    erased: &HashMap<String, bool>,
+) -> Result<HashSet<uuid::Uuid>> {
+    let full: HashSet<&str> = erased
+        .iter()
+        .filter(|(_, kept)| !**kept)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut records = HashSet::new();
+    if full.is_empty() {
+        return Ok(records);
+    }
+    let mut unnamed = Vec::new();
+    for change in incoming
+        .iter()
+        .filter(|c| c.kind == "reflection" || c.kind == "action")
+    {
+        match change.payload["participant_id"].as_str() {
+            Some(p) if full.contains(p) => {
+                records.insert(change.record_id);
+            }
+            _ => unnamed.push(change.record_id.to_string()),
+        }
+    }
+    for chunk in unnamed.chunks(10_000) {
+        let held: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT c.record_id FROM change_log c
+             WHERE c.record_id IN (SELECT value FROM json_each(?1))
+               AND c.payload ->> '$.participant_id' IN
+                   (SELECT participant_id FROM erased_participant WHERE words_kept = 0)",
+        )
+        .bind(serde_json::to_string(chunk)?)
+        .fetch_all(&mut *conn)
+        .await?;
+        records.extend(held.iter().filter_map(|id| uuid::Uuid::try_parse(id).ok()));
+    }
+    Ok(records)
 }
 
 impl Store {
-    /// Participants erased on this laptop or by an imported erasure.
-    pub(crate) async fn erased_participants(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-    ) -> Result<HashSet<String>> {
-        let _ = self;
-        Ok(
-            sqlx::query_scalar("SELECT participant_id FROM erased_participant")
-                .fetch_all(conn)
-                .await?
-                .into_iter()
-                .collect(),
-        )
-    }
-
     /// Erases a participant everywhere on this laptop, records the erasure so that sync
     /// carries it to every other laptop, and compacts the file so nothing lingers in it.
     pub async fn erase_participant(&self, id: Uuid) -> Result<()> {
+        self.erase(id, false).await
+    }
+
+    /// Erases a participant's identity everywhere; their words too unless `words_kept` (an
+    /// anonymisation, whose erasure says so, so that other laptops keep the words as well).
+    async fn erase(&self, id: Uuid, words_kept: bool) -> Result<()> {
         let current: Participant = match self
             .list_with_deleted::<Participant>("id = ?1", &[id.to_string()])
             .await?
@@ -141,9 +257,10 @@ impl Store {
             consent_quoted_at: None,
             consent_contact: false,
             consent_contact_at: None,
+            anonymised: words_kept,
         };
         let mut writer = self.writer().await?;
-        scrub_everywhere(writer.tx(), &id.to_string()).await?;
+        scrub_everywhere(writer.tx(), &id.to_string(), words_kept).await?;
         writer.save_op(&mut erased, &[], Some("erase")).await?;
         writer.commit().await?;
         self.compact().await
@@ -225,7 +342,7 @@ impl Store {
             writer.save(&mut a).await?;
         }
         writer.commit().await?;
-        self.erase_participant(id).await
+        self.erase(id, true).await
     }
 
     /// Everything held about one participant, for a subject access request.

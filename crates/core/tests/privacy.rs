@@ -232,3 +232,74 @@ async fn words_past_a_programmes_retention_are_listed_and_deleted_after_confirma
     // The cohort itself stays: retention removes words, not the programme's record of people.
     assert!(r.store.get::<Participant>(r.person.meta.id).await.is_ok());
 }
+
+/// A laptop with everything `from` holds, through a sync bundle.
+async fn copy_of(from: &Store) -> (Store, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    exchange(from, &store).await;
+    (store, tmp)
+}
+
+/// `to` merges everything `from` holds.
+async fn exchange(from: &Store, to: &Store) {
+    use fieldbook_core::sync::BundleScope;
+    let bundle = from
+        .export_bundle(BundleScope::Everything, None)
+        .await
+        .unwrap();
+    to.import_bundles(&[bundle], None, false).await.unwrap();
+}
+
+const SAID: &str = "consulted to exhaustion";
+const ACTION: &str = "housing officer";
+
+#[tokio::test]
+async fn erased_on_one_laptop_while_anonymised_on_another_their_words_are_gone_everywhere() {
+    let a = room().await;
+    let (b, _b) = copy_of(&a.store).await;
+    let (c, _c) = copy_of(&a.store).await;
+    a.store.erase_participant(a.person.meta.id).await.unwrap();
+    b.anonymise_participant(a.person.meta.id).await.unwrap();
+
+    // A and B swap, both ways, twice (nothing refused the second time); C hears from B
+    // first and from A after.
+    for _ in 0..2 {
+        exchange(&a.store, &b).await;
+        exchange(&b, &a.store).await;
+    }
+    exchange(&b, &c).await;
+    exchange(&a.store, &c).await;
+    for store in [&a.store, &b, &c] {
+        let reflections = store.reflections_of(a.session).await.unwrap();
+        assert!(reflections.iter().all(|r| !r.text.contains(SAID)));
+        let actions = store.actions_of(a.session).await.unwrap();
+        assert!(actions.iter().all(|x| !x.text.contains(ACTION)));
+        let bytes = file_bytes(store).await;
+        for secret in [SAID, ACTION, "Ottoline", "Fairweather"] {
+            assert!(!contains(&bytes, secret), "{secret} is still in a file");
+        }
+    }
+    // And they still agree on every version.
+    exchange(&c, &a.store).await;
+    exchange(&a.store, &b).await;
+}
+
+#[tokio::test]
+async fn anonymised_on_one_laptop_the_words_stay_on_the_others_without_the_name() {
+    let a = room().await;
+    let (b, _b) = copy_of(&a.store).await;
+    a.store
+        .anonymise_participant(a.person.meta.id)
+        .await
+        .unwrap();
+    exchange(&a.store, &b).await;
+    let reflections = b.reflections_of(a.session).await.unwrap();
+    assert!(reflections
+        .iter()
+        .any(|r| r.text.contains(SAID) && r.participant_id.is_none()));
+    let bytes = file_bytes(&b).await;
+    for secret in ["Ottoline", "Fairweather", "Millfield Tenants"] {
+        assert!(!contains(&bytes, secret), "{secret} is still in B's file");
+    }
+}

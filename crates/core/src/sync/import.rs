@@ -197,17 +197,27 @@ impl Store {
             .await?;
 
         // Erasures first: whatever else arrives, and what is here already, is scrubbed.
-        let mut erased = self.erased_participants(writer.tx()).await?;
+        // A full erasure also takes the words of what was once theirs and has since been
+        // anonymised elsewhere; an anonymisation keeps them (see erasure.rs).
         let mut erased_now = false;
         for change in all.iter().filter(|c| c.op == Op::Erase) {
-            let id = change.record_id.to_string();
-            if erased.insert(id.clone()) {
-                crate::erasure::scrub_everywhere(writer.tx(), &id).await?;
-                erased_now = true;
-            }
+            let words_kept = change.payload["anonymised"] == Value::Bool(true);
+            erased_now |= crate::erasure::scrub_everywhere(
+                writer.tx(),
+                &change.record_id.to_string(),
+                words_kept,
+            )
+            .await?;
         }
+        let erased_words = crate::erasure::erased(writer.tx()).await?;
+        let erased: HashSet<String> = erased_words.keys().cloned().collect();
+        let wordless =
+            crate::erasure::records_of_fully_erased(writer.tx(), &all, &erased_words).await?;
         for change in &mut all {
             crate::erasure::scrub(&change.kind, &mut change.payload, &erased);
+            if wordless.contains(&change.record_id) {
+                crate::erasure::scrub_words(&change.kind, &mut change.payload);
+            }
         }
 
         let here = read_here(&mut writer, &all).await?;
