@@ -1103,7 +1103,17 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
     app.check_accessibility("sync").await;
     let (other, _) = app.stop().await;
 
-    // Laptop B syncs: it merges A's rename, and shows the conflict.
+    // A cut-short copy lands in the folder too, long enough ago not to be still arriving.
+    let damaged = shared.join("from the USB stick.fieldbook");
+    std::fs::write(&damaged, b"PK\x03\x04 cut short").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&damaged)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+
+    // Laptop B syncs: it merges A's rename, and shows the conflict and the file it skipped.
     let app = Harness::start_with(other, b_dir.clone()).await;
     app.ready().await;
     app.find("body")
@@ -1119,6 +1129,16 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
     assert!(
         summary.as_str().unwrap().contains("1 conflict"),
         "{summary}"
+    );
+    let skipped = app
+        .find("[data-testid='sync-skipped']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        skipped.contains("from the USB stick.fieldbook") && skipped.contains("damaged"),
+        "{skipped}"
     );
     let conflict = app
         .find("[data-testid='conflict']")
