@@ -105,6 +105,7 @@ impl Store {
             consent_quoted_at: consent_at(form.consent_quoted),
             consent_contact: form.consent_contact,
             consent_contact_at: consent_at(form.consent_contact),
+            email: None,
         };
         self.save(&mut participant).await?;
         Ok(participant)
@@ -191,6 +192,7 @@ impl Store {
             consent_quoted_at: form.consent_quoted.then_some(now),
             consent_contact: form.consent_contact,
             consent_contact_at: form.consent_contact.then_some(now),
+            email: None,
         };
         let mut mark = Attendance {
             meta: Meta {

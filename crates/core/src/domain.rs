@@ -448,6 +448,10 @@ pub struct Participant {
     pub consent_quoted_at: Option<DateTime<Utc>>,
     pub consent_contact: bool,
     pub consent_contact_at: Option<DateTime<Utc>>,
+    /// Their email address, when a participant list gave one (used to spot the same person
+    /// imported twice). Absent in records from Fieldbooks before participant lists.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 record!(
     Participant,
@@ -464,6 +468,7 @@ record!(
         Plain("consent_quoted_at"),
         Flag("consent_contact"),
         Plain("consent_contact_at"),
+        Plain("email"),
     ]
 );
 

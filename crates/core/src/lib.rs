@@ -2,6 +2,7 @@
 //! The desktop app and `fieldbook-cli` are thin layers over this crate.
 
 pub mod agenda;
+pub mod calendar;
 pub mod backup;
 pub mod clock;
 pub mod compare;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod merge;
+pub mod participant_list;
 pub mod paths;
 pub mod run;
 pub mod search;
