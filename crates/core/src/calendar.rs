@@ -121,11 +121,18 @@ pub fn render_ics(calendar: &Calendar) -> String {
     line(&mut out, "VERSION:2.0");
     line(
         &mut out,
-        concat!("PRODID:-//Fieldbook//Fieldbook ", env!("CARGO_PKG_VERSION"), "//EN"),
+        concat!(
+            "PRODID:-//Fieldbook//Fieldbook ",
+            env!("CARGO_PKG_VERSION"),
+            "//EN"
+        ),
     );
     line(&mut out, "CALSCALE:GREGORIAN");
     line(&mut out, "METHOD:PUBLISH");
-    line(&mut out, &format!("X-WR-CALNAME:{}", escape(&calendar.name)));
+    line(
+        &mut out,
+        &format!("X-WR-CALNAME:{}", escape(&calendar.name)),
+    );
     line(&mut out, &format!("X-WR-TIMEZONE:{PLACE_TIME_ZONE}"));
     out.push_str(LONDON_VTIMEZONE);
     for e in &calendar.events {

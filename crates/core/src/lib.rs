@@ -2,8 +2,8 @@
 //! The desktop app and `fieldbook-cli` are thin layers over this crate.
 
 pub mod agenda;
-pub mod calendar;
 pub mod backup;
+pub mod calendar;
 pub mod clock;
 pub mod compare;
 pub mod day;

@@ -133,8 +133,8 @@ pub fn read_csv(bytes: &[u8], file_name: &str) -> Result<Table> {
         .from_reader(text.as_bytes());
     let mut table = Table::default();
     // The csv reader skips blank lines, which are rows to Excel: a record's row number is the
-    // previous one's plus the lines between them.
-    let (mut row, mut end_line) = (0usize, 0u64);
+    // previous one's plus the line ends between them, less those inside its quoted fields.
+    let (mut row, mut from, mut embedded) = (0usize, 0usize, 0usize);
     for record in reader.records() {
         let record = record.map_err(|e| {
             Error::invalid(format!(
@@ -142,10 +142,30 @@ pub fn read_csv(bytes: &[u8], file_name: &str) -> Result<Table> {
                 row + 1
             ))
         })?;
-        let line = record.position().map_or(end_line + 1, |p| p.line());
-        row += usize::try_from(line.saturating_sub(end_line)).unwrap_or(1).max(1);
-        let embedded: usize = record.iter().map(|f| f.matches('\n').count()).sum();
-        end_line = line + embedded as u64;
+        let start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(from)
+            .clamp(from, text.len());
+        // The reader's position can be just before the line end it stopped at; the record
+        // itself starts after the line ends (a record never starts with one: blank lines are
+        // skipped).
+        let start = start
+            + text.as_bytes()[start..]
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+        let line_ends = text.as_bytes()[from..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        row += if row == 0 {
+            line_ends + 1
+        } else {
+            line_ends.saturating_sub(embedded).max(1)
+        };
+        from = start;
+        embedded = record.iter().map(|f| f.matches('\n').count()).sum();
         push_row(&mut table, row, record.iter().map(str::to_owned))?;
     }
     Ok(table)
@@ -189,16 +209,19 @@ fn read_spreadsheet(bytes: &[u8], file_name: &str) -> Result<Table> {
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let mut table = Table::default();
     for (index, row) in range.rows().enumerate() {
-        let cells = std::iter::repeat_n(String::new(), first_col).chain(row.iter().map(
-            |cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
-                Data::Int(i) => i.to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                other => other.to_string(),
-            },
-        ));
+        let cells =
+            std::iter::repeat_n(String::new(), first_col).chain(row.iter().map(
+                |cell| match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
+                    other => other.to_string(),
+                },
+            ));
         push_row(&mut table, first_row + index + 1, cells)?;
     }
     Ok(table)
@@ -257,8 +280,13 @@ pub fn recognise(heading: &str) -> Field {
         "email" | "e mail" | "email address" | "e mail address" | "work email" | "your email" => {
             Field::Email
         }
-        "organisation" | "organization" | "organisation name" | "organization name"
-        | "employer" | "company" | "organisation employer" => Field::Organisation,
+        "organisation"
+        | "organization"
+        | "organisation name"
+        | "organization name"
+        | "employer"
+        | "company"
+        | "organisation employer" => Field::Organisation,
         "role" | "job title" | "job role" | "title role" | "position" | "job" => Field::Role,
         "sector" => Field::Sector,
         _ => Field::Ignore,
@@ -495,7 +523,11 @@ pub fn plan(table: &Table, mapping: &[Field], cohort: &[Participant]) -> ImportP
         let earlier = email_key
             .as_ref()
             .and_then(|e| by_email.get(e).map(|w| (w, "same email")))
-            .or_else(|| by_name.get(&name_key).map(|w| (w, "same name and organisation")));
+            .or_else(|| {
+                by_name
+                    .get(&name_key)
+                    .map(|w| (w, "same name and organisation"))
+            });
         if let Some((where_, why)) = earlier {
             result.duplicates.push(DuplicateRow {
                 row: number,

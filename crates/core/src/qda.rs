@@ -193,7 +193,9 @@ pub fn render_project_qde(p: &QdaProject) -> String {
                 case.id,
                 xml(&case.name)
             ));
-            for (v, value) in VARIABLES.iter().zip([&case.place, &case.sector, &case.programme])
+            for (v, value) in VARIABLES
+                .iter()
+                .zip([&case.place, &case.sector, &case.programme])
             {
                 out.push_str(&format!(
                     "<VariableValue><VariableRef targetGUID=\"{}\"/><TextValue>{}</TextValue></VariableValue>\n",
@@ -722,7 +724,10 @@ mod tests {
             cases: vec![],
         };
         let qde = render_project_qde(&p);
-        assert!(qde.contains("startPosition=\"0\" endPosition=\"8\""), "{qde}");
+        assert!(
+            qde.contains("startPosition=\"0\" endPosition=\"8\""),
+            "{qde}"
+        );
     }
 
     #[test]
