@@ -1214,9 +1214,7 @@ pub async fn choose_participant_list(
     };
     let (name, bytes) = read_chosen(&path)?;
     let table = participant_list::read_table(&bytes, &name)?;
-    let plan = store
-        .plan_participant_import(version, &table, None)
-        .await?;
+    let plan = store.plan_participant_import(version, &table, None).await?;
     if let Ok(mut pending) = state.pending_list.lock() {
         *pending = Some((name.clone(), table));
     }
@@ -1332,10 +1330,7 @@ pub async fn import_chosen_codebook(state: State<'_, AppState>) -> Reply<qda::Co
 
 /// Saves a version's dated sessions as a calendar file (.ics).
 #[tauri::command]
-pub async fn export_calendar(
-    state: State<'_, AppState>,
-    version: Uuid,
-) -> Reply<Option<String>> {
+pub async fn export_calendar(state: State<'_, AppState>, version: Uuid) -> Reply<Option<String>> {
     let calendar = store(&state)?.gather_calendar(version).await?;
     let text = fieldbook_core::calendar::render_ics(&calendar);
     save_in_chosen_file(
