@@ -288,8 +288,14 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     );
     app.check_accessibility("codebook preview").await;
     app.click("#import-codebook").await;
-    app.find(".theme-manage-row[data-theme='Shared power']").await;
-    assert_eq!(app.find_all(".theme-manage-row[data-theme='Trust']").await.len(), 1);
+    app.find(".theme-manage-row[data-theme='Shared power']")
+        .await;
+    assert_eq!(
+        app.find_all(".theme-manage-row[data-theme='Trust']")
+            .await
+            .len(),
+        1
+    );
 
     // The cohort's sessions for calendars, from the version page, read back by icalendar.
     app.eval(
