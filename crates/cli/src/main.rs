@@ -134,6 +134,11 @@ enum Command {
         /// The version whose cohort they join (see `versions`).
         #[arg(long)]
         version: RecordId,
+        /// What a column holds when its heading is not recognised, as HEADING=FIELD (FIELD:
+        /// name, first_name, last_name, email, organisation, role, sector, consent_named,
+        /// consent_quoted, consent_contact or ignore). May be given more than once.
+        #[arg(long = "column", value_name = "HEADING=FIELD")]
+        columns: Vec<String>,
         /// Say what would happen and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -641,15 +646,29 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
         Command::ImportParticipants {
             file,
             version,
+            columns,
             dry_run,
             json,
         } => {
             let bytes = read_file(&file)?;
             let name = file_name(&file);
             let table = participant_list::read_table(&bytes, &name)?;
+            let mut choices = Vec::new();
+            for c in &columns {
+                let (heading, field) = c.rsplit_once('=').ok_or_else(|| {
+                    Error::invalid(format!(
+                        "--column {c}: write HEADING=FIELD, such as --column \"Delegate=name\". Nothing has been changed."
+                    ))
+                })?;
+                choices.push((heading.to_owned(), field.to_owned()));
+            }
+            let mapping = participant_list::mapping_with(
+                table.rows.first().map_or(&[][..], |r| &r[..]),
+                &choices,
+            )?;
             let report = if dry_run {
                 let plan = store
-                    .plan_participant_import(version.0, &table, None)
+                    .plan_participant_import(version.0, &table, Some(&mapping))
                     .await?;
                 if let Some(problem) = plan.problem {
                     return Err(Error::invalid(format!(
@@ -662,7 +681,9 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     refused: plan.refused,
                 }
             } else {
-                store.import_participants(version.0, &table, None).await?
+                store
+                    .import_participants(version.0, &table, Some(&mapping))
+                    .await?
             };
             if json {
                 return print_json(&serde_json::json!({

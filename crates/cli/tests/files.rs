@@ -183,6 +183,38 @@ fn a_list_that_cannot_be_read_is_refused_with_nothing_changed() {
         );
     }
     assert_eq!(participants(tmp.path()), before);
+
+    // Saying which column holds names imports the list.
+    let file = no_names.to_str().unwrap();
+    let refused = cli(
+        tmp.path(),
+        &[
+            "import-participants",
+            file,
+            "--version",
+            &version,
+            "--column",
+            "Who=height",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not something a column can hold"));
+    let report = json(&cli(
+        tmp.path(),
+        &[
+            "import-participants",
+            file,
+            "--version",
+            &version,
+            "--column",
+            "who=name",
+            "--column",
+            "Where=organisation",
+            "--json",
+        ],
+    ));
+    assert_eq!(report["added"][0]["name"], "Al");
+    assert_eq!(report["added"][0]["organisation"], "Leeds");
+    assert_eq!(participants(tmp.path()), before + 1);
 }
 
 #[test]

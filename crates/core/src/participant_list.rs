@@ -311,6 +311,38 @@ pub fn guess_mapping(headings: &[String]) -> Vec<Field> {
         .collect()
 }
 
+/// The mapping for `headings` with the facilitator's choices applied: each `(heading, field)`
+/// names a heading (ignoring case and spacing) and what its column holds, as
+/// `Field`'s snake_case name ("name", "first_name", "email", "consent_quoted", "ignore"...).
+pub fn mapping_with(headings: &[String], choices: &[(String, String)]) -> Result<Vec<Field>> {
+    let mut mapping = guess_mapping(headings);
+    for (heading, field) in choices {
+        let column = headings
+            .iter()
+            .position(|h| simplify(h) == simplify(heading))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "The list has no column \"{heading}\". Its headings are: {}. Nothing has been changed.",
+                    headings.join(", ")
+                ))
+            })?;
+        let chosen: Field = serde_json::from_value(serde_json::Value::String(field.trim().to_lowercase()))
+            .map_err(|_| {
+                Error::invalid(format!(
+                    "\"{field}\" is not something a column can hold: choose name, first_name, last_name, email, organisation, role, sector, consent_named, consent_quoted, consent_contact or ignore. Nothing has been changed."
+                ))
+            })?;
+        // A field holds one column: a column chosen for it takes it from any other.
+        for m in mapping.iter_mut() {
+            if *m == chosen && chosen != Field::Ignore {
+                *m = Field::Ignore;
+            }
+        }
+        mapping[column] = chosen;
+    }
+    Ok(mapping)
+}
+
 /// One person as they will be saved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListedPerson {
@@ -675,6 +707,22 @@ mod tests {
         let chosen = plan(&t, &[Field::Name, Field::Organisation], &[]);
         assert_eq!(chosen.problem, None);
         assert_eq!(chosen.to_add[0].organisation, "Leeds");
+    }
+
+    #[test]
+    fn a_facilitators_choice_of_column_replaces_the_guess() {
+        let headings: Vec<String> = ["Who", "Email", "Email 2"].map(String::from).to_vec();
+        let m = mapping_with(
+            &headings,
+            &[
+                ("who".into(), "name".into()),
+                ("Email 2".into(), "email".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m, vec![Field::Name, Field::Ignore, Field::Email]);
+        assert!(mapping_with(&headings, &[("Where".into(), "name".into())]).is_err());
+        assert!(mapping_with(&headings, &[("Who".into(), "height".into())]).is_err());
     }
 
     #[test]
