@@ -84,6 +84,14 @@ const COMMANDS: &[&str] = &[
     "startup_time",
     "welcome",
     "clear_demo",
+    "choose_participant_list",
+    "preview_participant_list",
+    "import_participant_list",
+    "export_qdpx",
+    "export_codebook",
+    "choose_codebook",
+    "import_chosen_codebook",
+    "export_calendar",
 ];
 
 fn main() {

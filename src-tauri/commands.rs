@@ -25,6 +25,7 @@ use fieldbook_core::themes::{
     Breakdown, PlaceComparison, ReflectionContext, SummaryScope, ThemeLine, ThemeSummary,
 };
 use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, VersionDetail};
+use fieldbook_core::{participant_list, qda};
 use fieldbook_core::{Error, Store};
 
 use crate::error::IpcError;
@@ -1118,4 +1119,226 @@ pub fn startup_time() -> Option<u64> {
         .ok()?;
     // USER_HZ, the unit of the start time, is 100 on Linux.
     Some(((uptime - start_ticks / 100.0) * 1000.0).max(0.0) as u64)
+}
+
+/// Where to open a file from: the system's open dialog, or in tests the first file in the
+/// export folder's `to-open/` with one of the extensions. `None` when the facilitator cancels.
+async fn choose_open_path(
+    state: &AppState,
+    title: &'static str,
+    filter: (&'static str, &'static [&'static str]),
+) -> Reply<Option<std::path::PathBuf>> {
+    if let Some(dir) = &state.export_dir {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("to-open"))
+            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        return Ok(files.into_iter().find(|f| {
+            f.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| filter.1.contains(&e.to_ascii_lowercase().as_str()))
+        }));
+    }
+    tauri::async_runtime::spawn_blocking(move || {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(filter.0, filter.1)
+            .pick_file()
+    })
+    .await
+    .map_err(|e| {
+        IpcError::from(Error::invalid(format!(
+            "The file dialog could not open: {e}"
+        )))
+    })
+}
+
+fn read_chosen(path: &std::path::Path) -> Reply<(String, Vec<u8>)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::invalid(format!(
+            "{name} could not be read: {e}. Nothing has been changed."
+        ))
+    })?;
+    Ok((name, bytes))
+}
+
+/// A participant list's preview: the file's name and what importing it would do.
+#[derive(Debug, Serialize)]
+pub struct ListPreview {
+    pub file: String,
+    pub plan: participant_list::ImportPlan,
+    /// The fields a column can be mapped to, with their labels.
+    pub fields: Vec<(participant_list::Field, &'static str)>,
+}
+
+fn pending_list(state: &AppState) -> Reply<(String, participant_list::Table)> {
+    state
+        .pending_list
+        .lock()
+        .ok()
+        .and_then(|p| p.clone())
+        .ok_or_else(|| {
+            Error::invalid("Choose the participant list first. Nothing has been changed.").into()
+        })
+}
+
+fn list_preview(file: String, plan: participant_list::ImportPlan) -> ListPreview {
+    ListPreview {
+        file,
+        plan,
+        fields: participant_list::Field::ALL
+            .iter()
+            .map(|f| (*f, f.label()))
+            .collect(),
+    }
+}
+
+/// Asks for a participant list (.csv, .xlsx, .ods), reads it and previews its import into a
+/// version's cohort with the headings recognised. Nothing is written.
+#[tauri::command]
+pub async fn choose_participant_list(
+    state: State<'_, AppState>,
+    version: Uuid,
+) -> Reply<Option<ListPreview>> {
+    let store = store(&state)?;
+    let filter = (
+        "Participant list (CSV, Excel, LibreOffice)",
+        &["csv", "xlsx", "xlsm", "xls", "ods"][..],
+    );
+    let Some(path) = choose_open_path(&state, "Choose the participant list", filter).await? else {
+        return Ok(None);
+    };
+    let (name, bytes) = read_chosen(&path)?;
+    let table = participant_list::read_table(&bytes, &name)?;
+    let plan = store.plan_participant_import(version, &table, None).await?;
+    if let Ok(mut pending) = state.pending_list.lock() {
+        *pending = Some((name.clone(), table));
+    }
+    Ok(Some(list_preview(name, plan)))
+}
+
+/// The chosen list's preview with the facilitator's mapping of its columns.
+#[tauri::command]
+pub async fn preview_participant_list(
+    state: State<'_, AppState>,
+    version: Uuid,
+    mapping: Vec<participant_list::Field>,
+) -> Reply<ListPreview> {
+    let (name, table) = pending_list(&state)?;
+    let plan = store(&state)?
+        .plan_participant_import(version, &table, Some(&mapping))
+        .await?;
+    Ok(list_preview(name, plan))
+}
+
+/// Imports the chosen list with the mapping the facilitator confirmed.
+#[tauri::command]
+pub async fn import_participant_list(
+    state: State<'_, AppState>,
+    version: Uuid,
+    mapping: Vec<participant_list::Field>,
+) -> Reply<participant_list::ImportReport> {
+    let (_, table) = pending_list(&state)?;
+    let report = store(&state)?
+        .import_participants(version, &table, Some(&mapping))
+        .await?;
+    if let Ok(mut pending) = state.pending_list.lock() {
+        *pending = None;
+    }
+    Ok(report)
+}
+
+/// Saves coded reflections as a REFI-QDA project (.qdpx): one programme's, or everything.
+#[tauri::command]
+pub async fn export_qdpx(
+    state: State<'_, AppState>,
+    programme: Option<Uuid>,
+) -> Reply<Option<String>> {
+    let scope = match programme {
+        Some(p) => qda::QdaScope::Programme(p),
+        None => qda::QdaScope::Everything,
+    };
+    let project = store(&state)?.gather_qda(scope).await?;
+    let bytes = qda::render_qdpx(&project)?;
+    let name = project.file_name("qdpx");
+    save_in_chosen_file(
+        &state,
+        "Save for NVivo, ATLAS.ti, MAXQDA or QualCoder",
+        name,
+        ("REFI-QDA project", "qdpx"),
+        &bytes,
+    )
+    .await
+}
+
+/// Saves the themes as a REFI-QDA codebook (.qdc).
+#[tauri::command]
+pub async fn export_codebook(state: State<'_, AppState>) -> Reply<Option<String>> {
+    let codes = store(&state)?.codebook().await?;
+    if codes.is_empty() {
+        return Err(Error::invalid("There are no themes yet to put in a codebook.").into());
+    }
+    let text = qda::render_qdc(&codes);
+    save_in_chosen_file(
+        &state,
+        "Save the codebook",
+        "fieldbook-themes.qdc".into(),
+        ("REFI-QDA codebook", "qdc"),
+        text.as_bytes(),
+    )
+    .await
+}
+
+/// Asks for a codebook (.qdc) and previews which themes it would add. Nothing is written.
+#[tauri::command]
+pub async fn choose_codebook(state: State<'_, AppState>) -> Reply<Option<qda::CodebookPlan>> {
+    let store = store(&state)?;
+    let filter = ("REFI-QDA codebook", &["qdc"][..]);
+    let Some(path) = choose_open_path(&state, "Choose a codebook", filter).await? else {
+        return Ok(None);
+    };
+    let (name, bytes) = read_chosen(&path)?;
+    let codes = qda::read_codebook(&bytes, &name)?;
+    let plan = store.plan_codebook_import(&codes).await?;
+    if let Ok(mut pending) = state.pending_codebook.lock() {
+        *pending = codes;
+    }
+    Ok(Some(plan))
+}
+
+/// Makes themes from the chosen codebook.
+#[tauri::command]
+pub async fn import_chosen_codebook(state: State<'_, AppState>) -> Reply<qda::CodebookPlan> {
+    let codes = state
+        .pending_codebook
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    if codes.is_empty() {
+        return Err(Error::invalid("Choose a codebook first. Nothing has been changed.").into());
+    }
+    let plan = store(&state)?.import_codebook(&codes).await?;
+    if let Ok(mut pending) = state.pending_codebook.lock() {
+        pending.clear();
+    }
+    Ok(plan)
+}
+
+/// Saves a version's dated sessions as a calendar file (.ics).
+#[tauri::command]
+pub async fn export_calendar(state: State<'_, AppState>, version: Uuid) -> Reply<Option<String>> {
+    let calendar = store(&state)?.gather_calendar(version).await?;
+    let text = fieldbook_core::calendar::render_ics(&calendar);
+    save_in_chosen_file(
+        &state,
+        "Save the sessions for calendars",
+        calendar.file_name(),
+        ("Calendar (iCalendar)", "ics"),
+        text.as_bytes(),
+    )
+    .await
 }

@@ -56,6 +56,11 @@ pub struct AppState {
     pub export_dir: Option<PathBuf>,
     /// Bundles chosen in the import dialog, waiting for the facilitator to confirm.
     pub pending_import: std::sync::Mutex<Vec<PathBuf>>,
+    /// A participant list chosen in the cohort screen (its file name and cells), waiting for
+    /// the facilitator to confirm the import.
+    pub pending_list: std::sync::Mutex<Option<(String, fieldbook_core::participant_list::Table)>>,
+    /// A codebook chosen on the Themes screen, waiting for the facilitator to confirm.
+    pub pending_codebook: std::sync::Mutex<Vec<fieldbook_core::qda::QdaCode>>,
 }
 
 /// Opens the data folder, adding the demo content when it is new.
@@ -109,6 +114,8 @@ pub fn run() {
             store,
             export_dir,
             pending_import: Default::default(),
+            pending_list: Default::default(),
+            pending_codebook: Default::default(),
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -194,6 +201,14 @@ pub fn run() {
             commands::startup_time,
             commands::welcome,
             commands::clear_demo,
+            commands::choose_participant_list,
+            commands::preview_participant_list,
+            commands::import_participant_list,
+            commands::export_qdpx,
+            commands::export_codebook,
+            commands::choose_codebook,
+            commands::import_chosen_codebook,
+            commands::export_calendar,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

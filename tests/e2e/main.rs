@@ -1,6 +1,7 @@
 //! End-to-end tests: the real Fieldbook window, driven through WebDriver as a facilitator
 //! would use it. Each test starts its own display, driver and app on a temporary data folder.
 
+mod files;
 mod harness;
 mod window;
 

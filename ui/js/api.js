@@ -55,6 +55,12 @@ export const api = {
   addWalkIn: (sessionId, form) => call('add_walk_in', { sessionId, form }),
   cohort: (versionId) => call('cohort', { versionId }),
   addParticipant: (versionId, form) => call('add_participant', { versionId, form }),
+  /** Asks for a participant list and previews its import; null if cancelled. Nothing is written. */
+  chooseParticipantList: (version) => call('choose_participant_list', { version }),
+  previewParticipantList: (version, mapping) => call('preview_participant_list', { version, mapping }),
+  importParticipantList: (version, mapping) => call('import_participant_list', { version, mapping }),
+  /** Saves the version's dated sessions as an .ics file; the saved path, or null if cancelled. */
+  exportCalendar: (version) => call('export_calendar', { version }),
   saveReflection: (draft) => call('save_reflection', { draft }),
   listReflections: (sessionId) => call('list_reflections', { sessionId }),
   earlierVersions: (kind, id) => call('earlier_versions', { kind, id }),
@@ -107,6 +113,11 @@ export const api = {
   comparePlaces: (a, b) => call('compare_places', { a, b }),
   exportLearningSummary: (programme, format) => call('export_learning_summary', { programme, format }),
   saveChart: (name, svg) => call('save_chart', { name, svg }),
+  /** REFI-QDA: coded reflections as .qdpx (one programme, or everything), the themes as a .qdc codebook. */
+  exportQdpx: (programme) => call('export_qdpx', { programme: programme ?? null }),
+  exportCodebook: () => call('export_codebook'),
+  chooseCodebook: () => call('choose_codebook'),
+  importChosenCodebook: () => call('import_chosen_codebook'),
 
   listExercises: (filter = {}) => call('list_exercises', { filter }),
   getExercise: (id) => call('get_exercise', { id }),

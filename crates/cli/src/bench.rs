@@ -374,7 +374,100 @@ pub async fn run(
         p95,
         sqlite3: None,
     });
+    participant_list_line(runs_import).await?;
     println!();
     println!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
+    println!("The participant list's reference is sqlite3 `.import --csv` of the same file into a new table.");
     crate::bench_sync::run(store, runs).await
+}
+
+/// Importing a participant list of 1,000 people (read, recognise the headings, check and
+/// dedupe every row, save) into a new version's cohort, beside sqlite3 importing the same CSV.
+async fn participant_list_line(runs: usize) -> Result<(), Error> {
+    use fieldbook_core::domain::{Meta, Programme};
+    use fieldbook_core::participant_list;
+    let sectors = ["Public", "Private", "Voluntary", "Community", ""];
+    let mut csv = String::from(
+        "\u{feff}Full name;Email address;Organisation;Job title;Sector;Consent to be named\r\n",
+    );
+    for n in 0..1000 {
+        csv.push_str(&format!(
+            "\"Person {n}, Ñúñez\";person{n}@example.org;Org {};Officer;{};{}\r\n",
+            n % 37,
+            sectors[n % 5],
+            if n % 2 == 0 { "Yes" } else { "No" }
+        ));
+    }
+    let base = std::env::temp_dir().join(format!("fieldbook-bench-list-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base)?;
+    let list = base.join("list.csv");
+    std::fs::write(&list, &csv)?;
+    let mut times = Vec::new();
+    let mut reference = Vec::new();
+    for n in 0..=runs {
+        let folder = base.join(format!("run-{n}"));
+        let other = Store::open(&folder).await?;
+        let mut programme = Programme {
+            meta: Meta::new(),
+            title: "Bench".into(),
+            summary: String::new(),
+            purpose: String::new(),
+            outcomes: vec![],
+            themes: vec![],
+            retention_months: None,
+        };
+        other.save(&mut programme).await?;
+        let mut version = ProgrammeVersion {
+            meta: Meta::new(),
+            programme_id: programme.meta.id,
+            kind: VersionKind::National,
+            name: "Bench".into(),
+            place: String::new(),
+            partners: vec![],
+            lead_facilitators: vec![],
+            cohort_start: None,
+            cohort_end: None,
+            based_on: None,
+            base_snapshot: None,
+        };
+        other.save(&mut version).await?;
+        let start = Instant::now();
+        let bytes = std::fs::read(&list)?;
+        let table = participant_list::read_table(&bytes, "list.csv")?;
+        let report = other
+            .import_participants(version.meta.id, &table, None)
+            .await?;
+        let took = start.elapsed();
+        assert_eq!(report.added.len(), 1000, "the bench's list imports whole");
+        other.close().await;
+        let db = base.join(format!("reference-{n}.db"));
+        let start = Instant::now();
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg(".import --csv list.csv people")
+            .current_dir(&base)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let reference_took = start.elapsed();
+        if n > 0 {
+            times.push(took);
+            if out.is_ok_and(|s| s.success()) {
+                reference.push(reference_took);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    let (median, p95) = figures(times);
+    print_line(&Line {
+        what: format!(
+            "Import a participant list of 1,000 people (CSV, {} KB; {runs} runs)",
+            csv.len() / 1024
+        ),
+        median,
+        p95,
+        sqlite3: (!reference.is_empty()).then(|| figures(reference).0),
+    });
+    Ok(())
 }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fieldbook_core::demo::{seed_demo, Seeded};
 use fieldbook_core::export::{self, Audience, Format, Scope};
+use fieldbook_core::qda::{self, QdaScope};
 use fieldbook_core::sync::BundleScope;
 use fieldbook_core::views::ExerciseFilter;
-use fieldbook_core::{paths, Error, Store};
+use fieldbook_core::{calendar, participant_list, paths, Error, Store};
 use uuid_arg::RecordId;
 
 mod bench;
@@ -125,6 +126,50 @@ enum Command {
         budget_mb: Option<u64>,
         #[arg(long)]
         json: bool,
+    },
+    /// Import a version's participants from a list (.csv, .xlsx or .ods): prints who was
+    /// added, who was already in the cohort and which rows were refused, and why.
+    ImportParticipants {
+        file: PathBuf,
+        /// The version whose cohort they join (see `versions`).
+        #[arg(long)]
+        version: RecordId,
+        /// What a column holds when its heading is not recognised, as HEADING=FIELD (FIELD:
+        /// name, first_name, last_name, email, organisation, role, sector, consent_named,
+        /// consent_quoted, consent_contact or ignore). May be given more than once.
+        #[arg(long = "column", value_name = "HEADING=FIELD")]
+        columns: Vec<String>,
+        /// Say what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write coded reflections as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or
+    /// QualCoder: everything, one programme or one version.
+    #[command(group(clap::ArgGroup::new("qda_scope").args(["programme", "version"])))]
+    ExportQdpx {
+        out: PathBuf,
+        #[arg(long)]
+        programme: Option<RecordId>,
+        #[arg(long)]
+        version: Option<RecordId>,
+    },
+    /// Write the themes as a REFI-QDA codebook (.qdc).
+    ExportCodebook { out: PathBuf },
+    /// Make themes from a REFI-QDA codebook (.qdc); themes already there are left as they are.
+    ImportCodebook {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a version's dated sessions as an iCalendar file (.ics).
+    ExportCalendar {
+        #[arg(long)]
+        version: RecordId,
+        out: PathBuf,
     },
     /// List conflicts: records with concurrent versions from different laptops, as JSON.
     Conflicts,
@@ -325,6 +370,21 @@ fn passphrase(file: Option<&PathBuf>) -> Result<Option<String>, Error> {
         )));
     }
     Ok(Some(line))
+}
+
+fn read_file(file: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(file).map_err(|e| {
+        Error::invalid(format!(
+            "{} could not be read: {e}. Nothing has been changed.",
+            file.display()
+        ))
+    })
+}
+
+fn file_name(file: &std::path::Path) -> String {
+    file.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string())
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
@@ -584,6 +644,155 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 for b in store.backups().await? {
                     say(&format!("{}  {} bytes", b.name, b.bytes));
                 }
+            }
+        }
+        Command::ImportParticipants {
+            file,
+            version,
+            columns,
+            dry_run,
+            json,
+        } => {
+            let bytes = read_file(&file)?;
+            let name = file_name(&file);
+            let table = participant_list::read_table(&bytes, &name)?;
+            let mut choices = Vec::new();
+            for c in &columns {
+                let (heading, field) = c.rsplit_once('=').ok_or_else(|| {
+                    Error::invalid(format!(
+                        "--column {c}: write HEADING=FIELD, such as --column \"Delegate=name\". Nothing has been changed."
+                    ))
+                })?;
+                choices.push((heading.to_owned(), field.to_owned()));
+            }
+            let mapping = participant_list::mapping_with(
+                table.rows.first().map_or(&[][..], |r| &r[..]),
+                &choices,
+            )?;
+            let report = if dry_run {
+                let plan = store
+                    .plan_participant_import(version.0, &table, Some(&mapping))
+                    .await?;
+                if let Some(problem) = plan.problem {
+                    return Err(Error::invalid(format!(
+                        "{problem} Nothing has been changed."
+                    )));
+                }
+                participant_list::ImportReport {
+                    added: plan.to_add,
+                    duplicates: plan.duplicates,
+                    refused: plan.refused,
+                }
+            } else {
+                store
+                    .import_participants(version.0, &table, Some(&mapping))
+                    .await?
+            };
+            if json {
+                return print_json(&serde_json::json!({
+                    "dry_run": dry_run,
+                    "added": report.added,
+                    "duplicates": report.duplicates,
+                    "refused": report.refused,
+                }));
+            }
+            let verb = if dry_run { "Would add" } else { "Added" };
+            say(&format!(
+                "{verb} {} {}.",
+                report.added.len(),
+                if report.added.len() == 1 {
+                    "participant"
+                } else {
+                    "participants"
+                }
+            ));
+            for p in &report.added {
+                say(&format!("  row {}: {}", p.row, p.name));
+            }
+            if !report.duplicates.is_empty() {
+                say(&format!("Not added twice ({}):", report.duplicates.len()));
+                for d in &report.duplicates {
+                    say(&format!("  row {}: {}, {}", d.row, d.name, d.reason));
+                }
+            }
+            if !report.refused.is_empty() {
+                say(&format!("Refused ({}):", report.refused.len()));
+                for r in &report.refused {
+                    say(&format!("  row {}: {}", r.row, r.reason));
+                }
+            }
+            if dry_run {
+                say("Nothing has been changed (--dry-run).");
+            }
+        }
+        Command::ExportQdpx {
+            out,
+            programme,
+            version,
+        } => {
+            let scope = match (programme, version) {
+                (Some(p), _) => QdaScope::Programme(p.0),
+                (None, Some(v)) => QdaScope::Version(v.0),
+                (None, None) => QdaScope::Everything,
+            };
+            let project = store.gather_qda(scope).await?;
+            let bytes = qda::render_qdpx(&project)?;
+            export::write_atomically(&out, &bytes)?;
+            println!(
+                "Wrote {} ({} reflections, {} themes, {} codings, {} participants).",
+                out.display(),
+                project.sources.len(),
+                project.codes.len(),
+                project.codings(),
+                project.cases.len()
+            );
+        }
+        Command::ExportCodebook { out } => {
+            let codes = store.codebook().await?;
+            export::write_atomically(&out, qda::render_qdc(&codes).as_bytes())?;
+            println!("Wrote {} ({} themes).", out.display(), codes.len());
+        }
+        Command::ImportCodebook {
+            file,
+            dry_run,
+            json,
+        } => {
+            let bytes = read_file(&file)?;
+            let codes = qda::read_codebook(&bytes, &file_name(&file))?;
+            let plan = if dry_run {
+                store.plan_codebook_import(&codes).await?
+            } else {
+                store.import_codebook(&codes).await?
+            };
+            if json {
+                return print_json(&plan);
+            }
+            let verb = if dry_run { "Would add" } else { "Added" };
+            say(&format!("{verb} {} themes.", plan.to_add.len()));
+            for c in &plan.to_add {
+                say(&format!("  {}", c.name));
+            }
+            if !plan.existing.is_empty() {
+                say(&format!("Already themes: {}.", plan.existing.join(", ")));
+            }
+            for r in &plan.refused {
+                say(&format!("Left out: {r}."));
+            }
+        }
+        Command::ExportCalendar { version, out } => {
+            let calendar = store.gather_calendar(version.0).await?;
+            let text = calendar::render_ics(&calendar);
+            export::write_atomically(&out, text.as_bytes())?;
+            println!(
+                "Wrote {} ({} sessions).",
+                out.display(),
+                calendar.events.len()
+            );
+            if !calendar.undated.is_empty() {
+                println!(
+                    "Left out, with no date yet: {}.",
+                    calendar.undated.join(", ")
+                );
             }
         }
         Command::Conflicts => print_json(&store.conflicts().await?)?,

@@ -105,6 +105,7 @@ impl Store {
             consent_quoted_at: consent_at(form.consent_quoted),
             consent_contact: form.consent_contact,
             consent_contact_at: consent_at(form.consent_contact),
+            email: None,
             anonymised: false,
         };
         self.save(&mut participant).await?;
@@ -192,6 +193,7 @@ impl Store {
             consent_quoted_at: form.consent_quoted.then_some(now),
             consent_contact: form.consent_contact,
             consent_contact_at: form.consent_contact.then_some(now),
+            email: None,
             anonymised: false,
         };
         let mut mark = Attendance {

@@ -448,6 +448,10 @@ pub struct Participant {
     pub consent_quoted_at: Option<DateTime<Utc>>,
     pub consent_contact: bool,
     pub consent_contact_at: Option<DateTime<Utc>>,
+    /// Their email address, when a participant list gave one (used to spot the same person
+    /// imported twice). Absent in records from Fieldbooks before participant lists.
+    #[serde(default)]
+    pub email: Option<String>,
     /// Set only on the erasure an anonymisation makes: their words stay, without their
     /// name. Any other erasure removes their words too (see `erasure.rs`). Not a column:
     /// written only when true, so laptops that never anonymise exchange what they did before.
@@ -469,6 +473,7 @@ record!(
         Plain("consent_quoted_at"),
         Flag("consent_contact"),
         Plain("consent_contact_at"),
+        Plain("email"),
     ]
 );
 

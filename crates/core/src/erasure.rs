@@ -34,6 +34,9 @@ pub(crate) fn scrub(kind: &str, payload: &mut Value, erased: &HashSet<String>) -
             payload["organisation"] = "".into();
             payload["role"] = "".into();
             payload["sector"] = "".into();
+            if payload.get("email").is_some() {
+                payload["email"] = Value::Null;
+            }
             for consent in ["named", "quoted", "contact"] {
                 payload[format!("consent_{consent}")] = false.into();
                 payload[format!("consent_{consent}_at")] = Value::Null;
@@ -127,7 +130,7 @@ pub(crate) async fn scrub_everywhere(
     sqlx::query(
         "UPDATE participant SET name = ?2, organisation = '', role = '', sector = '',
             consent_named = 0, consent_named_at = NULL, consent_quoted = 0, consent_quoted_at = NULL,
-            consent_contact = 0, consent_contact_at = NULL
+            consent_contact = 0, consent_contact_at = NULL, email = NULL
          WHERE id = ?1",
     )
     .bind(participant)
@@ -257,6 +260,7 @@ impl Store {
             consent_quoted_at: None,
             consent_contact: false,
             consent_contact_at: None,
+            email: None,
             anonymised: words_kept,
         };
         let mut writer = self.writer().await?;

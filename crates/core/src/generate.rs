@@ -356,6 +356,7 @@ pub async fn generate(
                 consent_quoted_at: quoted.then(Utc::now),
                 consent_contact: false,
                 consent_contact_at: None,
+                email: None,
                 anonymised: false,
             };
             writer.save(&mut p).await?;

@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod backup;
+pub mod calendar;
 pub mod clock;
 pub mod compare;
 pub mod day;
@@ -14,7 +15,9 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod merge;
+pub mod participant_list;
 pub mod paths;
+pub mod qda;
 pub mod run;
 pub mod search;
 pub mod snapshot;

@@ -155,6 +155,7 @@ async fn every_kind_round_trips_through_its_table() {
         consent_quoted_at: None,
         consent_contact: false,
         consent_contact_at: None,
+        email: None,
         anonymised: false,
     };
     let mut r = Reflection {

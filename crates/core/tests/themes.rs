@@ -593,3 +593,87 @@ async fn themes_and_tags_travel_and_a_merge_catches_tags_made_elsewhere() {
     third.import_bundles(&[bundle], None, false).await.unwrap();
     assert_eq!(count_of(&third, "Trust").await, Some(1));
 }
+
+#[tokio::test]
+async fn a_qda_project_codes_merged_themes_as_one_names_only_who_agreed_and_leaves_out_the_erased()
+{
+    use fieldbook_core::qda::{render_project_qde, QdaScope};
+    let d = data().await;
+    let trust = d.store.create_theme("Trust").await.unwrap();
+    let budget = d.store.create_theme("Budget").await.unwrap();
+    d.store
+        .tag_reflections(trust.meta.id, &ids(&[&d.said[0], &d.said[1]]))
+        .await
+        .unwrap();
+    d.store
+        .tag_reflections(budget.meta.id, &ids(&[&d.said[1], &d.said[2]]))
+        .await
+        .unwrap();
+    d.store
+        .merge_themes(budget.meta.id, trust.meta.id)
+        .await
+        .unwrap();
+    // A participant who is erased after their words were coded.
+    let gone = person(&d.store, d.sunderland.version, "Erin Gone", true).await;
+    let words = say(
+        &d.store,
+        &d.clock,
+        d.sunderland.sessions[0],
+        Some(gone.meta.id),
+        "What gets in the way?",
+        "Secret words of someone erased.",
+    )
+    .await;
+    d.store
+        .tag_reflections(trust.meta.id, &[words.meta.id])
+        .await
+        .unwrap();
+    d.store.erase_participant(gone.meta.id).await.unwrap();
+
+    let project = d
+        .store
+        .gather_qda(QdaScope::Programme(d.programme))
+        .await
+        .unwrap();
+    // Merged themes are one code, and the merged theme's tags count towards it once.
+    let codes: Vec<&str> = project.codes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(codes, ["Trust"]);
+    let coded = |r: &Reflection| {
+        project
+            .sources
+            .iter()
+            .find(|s| s.id == r.meta.id)
+            .map(|s| s.codes.clone())
+            .unwrap()
+    };
+    assert_eq!(coded(&d.said[1]), vec![trust.meta.id]);
+    assert_eq!(coded(&d.said[2]), vec![trust.meta.id]);
+    assert!(coded(&d.said[3]).is_empty());
+    // Both places' reflections, and none of the erased participant's.
+    assert_eq!(project.sources.len(), d.said.len() + d.surrey_said.len());
+    assert!(project.sources.iter().all(|s| s.id != words.meta.id));
+    let qde = render_project_qde(&project);
+    assert!(!qde.contains("Secret words") && !qde.contains("Erin Gone"));
+    // The source says where and to what it was said.
+    let first = project
+        .sources
+        .iter()
+        .find(|s| s.id == d.said[0].meta.id)
+        .unwrap();
+    assert!(first.name.starts_with("Sunderland, "), "{}", first.name);
+    assert!(first.description.contains("Prompt: What gets in the way?"));
+    // Asha agreed to be named; Rob did not.
+    let names: Vec<&str> = project.cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Asha Patel", "Participant 1"]);
+    assert!(!qde.contains(&d.private.name));
+    assert_eq!(project.cases[1].sector, "Public");
+    assert_eq!(project.cases[0].sources.len(), 2);
+    // An export with another scope: Surrey alone holds only its reflections.
+    let surrey = d
+        .store
+        .gather_qda(QdaScope::Version(d.surrey.version))
+        .await
+        .unwrap();
+    assert_eq!(surrey.sources.len(), d.surrey_said.len());
+    assert!(surrey.cases.is_empty());
+}

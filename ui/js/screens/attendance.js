@@ -161,6 +161,7 @@ export async function cohortScreen(versionId) {
       notify(e.message);
     }
   });
+  const importPanel = participantListPanel(versionId, render);
   return {
     title: `Cohort: ${version.name}`,
     place: 'programmes',
@@ -172,6 +173,101 @@ export async function cohortScreen(versionId) {
       h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ['Name', 'Organisation', 'Sector', 'Role', 'Named in notes', 'Quoted', 'Contacted'].map((c) => h('th', { scope: 'col' }, c)))),
         list),
+      importPanel,
       form),
   };
+}
+
+/**
+ * Importing the cohort from a spreadsheet: choose the file, see its columns recognised (and
+ * change what each holds), the first rows as they will be saved, duplicates and refused rows
+ * with their row numbers; nothing is written until "Add" is pressed.
+ */
+function participantListPanel(versionId, renderCohort) {
+  const preview = h('div', { id: 'list-preview' });
+  const result = h('p', { role: 'status', id: 'list-result' });
+  const yesNo = (flag) => (flag ? 'Yes' : 'No');
+  const sectorName = (v) => SECTORS.find(([s]) => s === v)?.[1] ?? '';
+
+  const show = (data) => {
+    const { file, plan, fields } = data;
+    const mapping = [...plan.mapping];
+    const update = async () => {
+      try {
+        show(await api.previewParticipantList(versionId, mapping));
+      } catch (e) {
+        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      }
+    };
+    const columns = h('table', { class: 'table', 'data-testid': 'list-columns' },
+      h('caption', {}, `The columns of ${file}`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Holds'))),
+      h('tbody', {}, plan.headings.map((heading, i) => h('tr', {},
+        h('th', { scope: 'row' }, h('label', { for: `list-map-${i}` }, heading || `Column ${i + 1}`)),
+        h('td', {}, h('select', {
+          id: `list-map-${i}`, 'data-heading': heading,
+          onchange: (event) => { mapping[i] = event.target.value; update(); },
+        }, fields.map(([value, label]) => h('option', { value, selected: value === mapping[i] ? true : null }, label))))))));
+    const counts = `${plural(plan.to_add.length, 'person', 'people')} to add, ${plan.duplicates.length} already in the cohort, ${plural(plan.refused.length, 'row')} refused.`;
+    const add = h('button', {
+      type: 'button', class: 'button', id: 'import-participant-list',
+      disabled: plan.problem || !plan.to_add.length ? true : null,
+      onclick: async () => {
+        try {
+          const report = await saving(api.importParticipantList(versionId, mapping));
+          fill(preview);
+          fill(result, `Added ${plural(report.added.length, 'participant')} from ${file}.`,
+            report.duplicates.length ? ` ${report.duplicates.length} already in the cohort were not added again.` : '',
+            report.refused.length ? ` ${plural(report.refused.length, 'row')} refused.` : '');
+          await renderCohort();
+          document.getElementById('choose-participant-list').focus();
+        } catch (e) {
+          fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+        }
+      },
+    }, plan.to_add.length === 1 ? 'Add 1 participant' : `Add ${plan.to_add.length} participants`);
+    fill(preview, h('div', { class: 'panel', 'aria-labelledby': 'list-preview-heading' },
+      h('h3', { id: 'list-preview-heading' }, `Import from ${file}`),
+      h('p', { class: 'hint' }, 'Nothing is added until you press Add. Change what a column holds if Fieldbook has not recognised it.'),
+      columns,
+      plan.problem ? h('p', { class: 'field-error', role: 'alert', id: 'list-problem' }, plan.problem) : null,
+      h('p', { class: 'count', 'data-testid': 'list-counts' }, counts),
+      plan.preview.length ? h('table', { class: 'table', 'data-testid': 'list-preview-table' },
+        h('caption', {}, plan.preview.length < plan.to_add.length ? `The first ${plan.preview.length}, as they will be saved` : 'As they will be saved'),
+        h('thead', {}, h('tr', {}, ['Row', 'Name', 'Email', 'Organisation', 'Role', 'Sector', 'Named in notes', 'Quoted', 'Contacted'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, plan.preview.map((p) => h('tr', { 'data-testid': 'preview-row' },
+          h('td', {}, String(p.row)), h('th', { scope: 'row' }, p.name), h('td', {}, p.email ?? ''), h('td', {}, p.organisation), h('td', {}, p.role),
+          h('td', {}, sectorName(p.sector)), h('td', {}, yesNo(p.consent_named)), h('td', {}, yesNo(p.consent_quoted)), h('td', {}, yesNo(p.consent_contact)))))) : null,
+      plan.duplicates.length ? h('section', { 'aria-labelledby': 'list-duplicates-heading' },
+        h('h4', { id: 'list-duplicates-heading' }, 'Not added twice'),
+        h('ul', {}, plan.duplicates.map((d) => h('li', { 'data-testid': 'duplicate-row' }, `Row ${d.row}: ${d.name}, ${d.reason}`)))) : null,
+      plan.refused.length ? h('section', { 'aria-labelledby': 'list-refused-heading' },
+        h('h4', { id: 'list-refused-heading' }, 'Rows that cannot be added'),
+        h('ul', {}, plan.refused.map((r) => h('li', { 'data-testid': 'refused-row' }, `Row ${r.row}: ${r.reason}`)))) : null,
+      h('div', { class: 'actions' }, add,
+        h('button', { type: 'button', class: 'button button-secondary', id: 'cancel-participant-list', onclick: () => {
+          fill(preview);
+          fill(result, 'Nothing was added.');
+          document.getElementById('choose-participant-list').focus();
+        } }, 'Cancel'))));
+  };
+
+  return h('section', { class: 'panel', 'aria-labelledby': 'list-heading' },
+    h('h2', { id: 'list-heading' }, 'Import from a spreadsheet'),
+    h('p', {}, 'A participant list from a registration form, Eventbrite or an HR system, as CSV, Excel (.xlsx) or LibreOffice (.ods). Columns such as Name (or First name and Last name), Email, Organisation, Role, Sector and consent are recognised; people already in the cohort are not added twice.'),
+    h('button', { type: 'button', class: 'button button-secondary', id: 'choose-participant-list', onclick: async () => {
+      fill(result);
+      try {
+        const data = await api.chooseParticipantList(versionId);
+        if (!data) return;
+        show(data);
+        document.getElementById('list-preview-heading')?.setAttribute('tabindex', '-1');
+        document.getElementById('list-preview-heading')?.focus();
+      } catch (e) {
+        fill(preview);
+        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      }
+    } }, 'Choose a participant list…'),
+    result,
+    preview);
 }

@@ -136,6 +136,44 @@ export async function themesScreen() {
     } }, 'Save learning summary…'),
     learningResult);
 
+  // ---- For qualitative-analysis tools (REFI-QDA)
+  const qdaResult = h('p', { role: 'status', class: 'hint', id: 'qda-result' });
+  const saidPath = (what, path) => fill(qdaResult, path ? [`Saved ${what}: `, h('code', {}, path)] : 'Nothing was saved.');
+  const qdaError = (e) => fill(qdaResult, h('span', { class: 'field-error', role: 'alert' }, e.message));
+  const codebookPreview = h('div', { id: 'codebook-preview' });
+  const qda = h('section', { class: 'panel', 'aria-labelledby': 'qda-heading' },
+    h('h2', { id: 'qda-heading' }, 'For NVivo, ATLAS.ti, MAXQDA and QualCoder'),
+    h('p', {}, 'A REFI-QDA project of the programme’s reflections with their themes as codes, for evaluators who analyse them in their own tool. Participants are cases, named only if they agreed to be named; erased participants’ words are never included. A codebook shares the themes alone, with a team or another laptop.'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button', id: 'export-qdpx', onclick: async () => {
+        try { saidPath('the project', await api.exportQdpx(programme.value || null)); } catch (e) { qdaError(e); }
+      } }, 'Save coded reflections (.qdpx)…'),
+      h('button', { type: 'button', class: 'button button-secondary', id: 'export-codebook', onclick: async () => {
+        try { saidPath('the codebook', await api.exportCodebook()); } catch (e) { qdaError(e); }
+      } }, 'Save themes as a codebook (.qdc)…'),
+      h('button', { type: 'button', class: 'button button-secondary', id: 'choose-codebook', onclick: async () => {
+        try {
+          const plan = await api.chooseCodebook();
+          if (!plan) { fill(codebookPreview); return; }
+          const confirm = h('button', { type: 'button', class: 'button', id: 'import-codebook', disabled: plan.to_add.length ? null : true, onclick: async () => {
+            try {
+              const done = await saving(api.importChosenCodebook());
+              notify(`Added ${done.to_add.length === 1 ? '1 theme' : `${done.to_add.length} themes`} from the codebook.`);
+              await refresh('qda-heading');
+            } catch (e) { qdaError(e); }
+          } }, plan.to_add.length === 1 ? 'Add 1 theme' : `Add ${plan.to_add.length} themes`);
+          fill(codebookPreview, h('div', { class: 'panel', 'aria-labelledby': 'codebook-preview-heading' },
+            h('h3', { id: 'codebook-preview-heading' }, 'The codebook'),
+            plan.to_add.length ? h('ul', { 'data-testid': 'codebook-new' }, plan.to_add.map((c) => h('li', {}, c.name))) : h('p', {}, 'Every code in it is already a theme: nothing to add.'),
+            plan.existing.length ? h('p', { class: 'hint' }, `Already themes: ${plan.existing.join(', ')}.`) : null,
+            plan.refused.length ? h('ul', { class: 'field-error' }, plan.refused.map((r) => h('li', {}, r))) : null,
+            confirm));
+          confirm.focus();
+        } catch (e) { qdaError(e); }
+      } }, 'Add themes from a codebook (.qdc)…')),
+    qdaResult,
+    codebookPreview);
+
   // ---- Managing themes
   const manage = h('section', { class: 'panel', 'aria-labelledby': 'manage-heading' },
     h('h2', { id: 'manage-heading' }, 'Your themes'),
@@ -184,6 +222,7 @@ export async function themesScreen() {
           placeAField, placeBField),
         output),
       learning,
+      qda,
       manage),
   };
 }

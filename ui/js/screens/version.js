@@ -98,7 +98,15 @@ export async function versionScreen(id) {
         } catch (e) {
           notify(e.message);
         }
-      } }, 'Export this version as a sync bundle…'), ' ', h('span', { class: 'hint' }, 'For a laptop that needs only this version. Protected bundles are made on the Sync page.'))),
+      } }, 'Export this version as a sync bundle…'), ' ', h('span', { class: 'hint' }, 'For a laptop that needs only this version. Protected bundles are made on the Sync page.')),
+      h('p', {}, h('button', { type: 'button', class: 'button button-secondary', id: 'export-calendar', onclick: async () => {
+        try {
+          const path = await api.exportCalendar(version.id);
+          if (path) notify(`Saved the sessions for calendars to ${path}.`);
+        } catch (e) {
+          notify(e.message);
+        }
+      } }, 'Save sessions for calendars (.ics)…'), ' ', h('span', { class: 'hint' }, 'Each dated session, in UK time, for Outlook, Google or Apple calendars. Saving again later updates the same events.'))),
   };
 }
 

@@ -1,0 +1,325 @@
+//! Files from and for the tools facilitators already use (issue 16), in the window: a cohort
+//! imported from a spreadsheet through its preview, coded reflections saved for analysis
+//! tools, a codebook shared, and the sessions saved for calendars. Files are chosen from the
+//! test export folder's `to-open/` (WebDriver cannot answer a native dialog) and the saved
+//! files are read back by Python's pyqdpx and icalendar.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fantoccini::key::Key;
+use serde_json::{json, Value};
+
+use super::seeded;
+use crate::harness::Harness;
+
+fn python_script(script: &str, args: &[&Path]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("FIELDBOOK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/py/bin/python"));
+    assert!(
+        python.exists(),
+        "{} is missing: run `scripts/dev deps`",
+        python.display()
+    );
+    let out = Command::new(python)
+        .arg(root.join("crates/cli/tests/python").join(script))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Sets a select's value as a choice from its list would, and tells the page.
+async fn choose(app: &Harness, css: &str, value: &str) {
+    app.eval(
+        "const s = document.querySelector(arguments[0]); s.focus(); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(css), json!(value)],
+    )
+    .await;
+}
+
+async fn cohort_size(app: &Harness) -> usize {
+    app.find_all("[data-testid='participant']").await.len()
+}
+
+#[tokio::test]
+async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    let to_open = exports.join("to-open");
+    std::fs::create_dir_all(&to_open).unwrap();
+    let lists = tmp.path().join("lists");
+    std::fs::create_dir_all(&lists).unwrap();
+    python_script("make_lists.py", &[&lists]);
+    let (store, version, _) = seeded(&data_dir).await;
+    store.close().await;
+    // First a list whose columns Fieldbook cannot recognise.
+    std::fs::write(
+        to_open.join("a-sign-up.csv"),
+        "Who,Where\r\nAl Rahman,Leeds\r\n",
+    )
+    .unwrap();
+
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    app.eval(
+        "location.hash = arguments[0];",
+        vec![json!(format!("#/versions/{version}/cohort"))],
+    )
+    .await;
+    app.wait_for_heading("Cohort").await;
+    let before = cohort_size(&app).await;
+
+    app.click("#choose-participant-list").await;
+    app.find("#list-problem").await;
+    let disabled = app
+        .eval(
+            "return document.getElementById('import-participant-list').disabled;",
+            vec![],
+        )
+        .await;
+    assert_eq!(disabled, json!(true));
+    // The facilitator says which column holds names; the preview follows.
+    choose(&app, "#list-map-0", "name").await;
+    app.wait_for_js(
+        "const r = document.querySelector('[data-testid=\"preview-row\"] th'); return (r && r.textContent === 'Al Rahman') || null;",
+        vec![],
+    )
+    .await;
+    assert!(app.find_all("#list-problem").await.is_empty());
+    // Cancel adds nothing.
+    app.click("#cancel-participant-list").await;
+    app.wait_for_js(
+        "return document.getElementById('list-result').textContent === 'Nothing was added.' || null;",
+        vec![],
+    )
+    .await;
+    assert_eq!(cohort_size(&app).await, before);
+
+    // Then the registration spreadsheet, as openpyxl writes it.
+    std::fs::remove_file(to_open.join("a-sign-up.csv")).unwrap();
+    std::fs::copy(lists.join("cohort.xlsx"), to_open.join("cohort.xlsx")).unwrap();
+    app.click("#choose-participant-list").await;
+    app.find("[data-testid='preview-row']").await;
+    let names = app.texts("[data-testid='preview-row'] th").await;
+    assert_eq!(names, ["Amélie Dubois", "Jo \"JJ\" O'Neill", "Chris Wong"]);
+    let first = app
+        .texts("[data-testid='preview-row']:first-child td")
+        .await;
+    assert_eq!(first[0], "2");
+    assert!(
+        first.contains(&"Sunderland City Council, Adults' Services".to_owned()),
+        "{first:?}"
+    );
+    let refused = app.texts("[data-testid='refused-row']").await;
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(
+        refused[0].starts_with("Row 5: it has no name"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with("Row 6: the email \"sam@\""),
+        "{refused:?}"
+    );
+    assert!(
+        refused[2].starts_with("Row 7: the sector \"Retail\""),
+        "{refused:?}"
+    );
+    let duplicates = app.texts("[data-testid='duplicate-row']").await;
+    assert_eq!(duplicates.len(), 1);
+    assert!(
+        duplicates[0].starts_with("Row 8: Amelie D, the same person as row 2"),
+        "{duplicates:?}"
+    );
+    // The columns were recognised by their headings.
+    let holds = app
+        .eval(
+            "return [...document.querySelectorAll('[data-testid=\"list-columns\"] select')].map((s) => s.value);",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        holds,
+        json!([
+            "name",
+            "email",
+            "organisation",
+            "role",
+            "sector",
+            "consent_named"
+        ])
+    );
+    // Nothing is written before the facilitator confirms.
+    assert_eq!(cohort_size(&app).await, before);
+    app.check_accessibility("participant list preview").await;
+    app.screenshot("participant-list-preview").await;
+
+    app.click("#import-participant-list").await;
+    app.wait_for_js(
+        "return document.getElementById('list-result').textContent.startsWith('Added 3 participants from cohort.xlsx.') || null;",
+        vec![],
+    )
+    .await;
+    app.wait_for_js(
+        "return document.querySelectorAll('[data-testid=\"participant\"]').length === arguments[0] || null;",
+        vec![json!(before + 3)],
+    )
+    .await;
+    let cohort = app.texts("[data-testid='participant'] th").await;
+    assert!(cohort.contains(&"Amélie Dubois".to_owned()), "{cohort:?}");
+
+    // The same list again adds nobody.
+    app.click("#choose-participant-list").await;
+    app.wait_for_js(
+        "const c = document.querySelector('[data-testid=\"list-counts\"]'); return (c && c.textContent === '0 people to add, 4 already in the cohort, 3 rows refused.') || null;",
+        vec![],
+    )
+    .await;
+    let disabled = app
+        .eval(
+            "return document.getElementById('import-participant-list').disabled;",
+            vec![],
+        )
+        .await;
+    assert_eq!(disabled, json!(true));
+    assert_eq!(cohort_size(&app).await, before + 3);
+    app.close().await;
+}
+
+#[tokio::test]
+async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    let to_open = exports.join("to-open");
+    std::fs::create_dir_all(&to_open).unwrap();
+    let (store, version, session) = seeded(&data_dir).await;
+    let mut reflections = Vec::new();
+    for text in [
+        "Trust grew when we shared the budget.",
+        "We listened to residents 🙂 at last.",
+    ] {
+        let saved = store
+            .save_reflection(fieldbook_core::day::ReflectionDraft {
+                id: None,
+                session_id: session,
+                agenda_item_id: None,
+                participant_id: None,
+                prompt: "What changed?".into(),
+                text: text.into(),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        reflections.push(saved.meta.id);
+    }
+    let trust = store.create_theme("Trust").await.unwrap();
+    store
+        .tag_reflections(trust.meta.id, &reflections)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    app.find("body")
+        .await
+        .send_keys(&format!("{}6", Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Themes").await;
+    app.find("#summary-programme")
+        .await
+        .send_keys("Leading")
+        .await
+        .unwrap();
+
+    // Coded reflections for an analysis tool, read back by pyqdpx.
+    app.click("#export-qdpx").await;
+    app.wait_for_js(
+        "const c = document.querySelector('#qda-result code'); return (c && c.textContent.endsWith('.qdpx')) || null;",
+        vec![],
+    )
+    .await;
+    let qdpx = exports.join("leading-change-together.qdpx");
+    let project: Value = serde_json::from_str(&python_script("read_qdpx.py", &[&qdpx])).unwrap();
+    assert_eq!(project["codes"], json!(["Trust"]));
+    let sources = project["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    for s in sources {
+        assert_eq!(s["codes"], json!(["Trust"]), "{s}");
+        let length = s["text"].as_str().unwrap().chars().count();
+        assert_eq!(s["selections"], json!([[0, length]]), "{s}");
+    }
+
+    // The themes as a codebook, then another team's codebook adds what is new.
+    app.click("#export-codebook").await;
+    app.wait_for_js(
+        "const c = document.querySelector('#qda-result code'); return (c && c.textContent.endsWith('.qdc')) || null;",
+        vec![],
+    )
+    .await;
+    let ours = std::fs::read_to_string(exports.join("fieldbook-themes.qdc")).unwrap();
+    assert!(ours.contains("name=\"Trust\""), "{ours}");
+    std::fs::write(
+        to_open.join("team.qdc"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="QualCoder"><Codes>
+<Code guid="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" name="Shared power" isCodable="true"><Description>Decisions made with residents</Description></Code>
+<Code guid="0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c" name="trust" isCodable="true"/>
+</Codes></CodeBook>"#,
+    )
+    .unwrap();
+    app.click("#choose-codebook").await;
+    app.find("[data-testid='codebook-new']").await;
+    assert_eq!(
+        app.texts("[data-testid='codebook-new'] li").await,
+        ["Shared power"]
+    );
+    app.check_accessibility("codebook preview").await;
+    app.click("#import-codebook").await;
+    app.find(".theme-manage-row[data-theme='Shared power']")
+        .await;
+    assert_eq!(
+        app.find_all(".theme-manage-row[data-theme='Trust']")
+            .await
+            .len(),
+        1
+    );
+
+    // The cohort's sessions for calendars, from the version page, read back by icalendar.
+    app.eval(
+        "location.hash = arguments[0];",
+        vec![json!(format!("#/versions/{version}"))],
+    )
+    .await;
+    app.find("#export-calendar").await;
+    app.check_accessibility("version page with calendar export")
+        .await;
+    app.click("#export-calendar").await;
+    app.wait_for_js(
+        "return document.getElementById('toast').textContent.includes('Saved the sessions for calendars') || null;",
+        vec![],
+    )
+    .await;
+    let ics = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "ics"))
+        .expect("an .ics file was saved");
+    let calendar: Value = serde_json::from_str(&python_script("read_ics.py", &[&ics])).unwrap();
+    let events = calendar["events"].as_array().unwrap();
+    assert_eq!(events.len(), 4, "{calendar}");
+    assert!(events.iter().all(|e| e["tzid"] == "Europe/London"));
+    app.close().await;
+}
