@@ -643,6 +643,7 @@ impl Store {
                 consent_contact: person.consent_contact,
                 consent_contact_at: at(person.consent_contact),
                 email: person.email.clone(),
+                anonymised: false,
             };
             writer.save(&mut p).await?;
         }
