@@ -15,6 +15,7 @@ pub mod export;
 pub mod generate;
 pub mod merge;
 pub mod paths;
+pub mod phones;
 pub mod run;
 pub mod search;
 pub mod snapshot;
