@@ -15,12 +15,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::{DateTime, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
@@ -739,27 +740,47 @@ async fn show_page(
     }
 }
 
-/// A form the server could not read: too large, or not a form.
-fn unreadable(s: &Shared, ip: IpAddr, rejection: FormRejection) -> Response {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        s.refuse(ip, "a request larger than the limit");
-        return html(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            page::refusal_page(page::TOO_LARGE),
-        );
-    }
-    s.refuse(ip, "a form that could not be read");
-    html(
-        StatusCode::BAD_REQUEST,
-        page::refusal_page(page::UNREADABLE),
-    )
+/// The form posted, or the refusal for one too large or malformed.
+fn read_form<T: serde::de::DeserializeOwned>(
+    s: &Shared,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> std::result::Result<T, Response> {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            s.refuse(ip, "a request larger than the limit");
+            return Err(html(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                page::refusal_page(page::TOO_LARGE),
+            ));
+        }
+        Err(_) => {
+            s.refuse(ip, "a request whose body could not be read");
+            return Err(html(
+                StatusCode::BAD_REQUEST,
+                page::refusal_page(page::UNREADABLE),
+            ));
+        }
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    rules::parse_form(content_type, &body).map_err(|_| {
+        s.refuse(ip, "a form that could not be read");
+        html(
+            StatusCode::BAD_REQUEST,
+            page::refusal_page(page::UNREADABLE),
+        )
+    })
 }
 
 async fn send_answer(
     State(s): Shr,
     ConnectInfo(from): Peer,
     headers: HeaderMap,
-    form: std::result::Result<Form<AnswerForm>, FormRejection>,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Response {
     let ip = from.ip();
     let token = match s.phone(&headers, ip) {
@@ -770,9 +791,9 @@ async fn send_answer(
         s.refuse(ip, "a form sent from another site");
         return not_joined();
     }
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(rejection) => return unreadable(&s, ip, rejection),
+    let form: AnswerForm = match read_form(&s, ip, &headers, body) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let again = |message: String, status: StatusCode| {
         let s = s.clone();
@@ -886,7 +907,7 @@ async fn change_answer(
     ConnectInfo(from): Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
-    form: std::result::Result<Form<EditForm>, FormRejection>,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Response {
     let ip = from.ip();
     let token = match s.phone(&headers, ip) {
@@ -901,9 +922,9 @@ async fn change_answer(
         Ok(id) => id,
         Err(r) => return r,
     };
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(rejection) => return unreadable(&s, ip, rejection),
+    let form: EditForm = match read_form(&s, ip, &headers, body) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     if form.text.trim().is_empty() {
         return withdraw(&s, &token, id).await;

@@ -166,6 +166,40 @@ pub fn check_name(name: &str) -> std::result::Result<Option<String>, &'static st
     Ok((!name.is_empty()).then(|| name.to_owned()))
 }
 
+/// A form as the phone page posts it (`application/x-www-form-urlencoded`), read strictly:
+/// another content type, a `%` not followed by two hex digits, or text that is not UTF-8 is
+/// refused rather than read with replacement characters.
+pub fn parse_form<T: serde::de::DeserializeOwned>(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> std::result::Result<T, &'static str> {
+    const UNREADABLE: &str = "not a form the answer page sends";
+    let is_form = content_type
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !is_form || !body.is_ascii() {
+        return Err(UNREADABLE);
+    }
+    for part in body.split(|b| *b == b'&' || *b == b'=') {
+        let mut i = 0;
+        while i < part.len() {
+            if part[i] == b'%' {
+                let hex = part.get(i + 1..i + 3).unwrap_or_default();
+                if hex.len() != 2 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(UNREADABLE);
+                }
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+        if percent_encoding::percent_decode(part).decode_utf8().is_err() {
+            return Err(UNREADABLE);
+        }
+    }
+    serde_urlencoded::from_bytes(body).map_err(|_| UNREADABLE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +352,31 @@ mod tests {
         // The longest answer in four-byte characters, percent-encoded, with room for the
         // form's other fields, fits in the body limit.
         assert!(MAX_ANSWER_CHARS * "%F0%9F%98%80".len() + 2048 <= MAX_BODY_BYTES);
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Text {
+        text: String,
+    }
+
+    #[test]
+    fn a_form_is_read_only_when_well_formed() {
+        let form = Some("application/x-www-form-urlencoded");
+        assert_eq!(
+            parse_form::<Text>(form, b"text=Caf%C3%A9+au+lait"),
+            Ok(Text {
+                text: "Café au lait".into()
+            })
+        );
+        assert_eq!(
+            parse_form::<Text>(Some("application/x-www-form-urlencoded; charset=UTF-8"), b"text=a"),
+            Ok(Text { text: "a".into() })
+        );
+        for bad in [&b"text=%FF%FE"[..], b"text=%zz", b"text=%4", b"text=\xff\xfe", "text=é".as_bytes()] {
+            assert!(parse_form::<Text>(form, bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_form::<Text>(Some("application/json"), b"text=a").is_err());
+        assert!(parse_form::<Text>(None, b"text=a").is_err());
     }
 
     #[test]
