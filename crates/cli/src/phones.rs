@@ -39,34 +39,17 @@ pub async fn serve(store: &Store, session: Uuid, listen: Option<SocketAddr>) -> 
     }
     eprintln!("Serving phone answers. Press Ctrl+C to stop.");
 
-    let mut seen_refusals = 0;
-    let mut seen = (0, 0);
+    let mut said = Said::default();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            _ = tick.tick() => {
-                let now = server.status();
-                if (now.phones, now.answers) != seen {
-                    seen = (now.phones, now.answers);
-                    eprintln!("{} phone(s) joined, {} answer(s) received.", now.phones, now.answers);
-                }
-                if now.refusals_total != seen_refusals {
-                    if let Some(latest) = now.refusals.first() {
-                        eprintln!(
-                            "Refused {} request(s); the latest: {} from {}.",
-                            now.refusals_total - seen_refusals,
-                            latest.reason,
-                            latest.from
-                        );
-                    }
-                    seen_refusals = now.refusals_total;
-                }
-            }
+            _ = tick.tick() => said.report(&server.status()),
         }
     }
+    said.report(&server.status());
     server.stop().await;
     eprintln!("Stopped serving phone answers.");
     Ok(())
@@ -86,4 +69,34 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// What has been reported so far, so that each report says only what is new.
+#[derive(Default)]
+struct Said {
+    counts: (usize, usize),
+    refusals: usize,
+}
+
+impl Said {
+    fn report(&mut self, now: &phones::PhoneStatus) {
+        if (now.phones, now.answers) != self.counts {
+            self.counts = (now.phones, now.answers);
+            eprintln!(
+                "{} phone(s) joined, {} answer(s) received.",
+                now.phones, now.answers
+            );
+        }
+        if now.refusals_total != self.refusals {
+            if let Some(latest) = now.refusals.first() {
+                eprintln!(
+                    "Refused {} request(s); the latest: {} from {}.",
+                    now.refusals_total - self.refusals,
+                    latest.reason,
+                    latest.from
+                );
+            }
+            self.refusals = now.refusals_total;
+        }
+    }
 }

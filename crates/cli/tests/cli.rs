@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 // Part of this one test binary (autotests = false in Cargo.toml) to keep link time down.
+mod phones;
 mod syncthing;
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
