@@ -84,6 +84,11 @@ const COMMANDS: &[&str] = &[
     "startup_time",
     "welcome",
     "clear_demo",
+    "phones_start",
+    "phones_stop",
+    "phones_status",
+    "phones_project",
+    "phones_projector",
 ];
 
 fn main() {

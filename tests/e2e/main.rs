@@ -2,6 +2,7 @@
 //! would use it. Each test starts its own display, driver and app on a temporary data folder.
 
 mod harness;
+mod phone;
 mod window;
 
 use fantoccini::key::Key;

@@ -252,6 +252,27 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
     let csp = page.header("content-security-policy").unwrap();
     assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
     assert_eq!(page.header("x-content-type-options").as_deref(), Some("nosniff"));
+
+    // A form posted from another site (the browser says where from) is refused.
+    let forged = String::from_utf8(post(
+        room.addr,
+        "/answer",
+        Some(&phone.cookie),
+        &form(&[("text", "from elsewhere")]),
+    ))
+    .unwrap()
+    .replacen("Host:", "Origin: http://evil.example\r\nHost:", 1);
+    assert_eq!(send(room.addr, forged.into_bytes()).await.status, 403);
+    let same = String::from_utf8(post(
+        room.addr,
+        "/answer",
+        Some(&phone.cookie),
+        &form(&[("text", "from the page")]),
+    ))
+    .unwrap()
+    .replacen("Host:", &format!("Origin: http://{}\r\nHost:", room.addr), 1);
+    assert_eq!(send(room.addr, same.into_bytes()).await.status, 303);
+    assert_eq!(reflections(&room).await.len(), 2);
 }
 
 #[tokio::test]
@@ -624,4 +645,44 @@ async fn thirty_phones_sending_twenty_answers_each_at_once_lose_and_double_nothi
     expected.sort();
     assert_eq!(texts, expected);
     assert_eq!(room.server.status().answers, 600);
+}
+
+#[tokio::test]
+async fn the_projector_shows_only_answers_let_through_without_names_and_never_another_sessions() {
+    let room = room().await;
+    let phone = Phone::join(&room).await;
+    phone.answer("Shown to the room").await;
+    phone.answer("Kept back").await;
+    assert!(room.server.projected().await.unwrap().is_empty(), "none until let through");
+    let all = reflections(&room).await;
+    let shown = all.iter().find(|r| r.text == "Shown to the room").unwrap().meta.id;
+    room.server.project(shown, true).await.unwrap();
+    assert_eq!(room.server.projected().await.unwrap(), ["Shown to the room"]);
+    room.server.project(shown, false).await.unwrap();
+    assert!(room.server.projected().await.unwrap().is_empty());
+
+    room.server.project(shown, true).await.unwrap();
+    room.store.delete::<Reflection>(shown).await.unwrap();
+    assert!(room.server.projected().await.unwrap().is_empty(), "a deleted answer leaves the screen");
+
+    let other_session = room
+        .store
+        .list::<Session>("id != ?1 LIMIT 1", &[room.session.meta.id.to_string()])
+        .await
+        .unwrap()
+        .remove(0);
+    let elsewhere = room
+        .store
+        .save_reflection(fieldbook_core::day::ReflectionDraft {
+            id: None,
+            session_id: other_session.meta.id,
+            agenda_item_id: None,
+            participant_id: None,
+            prompt: String::new(),
+            text: "From another session".into(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(room.server.project(elsewhere.meta.id, true).await.is_err());
 }

@@ -190,6 +190,7 @@ impl PhoneServer {
             per_address: RateLimiter::keyed(quota(ADDRESS_BURST, ADDRESS_PER_SECOND)),
             answers: AtomicUsize::new(0),
             refusals: Mutex::new(RefusalLog::default()),
+            projected: Mutex::new(Vec::new()),
         });
         let (shutdown, watcher) = watch::channel(false);
         let tasks = listeners
@@ -246,6 +247,41 @@ impl PhoneServer {
         }
     }
 
+    /// Lets one of the session's answers through to the projector view, or takes it off.
+    pub async fn project(&self, reflection_id: Uuid, shown: bool) -> Result<()> {
+        let reflection: Reflection = self.shared.store.get(reflection_id).await?;
+        if reflection.session_id != self.shared.session_id {
+            return Err(Error::invalid(
+                "That answer is from another session; only this session's answers can be shown. Nothing has been changed.",
+            ));
+        }
+        let mut projected = self.shared.projected.lock().expect("projected");
+        projected.retain(|id| *id != reflection_id);
+        if shown {
+            projected.push(reflection_id);
+        }
+        Ok(())
+    }
+
+    /// The ids of the answers let through to the projector, in the order let through.
+    pub fn projected_ids(&self) -> Vec<Uuid> {
+        self.shared.projected.lock().expect("projected").clone()
+    }
+
+    /// The texts the projector view shows: the answers let through that are still in the
+    /// session, without names (the projector is anonymous).
+    pub async fn projected(&self) -> Result<Vec<String>> {
+        let mut texts = Vec::new();
+        for id in self.projected_ids() {
+            if let Ok(r) = self.shared.store.get::<Reflection>(id).await {
+                if !r.text.is_empty() {
+                    texts.push(r.text);
+                }
+            }
+        }
+        Ok(texts)
+    }
+
     /// Stops listening: the ports are closed when this returns. Open connections are given a
     /// moment to finish, then dropped.
     pub async fn stop(mut self) {
@@ -287,6 +323,8 @@ struct Shared {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     answers: AtomicUsize,
     refusals: Mutex<RefusalLog>,
+    /// Answers the facilitator has let through to the projector, in the order let through.
+    projected: Mutex<Vec<Uuid>>,
 }
 
 #[derive(Default)]
@@ -596,6 +634,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/now", get(now))
         .route("/phone.css", get(stylesheet))
         .route("/phone.js", get(script))
+        // Browsers ask for an icon by themselves: no answer, and nothing to log.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(rules::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(secure_headers))
@@ -610,7 +650,9 @@ async fn secure_headers(mut response: Response) -> Response {
     };
     set(header::CONTENT_SECURITY_POLICY, page::CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::REFERRER_POLICY, "no-referrer");
+    // Not "no-referrer": with it, browsers send `Origin: null` on the page's own form posts,
+    // which the same-origin check must refuse. Other sites still learn nothing.
+    set(header::REFERRER_POLICY, "same-origin");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::CACHE_CONTROL, "no-store");
     response
