@@ -382,7 +382,10 @@ pub async fn check_accessibility(client: &Client, screen: &str) {
     .unwrap();
     let deadline = Instant::now() + WAIT;
     let violations = loop {
-        let result = client.execute("return window.__axeResult;", vec![]).await.unwrap();
+        let result = client
+            .execute("return window.__axeResult;", vec![])
+            .await
+            .unwrap();
         if !result.is_null() {
             break result;
         }

@@ -90,13 +90,28 @@ fn serve_phones_prints_the_join_address_first_and_an_answer_from_a_phone_lands_i
 
     // Stopped as a service manager stops it: it says so, and the port is closed.
     let pid = server.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = server.wait().unwrap();
     let mut log = String::new();
-    server.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
     assert!(status.success(), "{log}");
-    assert!(log.contains("Join code: ") && log.contains("Stopped serving phone answers."), "{log}");
-    assert!(log.contains("Refused"), "the wrong code is logged for the facilitator: {log}");
+    assert!(
+        log.contains("Join code: ") && log.contains("Stopped serving phone answers."),
+        "{log}"
+    );
+    assert!(
+        log.contains("Refused"),
+        "the wrong code is logged for the facilitator: {log}"
+    );
     assert!(TcpStream::connect(&host).is_err());
 }
 
@@ -114,6 +129,9 @@ fn serve_phones_refuses_every_interface_and_a_public_address_and_listens_nowhere
         );
         assert!(out.stdout.is_empty());
     }
-    let out = cli(tmp.path(), &["serve-phones", &session, "--listen", "not-an-address"]);
+    let out = cli(
+        tmp.path(),
+        &["serve-phones", &session, "--listen", "not-an-address"],
+    );
     assert!(!out.status.success());
 }

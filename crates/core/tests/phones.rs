@@ -204,12 +204,15 @@ impl Phone {
 }
 
 async fn reflections(room: &Room) -> Vec<Reflection> {
-    room.store.reflections_of(room.session.meta.id).await.unwrap()
+    room.store
+        .reflections_of(room.session.meta.id)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
-async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_marked_as_from_a_phone(
-) {
+async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_marked_as_from_a_phone()
+{
     let room = room().await;
     room.store
         .run_press(room.session.meta.id, RunAction::Start, 0)
@@ -227,16 +230,21 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
         &first.prompt
     };
     assert!(
-        page.body
-            .contains(&maud::html! { (shown) }.into_string()),
+        page.body.contains(&maud::html! { (shown) }.into_string()),
         "the page shows the current prompt: {}",
         page.body
     );
     let item = first.item_id.to_string();
     let sent = phone
-        .post("/answer", &[("text", "  Listening first  "), ("item", &item)])
+        .post(
+            "/answer",
+            &[("text", "  Listening first  "), ("item", &item)],
+        )
         .await;
-    assert_eq!((sent.status, sent.header("location").as_deref()), (303, Some("/?sent=1")));
+    assert_eq!(
+        (sent.status, sent.header("location").as_deref()),
+        (303, Some("/?sent=1"))
+    );
 
     let saved = reflections(&room).await;
     assert_eq!(saved.len(), 1);
@@ -246,12 +254,18 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
     assert_eq!(r.agenda_item_id, Some(first.item_id));
     assert_eq!(r.prompt, first.prompt);
     assert_eq!(r.participant_id, None, "anonymous unless a name is given");
-    assert_eq!((room.server.status().phones, room.server.status().answers), (1, 1));
+    assert_eq!(
+        (room.server.status().phones, room.server.status().answers),
+        (1, 1)
+    );
 
     // Every response forbids anything from elsewhere.
     let csp = page.header("content-security-policy").unwrap();
     assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
-    assert_eq!(page.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(
+        page.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
 
     // A form posted from another site (the browser says where from) is refused.
     let forged = String::from_utf8(post(
@@ -270,7 +284,11 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
         &form(&[("text", "from the page")]),
     ))
     .unwrap()
-    .replacen("Host:", &format!("Origin: http://{}\r\nHost:", room.addr), 1);
+    .replacen(
+        "Host:",
+        &format!("Origin: http://{}\r\nHost:", room.addr),
+        1,
+    );
     assert_eq!(send(room.addr, same.into_bytes()).await.status, 303);
     assert_eq!(reflections(&room).await.len(), 2);
 }
@@ -297,7 +315,9 @@ async fn the_page_follows_run_mode_to_the_next_prompt() {
 async fn a_wrong_or_missing_code_is_refused_plainly_reveals_nothing_and_is_logged() {
     let room = room().await;
     let phone = Phone::join(&room).await;
-    phone.answer("Something only the facilitator may read").await;
+    phone
+        .answer("Something only the facilitator may read")
+        .await;
     let token = phone.cookie.split('.').nth(1).unwrap();
     let wrong_code = "ABCDEFGHJK";
     assert_ne!(wrong_code, room.code);
@@ -308,7 +328,11 @@ async fn a_wrong_or_missing_code_is_refused_plainly_reveals_nothing_and_is_logge
         get(room.addr, "/now", None),
         get(room.addr, "/phone.js", None),
         // The right phone token under a wrong code, and a made-up token under the right one.
-        get(room.addr, "/", Some(&format!("fieldbook_phone={wrong_code}.{token}"))),
+        get(
+            room.addr,
+            "/",
+            Some(&format!("fieldbook_phone={wrong_code}.{token}")),
+        ),
         get(
             room.addr,
             "/",
@@ -378,7 +402,11 @@ async fn an_oversized_body_malformed_form_or_strange_path_is_refused_and_nothing
     let big = vec![b'a'; 2 * 1024 * 1024];
     let mut body = b"text=".to_vec();
     body.extend_from_slice(&big);
-    let reply = send(room.addr, post(room.addr, "/answer", Some(&phone.cookie), &body)).await;
+    let reply = send(
+        room.addr,
+        post(room.addr, "/answer", Some(&phone.cookie), &body),
+    )
+    .await;
     assert_eq!(reply.status, 413, "{reply:?}");
 
     // A 2 MB body sent in chunks, with no length given in advance.
@@ -454,8 +482,14 @@ async fn script_in_every_field_is_saved_as_text_and_shown_back_escaped() {
     assert_eq!(saved[0].text, script, "kept exactly as typed");
     assert_eq!(saved[0].agenda_item_id, None);
     let page = phone.page().await;
-    assert!(!page.body.contains("<script>alert") && !page.body.contains("<img") && !page.body.contains("<b>Mallory"));
-    assert!(page.body.contains("&lt;script&gt;alert('x')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        !page.body.contains("<script>alert")
+            && !page.body.contains("<img")
+            && !page.body.contains("<b>Mallory")
+    );
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert('x')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
     assert!(page.body.contains("&lt;b&gt;Mallory&lt;/b&gt;"));
     // A reply that refuses shows what was typed back escaped too (kept, so nothing is lost).
     let refused = phone
@@ -474,8 +508,18 @@ async fn a_phone_changes_and_withdraws_its_own_answers_and_never_another_phones(
     mine.answer("First thought").await;
     theirs.answer("Their thought").await;
     let all = reflections(&room).await;
-    let my_id = all.iter().find(|r| r.text == "First thought").unwrap().meta.id;
-    let their_id = all.iter().find(|r| r.text == "Their thought").unwrap().meta.id;
+    let my_id = all
+        .iter()
+        .find(|r| r.text == "First thought")
+        .unwrap()
+        .meta
+        .id;
+    let their_id = all
+        .iter()
+        .find(|r| r.text == "Their thought")
+        .unwrap()
+        .meta
+        .id;
 
     let page = mine.page().await;
     assert!(page.body.contains("First thought") && !page.body.contains("Their thought"));
@@ -485,7 +529,10 @@ async fn a_phone_changes_and_withdraws_its_own_answers_and_never_another_phones(
         .await;
     assert_eq!(changed.status, 303);
     let r: Reflection = room.store.get(my_id).await.unwrap();
-    assert_eq!((r.text.as_str(), r.sent_from), ("Second thought", Some(SentFrom::Phone)));
+    assert_eq!(
+        (r.text.as_str(), r.sent_from),
+        ("Second thought", Some(SentFrom::Phone))
+    );
 
     for path in [
         format!("/answer/{their_id}"),
@@ -520,7 +567,11 @@ async fn a_name_and_consent_given_on_a_phone_are_recorded_with_the_date_and_one_
     let reply = phone
         .post(
             "/answer",
-            &[("text", "Trust takes time"), ("who", &asha_id), ("quote", "yes")],
+            &[
+                ("text", "Trust takes time"),
+                ("who", &asha_id),
+                ("quote", "yes"),
+            ],
         )
         .await;
     assert_eq!(reply.status, 303, "{reply:?}");
@@ -539,7 +590,10 @@ async fn a_name_and_consent_given_on_a_phone_are_recorded_with_the_date_and_one_
         )
         .await;
     assert_eq!(refused.status, 409);
-    assert!(refused.body.contains("Pretending"), "what was typed is kept");
+    assert!(
+        refused.body.contains("Pretending"),
+        "what was typed is kept"
+    );
     let asha_after: Participant = room.store.get(asha.meta.id).await.unwrap();
     assert!(!asha_after.consent_named);
     assert_eq!(reflections(&room).await.len(), 1);
@@ -549,7 +603,11 @@ async fn a_name_and_consent_given_on_a_phone_are_recorded_with_the_date_and_one_
     walk_in
         .post(
             "/answer",
-            &[("text", "New here"), ("name", " Priya Shah "), ("named", "yes")],
+            &[
+                ("text", "New here"),
+                ("name", " Priya Shah "),
+                ("named", "yes"),
+            ],
         )
         .await;
     let priya = room
@@ -578,7 +636,11 @@ async fn the_server_refuses_to_listen_on_a_public_address_or_every_interface() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     seed_demo(&store).await.unwrap();
-    let session = store.list::<Session>("1 LIMIT 1", &[]).await.unwrap().remove(0);
+    let session = store
+        .list::<Session>("1 LIMIT 1", &[])
+        .await
+        .unwrap()
+        .remove(0);
     for addr in ["0.0.0.0:0", "8.8.8.8:0", "[::]:0"] {
         let error = PhoneServer::start(store.clone(), session.meta.id, &[addr.parse().unwrap()])
             .await
@@ -586,10 +648,14 @@ async fn the_server_refuses_to_listen_on_a_public_address_or_every_interface() {
             .expect("refused");
         assert!(error.to_string().contains("will not listen"), "{error}");
     }
-    let error = PhoneServer::start(store.clone(), Uuid::now_v7(), &["127.0.0.1:0".parse().unwrap()])
-        .await
-        .err()
-        .expect("no such session");
+    let error = PhoneServer::start(
+        store.clone(),
+        Uuid::now_v7(),
+        &["127.0.0.1:0".parse().unwrap()],
+    )
+    .await
+    .err()
+    .expect("no such session");
     assert_eq!(error.code(), "not_found");
 }
 
@@ -637,7 +703,11 @@ async fn thirty_phones_sending_twenty_answers_each_at_once_lose_and_double_nothi
     for task in sending.collect::<Vec<_>>() {
         task.await.unwrap();
     }
-    let mut texts: Vec<String> = reflections(&room).await.into_iter().map(|r| r.text).collect();
+    let mut texts: Vec<String> = reflections(&room)
+        .await
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
     texts.sort();
     let mut expected: Vec<String> = (0..30)
         .flat_map(|p| (0..20).map(move |n| format!("phone {p} answer {n}")))
@@ -653,17 +723,31 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
     let phone = Phone::join(&room).await;
     phone.answer("Shown to the room").await;
     phone.answer("Kept back").await;
-    assert!(room.server.projected().await.unwrap().is_empty(), "none until let through");
+    assert!(
+        room.server.projected().await.unwrap().is_empty(),
+        "none until let through"
+    );
     let all = reflections(&room).await;
-    let shown = all.iter().find(|r| r.text == "Shown to the room").unwrap().meta.id;
+    let shown = all
+        .iter()
+        .find(|r| r.text == "Shown to the room")
+        .unwrap()
+        .meta
+        .id;
     room.server.project(shown, true).await.unwrap();
-    assert_eq!(room.server.projected().await.unwrap(), ["Shown to the room"]);
+    assert_eq!(
+        room.server.projected().await.unwrap(),
+        ["Shown to the room"]
+    );
     room.server.project(shown, false).await.unwrap();
     assert!(room.server.projected().await.unwrap().is_empty());
 
     room.server.project(shown, true).await.unwrap();
     room.store.delete::<Reflection>(shown).await.unwrap();
-    assert!(room.server.projected().await.unwrap().is_empty(), "a deleted answer leaves the screen");
+    assert!(
+        room.server.projected().await.unwrap().is_empty(),
+        "a deleted answer leaves the screen"
+    );
 
     let other_session = room
         .store

@@ -103,8 +103,11 @@ pub struct QrModules {
 
 /// The join address as a QR code.
 pub fn qr_modules(text: &str) -> Result<QrModules> {
-    let code = qrcode::QrCode::new(text.as_bytes())
-        .map_err(|e| Error::invalid(format!("The join address cannot be made into a QR code: {e}.")))?;
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| {
+        Error::invalid(format!(
+            "The join address cannot be made into a QR code: {e}."
+        ))
+    })?;
     Ok(QrModules {
         width: code.width(),
         dark: code
@@ -357,10 +360,7 @@ impl Shared {
         log.total += 1;
         let from = from.to_string();
         if let Some(last) = log.kept.back_mut() {
-            if last.from == from
-                && last.reason == reason
-                && (now - last.at).num_seconds() < 10
-            {
+            if last.from == from && last.reason == reason && (now - last.at).num_seconds() < 10 {
                 last.times += 1;
                 last.at = now;
                 return;
@@ -465,7 +465,10 @@ impl Shared {
         Ok(page::answer_page(&PageModel {
             session_title: &self.session_title,
             prompt: self.prompt().await?,
-            cohort: cohort.iter().map(|p| (p.meta.id, p.name.as_str())).collect(),
+            cohort: cohort
+                .iter()
+                .map(|p| (p.meta.id, p.name.as_str()))
+                .collect(),
             chosen: phone.participant,
             name: phone.name.as_deref().unwrap_or(""),
             quote: phone.quote,
@@ -920,17 +923,24 @@ async fn send_answer(
             s.answers.fetch_add(1, Ordering::Relaxed);
             see_other("/?sent=1")
         }
-        Ok(None) => again(
-            "Write your answer first, then press Send.".into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await,
+        Ok(None) => {
+            again(
+                "Write your answer first, then press Send.".into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => broken(e),
     }
 }
 
 /// The phone's own answer `id`, or a refusal that says no more than "not found".
-fn own_answer(s: &Shared, token: &str, id: &str, ip: IpAddr) -> std::result::Result<Uuid, Response> {
+fn own_answer(
+    s: &Shared,
+    token: &str,
+    id: &str,
+    ip: IpAddr,
+) -> std::result::Result<Uuid, Response> {
     let id = id.parse::<Uuid>().ok();
     let phones = s.phones.lock().expect("phones");
     let mine = phones.by_token.get(token).map(|p| &p.answers);

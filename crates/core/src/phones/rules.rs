@@ -176,7 +176,10 @@ pub fn parse_form<T: serde::de::DeserializeOwned>(
     const UNREADABLE: &str = "not a form the answer page sends";
     let is_form = content_type
         .and_then(|t| t.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        .is_some_and(|t| {
+            t.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
     if !is_form || !body.is_ascii() {
         return Err(UNREADABLE);
     }
@@ -193,7 +196,10 @@ pub fn parse_form<T: serde::de::DeserializeOwned>(
                 i += 1;
             }
         }
-        if percent_encoding::percent_decode(part).decode_utf8().is_err() {
+        if percent_encoding::percent_decode(part)
+            .decode_utf8()
+            .is_err()
+        {
             return Err(UNREADABLE);
         }
     }
@@ -249,7 +255,8 @@ mod tests {
         for refused in [ip("0.0.0.0"), ip("::"), ip("81.2.69.160")] {
             let message = check_listen_address(refused).unwrap_err().to_string();
             assert!(
-                message.contains("will not listen") && message.ends_with("Nothing has been changed."),
+                message.contains("will not listen")
+                    && message.ends_with("Nothing has been changed."),
                 "{message}"
             );
         }
@@ -327,10 +334,7 @@ mod tests {
         let token = new_phone_token(&mut rng);
         let header = set_cookie_header("ABCDEFGHJK", &token);
         assert!(header.contains("HttpOnly") && header.contains("SameSite=Strict"));
-        let sent = format!(
-            "theme=dark; {}; other=1",
-            header.split(';').next().unwrap()
-        );
+        let sent = format!("theme=dark; {}; other=1", header.split(';').next().unwrap());
         assert_eq!(
             phone_from_cookies(&sent),
             Some(("ABCDEFGHJK".to_owned(), token.clone()))
@@ -340,7 +344,10 @@ mod tests {
             phone_from_cookies(&format!("{COOKIE_NAME}=ABCDEFGHJK.not-hex")),
             None
         );
-        assert_eq!(phone_from_cookies(&format!("{COOKIE_NAME}=ABCDEFGHJK")), None);
+        assert_eq!(
+            phone_from_cookies(&format!("{COOKIE_NAME}=ABCDEFGHJK")),
+            None
+        );
     }
 
     #[test]
@@ -369,10 +376,19 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_form::<Text>(Some("application/x-www-form-urlencoded; charset=UTF-8"), b"text=a"),
+            parse_form::<Text>(
+                Some("application/x-www-form-urlencoded; charset=UTF-8"),
+                b"text=a"
+            ),
             Ok(Text { text: "a".into() })
         );
-        for bad in [&b"text=%FF%FE"[..], b"text=%zz", b"text=%4", b"text=\xff\xfe", "text=é".as_bytes()] {
+        for bad in [
+            &b"text=%FF%FE"[..],
+            b"text=%zz",
+            b"text=%4",
+            b"text=\xff\xfe",
+            "text=é".as_bytes(),
+        ] {
             assert!(parse_form::<Text>(form, bad).is_err(), "{bad:?}");
         }
         assert!(parse_form::<Text>(Some("application/json"), b"text=a").is_err());
