@@ -42,8 +42,8 @@ fn free_port() -> u16 {
 }
 
 impl PhoneBrowser {
-    /// A phone's browser, with JavaScript on or off.
-    pub async fn start(javascript: bool) -> PhoneBrowser {
+    /// A phone's browser.
+    pub async fn start() -> PhoneBrowser {
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = free_port();
@@ -55,7 +55,7 @@ impl PhoneBrowser {
                 .spawn()
                 .expect("chromedriver is needed: run `make deps` (apt package chromium-driver)");
             let profile = tempfile::tempdir().unwrap();
-            let mut options = json!({
+            let options = json!({
                 "binary": "/usr/bin/chromium",
                 "args": [
                     "--headless=new",
@@ -74,10 +74,6 @@ impl PhoneBrowser {
                     "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
                 },
             });
-            if !javascript {
-                options["prefs"] =
-                    json!({ "profile.managed_default_content_settings.javascript": 2 });
-            }
             let mut capabilities = serde_json::Map::new();
             capabilities.insert("browserName".into(), json!("chrome"));
             capabilities.insert("goog:chromeOptions".into(), options);
@@ -186,7 +182,7 @@ async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible
     let (_dir, store, session, server) = served_session().await;
     let id = session.meta.id;
     let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
-    let phone = PhoneBrowser::start(true).await;
+    let phone = PhoneBrowser::start().await;
     phone.client.goto(&server.status().join_url).await.unwrap();
     phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
     let url = phone.client.current_url().await.unwrap();
@@ -321,7 +317,7 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
     app.screenshot("run-mode-phones-on").await;
 
     // A phone opens the address shown, sees the prompt the window shows, and answers.
-    let phone = PhoneBrowser::start(true).await;
+    let phone = PhoneBrowser::start().await;
     phone.client.goto(&url).await.unwrap();
     phone.wait_for_text("h1", &window_prompt(&app).await).await;
     phone

@@ -378,7 +378,11 @@ impl Shared {
     }
 
     /// The phone a request comes from, checked and counted against its rate limit.
-    fn phone(&self, headers: &HeaderMap, from: IpAddr) -> std::result::Result<String, Response> {
+    fn phone(
+        &self,
+        headers: &HeaderMap,
+        from: IpAddr,
+    ) -> std::result::Result<String, Box<Response>> {
         let cookie = headers
             .get_all(header::COOKIE)
             .iter()
@@ -397,17 +401,17 @@ impl Shared {
             Some((_, token)) => {
                 if self.per_phone.check_key(&token).is_err() {
                     self.refuse(from, "too many requests from one phone");
-                    return Err(too_many());
+                    return Err(Box::new(too_many()));
                 }
                 Ok(token)
             }
             None => {
                 if self.per_address.check_key(&from).is_err() {
                     self.refuse(from, "too many requests without the join code");
-                    return Err(too_many());
+                    return Err(Box::new(too_many()));
                 }
                 self.refuse(from, "no join code, or a wrong one");
-                Err(not_joined())
+                Err(Box::new(not_joined()))
             }
         }
     }
@@ -767,7 +771,7 @@ async fn show_page(
 ) -> Response {
     let token = match s.phone(&headers, from.ip()) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let query = query.map(|q| q.0).unwrap_or_default();
     let notice = if query.sent.is_some() {
@@ -791,22 +795,22 @@ fn read_form<T: serde::de::DeserializeOwned>(
     ip: IpAddr,
     headers: &HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
-) -> std::result::Result<T, Response> {
+) -> std::result::Result<T, Box<Response>> {
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             s.refuse(ip, "a request larger than the limit");
-            return Err(html(
+            return Err(Box::new(html(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 page::refusal_page(page::TOO_LARGE),
-            ));
+            )));
         }
         Err(_) => {
             s.refuse(ip, "a request whose body could not be read");
-            return Err(html(
+            return Err(Box::new(html(
                 StatusCode::BAD_REQUEST,
                 page::refusal_page(page::UNREADABLE),
-            ));
+            )));
         }
     };
     let content_type = headers
@@ -814,10 +818,10 @@ fn read_form<T: serde::de::DeserializeOwned>(
         .and_then(|v| v.to_str().ok());
     rules::parse_form(content_type, &body).map_err(|_| {
         s.refuse(ip, "a form that could not be read");
-        html(
+        Box::new(html(
             StatusCode::BAD_REQUEST,
             page::refusal_page(page::UNREADABLE),
-        )
+        ))
     })
 }
 
@@ -830,7 +834,7 @@ async fn send_answer(
     let ip = from.ip();
     let token = match s.phone(&headers, ip) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !same_origin(&headers) {
         s.refuse(ip, "a form sent from another site");
@@ -838,7 +842,7 @@ async fn send_answer(
     }
     let form: AnswerForm = match read_form(&s, ip, &headers, body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let again = |message: String, status: StatusCode| {
         let s = s.clone();
@@ -940,7 +944,7 @@ fn own_answer(
     token: &str,
     id: &str,
     ip: IpAddr,
-) -> std::result::Result<Uuid, Response> {
+) -> std::result::Result<Uuid, Box<Response>> {
     let id = id.parse::<Uuid>().ok();
     let phones = s.phones.lock().expect("phones");
     let mine = phones.by_token.get(token).map(|p| &p.answers);
@@ -949,7 +953,7 @@ fn own_answer(
         _ => {
             drop(phones);
             s.refuse(ip, "a change to an answer that is not this phone's");
-            Err(not_found_response())
+            Err(Box::new(not_found_response()))
         }
     }
 }
@@ -964,7 +968,7 @@ async fn change_answer(
     let ip = from.ip();
     let token = match s.phone(&headers, ip) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !same_origin(&headers) {
         s.refuse(ip, "a form sent from another site");
@@ -972,11 +976,11 @@ async fn change_answer(
     }
     let id = match own_answer(&s, &token, &id, ip) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let form: EditForm = match read_form(&s, ip, &headers, body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if form.text.trim().is_empty() {
         return withdraw(&s, &token, id).await;
@@ -1052,7 +1056,7 @@ async fn withdraw_answer(
     let ip = from.ip();
     let token = match s.phone(&headers, ip) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !same_origin(&headers) {
         s.refuse(ip, "a form sent from another site");
@@ -1060,14 +1064,14 @@ async fn withdraw_answer(
     }
     match own_answer(&s, &token, &id, ip) {
         Ok(id) => withdraw(&s, &token, id).await,
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
 /// The current prompt, for the page's script to follow run mode.
 async fn now(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
     if let Err(r) = s.phone(&headers, from.ip()) {
-        return r;
+        return *r;
     }
     match s.prompt().await {
         Ok(p) => (
@@ -1085,7 +1089,7 @@ async fn now(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Resp
 
 async fn stylesheet(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
     if let Err(r) = s.phone(&headers, from.ip()) {
-        return r;
+        return *r;
     }
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
@@ -1096,7 +1100,7 @@ async fn stylesheet(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) 
 
 async fn script(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
     if let Err(r) = s.phone(&headers, from.ip()) {
-        return r;
+        return *r;
     }
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
