@@ -477,7 +477,8 @@ export async function runScreen(id) {
           view.stage,
           h('p', { class: 'hint run-keys' }, 'Keys, wherever the focus is (except while typing): ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
           followUps.length ? followUpPanel(followUps) : null),
-        h('div', { class: 'run-side' }, phones.render(), view.reflections.render(), actionsPanel(view), observationsPanel(view, notes))),
+        // The reflection box first, so it stays beside the clock on a small screen.
+        h('div', { class: 'run-side' }, view.reflections.render(), phones.render(), actionsPanel(view), observationsPanel(view, notes))),
       view.table),
     focus: view.stage.querySelector('button'),
   };
