@@ -92,6 +92,11 @@ const COMMANDS: &[&str] = &[
     "choose_codebook",
     "import_chosen_codebook",
     "export_calendar",
+    "phones_start",
+    "phones_stop",
+    "phones_status",
+    "phones_project",
+    "phones_projector",
 ];
 
 fn main() {

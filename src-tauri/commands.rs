@@ -1342,3 +1342,115 @@ pub async fn export_calendar(state: State<'_, AppState>, version: Uuid) -> Reply
     )
     .await
 }
+
+/// What the run screen shows while phones may answer.
+#[derive(Debug, Serialize)]
+pub struct PhonesView {
+    #[serde(flatten)]
+    pub status: fieldbook_core::phones::PhoneStatus,
+    /// The join address as a QR code, drawn by the window.
+    pub qr: fieldbook_core::phones::QrModules,
+    /// The port, for the firewall help.
+    pub port: u16,
+    /// Answers let through to the projector view.
+    pub projected: Vec<Uuid>,
+}
+
+fn phones_view(server: &fieldbook_core::phones::PhoneServer) -> Reply<PhonesView> {
+    let status = server.status();
+    let qr = fieldbook_core::phones::qr_modules(&status.join_url)?;
+    Ok(PhonesView {
+        qr,
+        port: server.addresses()[0].port(),
+        projected: server.projected_ids(),
+        status,
+    })
+}
+
+/// Switches phone answers on for a session: listens on the laptop's local network addresses
+/// (never a public one) with a new join code. Any earlier serving stops first.
+#[tauri::command]
+pub async fn phones_start(state: State<'_, AppState>, session_id: String) -> Reply<PhonesView> {
+    use fieldbook_core::phones::{local_addresses, PhoneServer, PREFERRED_PORT};
+    use std::net::SocketAddr;
+    let session_id = id(&session_id)?;
+    let store = store(&state)?.clone();
+    let mut phones = state.phones.lock().await;
+    if let Some(old) = phones.take() {
+        old.stop().await;
+    }
+    let server = match state.phones_listen {
+        Some(addr) => PhoneServer::start(store, session_id, &[addr]).await?,
+        None => {
+            let usual: Vec<SocketAddr> = local_addresses()
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, PREFERRED_PORT))
+                .collect();
+            match PhoneServer::start(store.clone(), session_id, &usual).await {
+                Ok(server) => server,
+                // The usual port is taken on this laptop: any free one will do.
+                Err(first) if !usual.is_empty() => {
+                    let any: Vec<SocketAddr> =
+                        usual.iter().map(|a| SocketAddr::new(a.ip(), 0)).collect();
+                    PhoneServer::start(store, session_id, &any)
+                        .await
+                        .map_err(|_| first)?
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let view = phones_view(&server)?;
+    *phones = Some(server);
+    Ok(view)
+}
+
+/// Switches phone answers off: the port is closed when this returns.
+#[tauri::command]
+pub async fn phones_stop(state: State<'_, AppState>) -> Reply<()> {
+    if let Some(server) = state.phones.lock().await.take() {
+        server.stop().await;
+    }
+    Ok(())
+}
+
+/// Phone answers for this session now, or nothing when switched off (or on for another).
+#[tauri::command]
+pub async fn phones_status(
+    state: State<'_, AppState>,
+    session_id: String,
+) -> Reply<Option<PhonesView>> {
+    let session_id = id(&session_id)?;
+    let phones = state.phones.lock().await;
+    match phones.as_ref() {
+        Some(server) if server.session_id() == session_id => Ok(Some(phones_view(server)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Lets an answer through to the projector view, or takes it off.
+#[tauri::command]
+pub async fn phones_project(
+    state: State<'_, AppState>,
+    reflection_id: String,
+    shown: bool,
+) -> Reply<()> {
+    let reflection_id = id(&reflection_id)?;
+    let phones = state.phones.lock().await;
+    let server = phones.as_ref().ok_or_else(|| {
+        IpcError::from(Error::invalid(
+            "Phone answers are switched off, so there is no projector view. Switch them on first.",
+        ))
+    })?;
+    Ok(server.project(reflection_id, shown).await?)
+}
+
+/// The answers let through, for the projector view: texts only, no names.
+#[tauri::command]
+pub async fn phones_projector(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    let phones = state.phones.lock().await;
+    match phones.as_ref() {
+        Some(server) => Ok(server.projected().await?),
+        None => Ok(Vec::new()),
+    }
+}

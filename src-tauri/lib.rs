@@ -31,6 +31,12 @@ struct Args {
     #[cfg(debug_assertions)]
     #[arg(long, value_name = "DIR", hide = true)]
     export_dir: Option<PathBuf>,
+
+    /// For tests: serve phone answers on ADDR:PORT (127.0.0.1) instead of the laptop's local
+    /// network addresses, so tests send traffic to loopback only. Only in debug builds.
+    #[cfg(debug_assertions)]
+    #[arg(long, value_name = "ADDR:PORT", hide = true)]
+    phones_listen: Option<std::net::SocketAddr>,
 }
 
 /// A clock that reads the time from a file the tests write.
@@ -61,6 +67,10 @@ pub struct AppState {
     pub pending_list: std::sync::Mutex<Option<(String, fieldbook_core::participant_list::Table)>>,
     /// A codebook chosen on the Themes screen, waiting for the facilitator to confirm.
     pub pending_codebook: std::sync::Mutex<Vec<fieldbook_core::qda::QdaCode>>,
+    /// The phone-answers server, while a facilitator has it switched on in run mode.
+    pub phones: tokio::sync::Mutex<Option<fieldbook_core::phones::PhoneServer>>,
+    /// Where phones are served instead of the local network (tests only).
+    pub phones_listen: Option<std::net::SocketAddr>,
 }
 
 /// Opens the data folder, adding the demo content when it is new.
@@ -96,6 +106,10 @@ pub fn run() {
     let export_dir = args.export_dir;
     #[cfg(not(debug_assertions))]
     let export_dir = None;
+    #[cfg(debug_assertions)]
+    let phones_listen = args.phones_listen;
+    #[cfg(not(debug_assertions))]
+    let phones_listen = None;
     let (data_dir, store) = match paths::data_dir(args.data_dir) {
         Ok(dir) => {
             let store = tauri::async_runtime::block_on(open(&dir, clock));
@@ -116,6 +130,8 @@ pub fn run() {
             pending_import: Default::default(),
             pending_list: Default::default(),
             pending_codebook: Default::default(),
+            phones: Default::default(),
+            phones_listen,
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -209,6 +225,11 @@ pub fn run() {
             commands::choose_codebook,
             commands::import_chosen_codebook,
             commands::export_calendar,
+            commands::phones_start,
+            commands::phones_stop,
+            commands::phones_status,
+            commands::phones_project,
+            commands::phones_projector,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -319,60 +319,7 @@ impl Harness {
     /// Runs axe-core in the window and fails on any serious or critical violation of WCAG 2.2
     /// A or AA on the screen shown.
     pub async fn check_accessibility(&self, screen: &str) {
-        let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
-        let source = std::fs::read_to_string(&axe)
-            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci`", axe.display()));
-        self.eval(&source, vec![]).await;
-        self.eval(
-            "window.__axeResult = null;
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-                .then(r => { window.__axeResult = r.violations; })
-                .catch(e => { window.__axeResult = [{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]; });",
-            vec![],
-        )
-        .await;
-        let deadline = Instant::now() + WAIT;
-        let violations = loop {
-            let result = self.eval("return window.__axeResult;", vec![]).await;
-            if !result.is_null() {
-                break result;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "axe-core did not finish on {screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let serious: Vec<String> = violations
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-            .map(|v| {
-                let targets: Vec<String> = v["nodes"]
-                    .as_array()
-                    .map(|nodes| {
-                        nodes
-                            .iter()
-                            .take(3)
-                            .map(|n| n["target"].to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "{} ({}): {} at {}",
-                    v["id"],
-                    v["impact"],
-                    v["help"],
-                    targets.join(", ")
-                )
-            })
-            .collect();
-        assert!(
-            serious.is_empty(),
-            "accessibility problems on {screen}:\n{}",
-            serious.join("\n")
-        );
+        check_accessibility(&self.client, screen).await;
     }
 
     /// Saves a picture of the window under tests/e2e/artifacts, for a person to look at.
@@ -415,4 +362,67 @@ impl Harness {
         let _ = self.client.close().await;
         (self.tmp, self.data_dir)
     }
+}
+
+/// Runs axe-core in the window and fails on any serious or critical violation of WCAG 2.2
+/// A or AA on the screen shown.
+pub async fn check_accessibility(client: &Client, screen: &str) {
+    let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&axe)
+        .unwrap_or_else(|_| panic!("{} is missing: run `npm ci`", axe.display()));
+    client.execute(&source, vec![]).await.unwrap();
+    client.execute(
+        "window.__axeResult = null;
+         axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+            .then(r => { window.__axeResult = r.violations; })
+            .catch(e => { window.__axeResult = [{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]; });",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let violations = loop {
+        let result = client
+            .execute("return window.__axeResult;", vec![])
+            .await
+            .unwrap();
+        if !result.is_null() {
+            break result;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "axe-core did not finish on {screen}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let serious: Vec<String> = violations
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            let targets: Vec<String> = v["nodes"]
+                .as_array()
+                .map(|nodes| {
+                    nodes
+                        .iter()
+                        .take(3)
+                        .map(|n| n["target"].to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "{} ({}): {} at {}",
+                v["id"],
+                v["impact"],
+                v["help"],
+                targets.join(", ")
+            )
+        })
+        .collect();
+    assert!(
+        serious.is_empty(),
+        "accessibility problems on {screen}:\n{}",
+        serious.join("\n")
+    );
 }

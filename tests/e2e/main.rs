@@ -3,6 +3,7 @@
 
 mod files;
 mod harness;
+mod phone;
 mod window;
 
 use fantoccini::key::Key;

@@ -71,6 +71,13 @@ export const api = {
   saveSessionNote: (sessionId, text) => call('save_session_note', { sessionId, text }),
   addObservation: (sessionId, text) => call('add_observation', { sessionId, text }),
   setFullScreen: (on) => call('set_full_screen', { on }),
+  /** Phone answers in run mode: on for a session (a new join code each time) or off. */
+  phonesStart: (sessionId) => call('phones_start', { sessionId }),
+  phonesStop: () => call('phones_stop'),
+  /** Resolves to null when phone answers are off for this session. */
+  phonesStatus: (sessionId) => call('phones_status', { sessionId }),
+  phonesProject: (reflectionId, shown) => call('phones_project', { reflectionId, shown }),
+  phonesProjector: () => call('phones_projector'),
   /** scope: { kind: 'session' | 'version', id }; resolves to the saved path, or null if cancelled. */
   exportNotes: (scope, audience, format, bom) => call('export_notes', { scope, audience, format, bom }),
 

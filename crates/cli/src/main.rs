@@ -15,6 +15,7 @@ use uuid_arg::RecordId;
 
 mod bench;
 mod bench_sync;
+mod phones;
 mod uuid_arg;
 
 /// Fieldbook from the command line.
@@ -273,6 +274,17 @@ enum Command {
         #[arg(long)]
         sync_only: bool,
     },
+    /// Let participants answer SESSION's current prompt from their phones: serve the phone
+    /// page on ADDR:PORT (a local network address, or 127.0.0.1 to try it on this machine)
+    /// until interrupted. The first line printed is the join address, with its code.
+    ServePhones {
+        /// The session's id (see `sessions`).
+        session: RecordId,
+        /// Where to listen; without it, every local network address of this laptop, on port
+        /// 8765 (or a free one).
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// List the exercise library.
     Exercises {
         /// Only exercises whose title, purpose, steps or tags contain this text.
@@ -393,7 +405,7 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
 }
 
 /// Prints a line; a reader that stopped early (`| head`) ends the output quietly.
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").is_err() {
@@ -863,6 +875,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             runs,
             sync_only,
         } => bench::run(store, reflections, runs, sync_only).await?,
+        Command::ServePhones { session, listen } => phones::serve(store, session.0, listen).await?,
         Command::StressWrite { session } => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 // Part of this one test binary (autotests = false in Cargo.toml) to keep link time down.
 mod files;
+mod phones;
 mod syncthing;
 
 fn cli(dir: &Path, args: &[&str]) -> Output {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     Action, ActionStatus, Attendance, FacilitatorNote, Meta, Participant, Presence, Record,
-    Reflection, Sector, Session,
+    Reflection, Sector, SentFrom, Session,
 };
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -216,6 +216,16 @@ impl Store {
     /// Saves a reflection as it is typed: the first save makes it, later ones change it, and
     /// clearing the text deletes it. Every earlier wording stays in the change log.
     pub async fn save_reflection(&self, draft: ReflectionDraft) -> Result<Option<Reflection>> {
+        self.save_reflection_sent(draft, None).await
+    }
+
+    /// [`Store::save_reflection`] for a reflection sent from elsewhere than the laptop (a
+    /// phone); a change keeps where it was first sent from.
+    pub async fn save_reflection_sent(
+        &self,
+        draft: ReflectionDraft,
+        sent_from: Option<SentFrom>,
+    ) -> Result<Option<Reflection>> {
         if draft.text.chars().count() > crate::design::MAX_TEXT {
             return Err(Error::invalid(
                 "A reflection can be at most 20,000 characters long.",
@@ -248,6 +258,7 @@ impl Store {
                 prompt: draft.prompt,
                 text: draft.text,
                 captured_at: self.clock().now(),
+                sent_from,
             },
         };
         self.save(&mut reflection).await?;

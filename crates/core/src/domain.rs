@@ -489,6 +489,10 @@ pub struct Reflection {
     pub prompt: String,
     pub text: String,
     pub captured_at: DateTime<Utc>,
+    /// Where it was sent from: `None` when typed at the laptop. Optional so that reflections
+    /// from an earlier Fieldbook, which has no such field, still sync.
+    #[serde(default)]
+    pub sent_from: Option<SentFrom>,
 }
 record!(
     Reflection,
@@ -500,8 +504,17 @@ record!(
         Plain("prompt"),
         Plain("text"),
         Plain("captured_at"),
+        Plain("sent_from"),
     ]
 );
+
+/// Where a reflection came from, when not typed at the laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentFrom {
+    /// A participant's own phone, through the phone-answers server.
+    Phone,
+}
 
 /// The facilitator's own note or time-stamped observation of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

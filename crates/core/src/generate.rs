@@ -422,6 +422,7 @@ pub async fn generate(
                             + Duration::minutes(75 * k as i64)
                             + Duration::seconds(20 * i as i64),
                         text,
+                        sent_from: None,
                     };
                     writer.save(&mut r).await?;
                     made.reflections += 1;

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod merge;
 pub mod participant_list;
 pub mod paths;
+pub mod phones;
 pub mod qda;
 pub mod run;
 pub mod search;

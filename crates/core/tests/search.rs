@@ -317,6 +317,7 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
             prompt: String::new(),
             text: text.into(),
             captured_at: at,
+            sent_from: None,
         };
         d.store.save(&mut r).await.unwrap();
         made.push(r);

@@ -166,6 +166,7 @@ async fn every_kind_round_trips_through_its_table() {
         prompt: "What will you do differently?".into(),
         text: "Listen first — then 🗣️ <b>speak</b>".into(),
         captured_at: Utc::now(),
+        sent_from: None,
     };
     let mut n = FacilitatorNote {
         meta: Meta::new(),

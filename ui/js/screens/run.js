@@ -8,6 +8,7 @@ import { minutes as formatMinutes, plural } from '../format.js';
 import { ReflectionWriter } from '../capture.js';
 import { notify, saving } from '../feedback.js';
 import { field } from '../fields.js';
+import { PhonesPanel } from './phones.js';
 
 const LEVELS = {
   plenty: { text: 'On time', mark: '●' },
@@ -23,12 +24,18 @@ export function clockText(seconds) {
 }
 
 let ticker = null;
+let phones = null;
 
-/** Stops run mode's ticking when another screen is shown. */
+/** Stops run mode's ticking, and phone answers, when another screen is shown. */
 export function leaveRun() {
   clearInterval(ticker);
   ticker = null;
   document.body.classList.remove('run-mode');
+  if (phones) {
+    phones.closeProjector?.();
+    phones.stop().catch(() => {});
+    phones = null;
+  }
 }
 
 class RunView {
@@ -268,12 +275,47 @@ class ReflectionPanel {
     const reflections = await api.listReflections(this.view.id);
     const names = new Map(this.view.cohort.map((p) => [p.id, p.name]));
     this.count.textContent = plural(reflections.length, 'reflection');
-    fill(this.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection' },
+    const projected = this.view.phones?.projected() ?? new Set();
+    const phoneOn = !!this.view.phones?.view;
+    fill(this.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection', 'data-from': r.sent_from ?? 'laptop' },
       h('span', { class: 'captured-text' }, r.text),
       h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'} `),
+      r.sent_from === 'phone' ? [h('span', { class: 'badge' }, 'from a phone'), ' '] : null,
+      r.sent_from === 'phone' && phoneOn ? [this.projectButton(r, projected.has(r.id)), ' '] : null,
+      r.sent_from === 'phone' ? [h('button', { type: 'button', class: 'link-button', 'aria-label': `Delete the answer “${r.text.slice(0, 40)}”`, onclick: () => this.deleteAnswer(r) }, 'Delete'), ' '] : null,
       h('button', { type: 'button', class: 'link-button', 'aria-label': `Edit the reflection “${r.text.slice(0, 40)}”`, onclick: () => this.edit(r) }, 'Edit'),
       ' ',
       h('button', { type: 'button', class: 'link-button', 'aria-label': `Earlier wordings of “${r.text.slice(0, 40)}”`, onclick: (event) => this.history(r, event.target) }, 'Earlier wordings'))));
+  }
+
+  projectButton(reflection, shown) {
+    const label = shown ? 'Hide from the projector' : 'Show on the projector';
+    return h('button', {
+      type: 'button', class: 'link-button', 'aria-pressed': shown ? 'true' : 'false',
+      'aria-label': `${label}: “${reflection.text.slice(0, 40)}”`,
+      onclick: async () => {
+        try {
+          await this.view.phones.project(reflection.id, !shown);
+          await this.refresh();
+        } catch (e) {
+          notify(e.message);
+        }
+      },
+    }, label);
+  }
+
+  /** Deletes an answer sent from a phone, with Undo. */
+  async deleteAnswer(reflection) {
+    try {
+      await saving(api.remove('reflection', reflection.id));
+      await this.refresh();
+      notify('Answer deleted.', async () => {
+        await saving(api.restore('reflection', reflection.id)).catch((e) => notify(e.message));
+        await this.refresh();
+      });
+    } catch (e) {
+      notify(e.message);
+    }
   }
 
   /** Puts a saved reflection back in the box; typing changes it (its earlier wording is kept). */
@@ -405,6 +447,8 @@ export async function runScreen(id) {
   await view.tick();
   view.renderTable();
   leaveRun();
+  phones = new PhonesPanel(id, { onAnswers: () => view.reflections.refresh() });
+  view.phones = phones;
   document.body.classList.add('run-mode');
   ticker = setInterval(() => view.tick(), 500);
   const keys = (event) => view.keys(event);
@@ -433,7 +477,8 @@ export async function runScreen(id) {
           view.stage,
           h('p', { class: 'hint run-keys' }, 'Keys, wherever the focus is (except while typing): ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
           followUps.length ? followUpPanel(followUps) : null),
-        h('div', { class: 'run-side' }, view.reflections.render(), actionsPanel(view), observationsPanel(view, notes))),
+        // The reflection box first, so it stays beside the clock on a small screen.
+        h('div', { class: 'run-side' }, view.reflections.render(), phones.render(), actionsPanel(view), observationsPanel(view, notes))),
       view.table),
     focus: view.stage.querySelector('button'),
   };

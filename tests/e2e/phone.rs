@@ -1,0 +1,394 @@
+//! A participant's phone: Debian's Chromium, headless, in a phone-sized viewport, driven by
+//! chromedriver on a free port of 127.0.0.1; and the phone page tested in it.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use fieldbook_core::demo::seed_demo;
+use fieldbook_core::domain::{Reflection, RunAction, SentFrom, Session};
+use fieldbook_core::phones::PhoneServer;
+use fieldbook_core::Store;
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(40);
+
+pub struct PhoneBrowser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for PhoneBrowser {
+    fn drop(&mut self) {
+        // chromedriver runs in a process group of its own: stopping the group also stops the
+        // Chromium it started, which would otherwise outlive a failed test.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("no free local port")
+        .port()
+}
+
+impl PhoneBrowser {
+    /// A phone's browser.
+    pub async fn start() -> PhoneBrowser {
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let mut driver = Command::new("chromedriver")
+                .process_group(0)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver is needed: run `make deps` (apt package chromium-driver)");
+            let profile = tempfile::tempdir().unwrap();
+            let options = json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                // A phone's screen: 390 by 844 CSS pixels, touch, a phone's browser.
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
+                    "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+                },
+            });
+            let mut capabilities = serde_json::Map::new();
+            capabilities.insert("browserName".into(), json!("chrome"));
+            capabilities.insert("goog:chromeOptions".into(), options);
+            let deadline = Instant::now() + WAIT;
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(Instant::now() < deadline, "chromedriver did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return PhoneBrowser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    }
+                }
+                Err(e) => {
+                    last_error = e.to_string();
+                    let _ = Command::new("kill")
+                        .args(["-KILL", "--", &format!("-{}", driver.id())])
+                        .stderr(Stdio::null())
+                        .status();
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                }
+            }
+        }
+        panic!("could not start Chromium through chromedriver: {last_error}");
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.client.find(Locator::Css(css)).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the text of `css` is `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let now = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if now == expected {
+                return;
+            }
+            if Instant::now() > deadline {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let source = self.client.source().await.unwrap_or_default();
+                panic!("{css} shows {now:?}, not {expected:?}, at {url:?}:\n{source}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+async fn served_session() -> (tempfile::TempDir, Store, Session, PhoneServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    seed_demo(&store).await.unwrap();
+    let session: Session = store
+        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+        .await
+        .unwrap()
+        .remove(0);
+    let server = PhoneServer::start(
+        store.clone(),
+        session.meta.id,
+        &["127.0.0.1:0".parse().unwrap()],
+    )
+    .await
+    .unwrap();
+    (dir, store, session, server)
+}
+
+fn prompt_of(item: &fieldbook_core::run::ItemRun) -> String {
+    if item.prompt.trim().is_empty() {
+        item.title.clone()
+    } else {
+        item.prompt.clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible() {
+    let (_dir, store, session, server) = served_session().await;
+    let id = session.meta.id;
+    let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
+    let phone = PhoneBrowser::start().await;
+    phone.client.goto(&server.status().join_url).await.unwrap();
+    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+    let url = phone.client.current_url().await.unwrap();
+    assert_eq!(
+        url.path(),
+        "/",
+        "the code is left out of the address once joined"
+    );
+    crate::harness::check_accessibility(&phone.client, "the phone page").await;
+
+    // Nothing is loaded from anywhere but the laptop.
+    let elsewhere = phone
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(elsewhere, json!([]));
+
+    let script = "<script>document.title='owned'</script><b>bold</b>";
+    phone.type_into("#text", script).await;
+    phone.click("button[type='submit']").await;
+    phone.wait_for_text(".notice", "Sent. Thank you.").await;
+    let shown = phone
+        .client
+        .execute(
+            "return [document.querySelector('#sent-0').value, document.title, document.querySelectorAll('b, script').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!([script, "Your answer: Fieldbook", 1]));
+    let saved: Vec<Reflection> = store.reflections_of(id).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].text, script);
+    assert_eq!(saved[0].sent_from, Some(SentFrom::Phone));
+    assert_eq!(saved[0].agenda_item_id, Some(state.items[0].item_id));
+    crate::harness::check_accessibility(&phone.client, "the phone page with an answer sent").await;
+
+    // The facilitator moves on: the page shows the next prompt within a few seconds, and the
+    // next answer goes to the next item.
+    let moved = Instant::now();
+    let state = store.run_press(id, RunAction::Next, 0).await.unwrap();
+    phone.wait_for_text("h1", &prompt_of(&state.items[1])).await;
+    let followed_in = moved.elapsed();
+    assert!(followed_in < Duration::from_secs(10), "{followed_in:?}");
+    println!(
+        "The phone page showed the next prompt {followed_in:?} after the facilitator moved on."
+    );
+    phone.type_into("#text", "On the second item").await;
+    phone.click("button[type='submit']").await;
+    phone.wait_for_text(".notice", "Sent. Thank you.").await;
+    let second: Reflection = store
+        .reflections_of(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.text == "On the second item")
+        .unwrap();
+    assert_eq!(second.agenda_item_id, Some(state.items[1].item_id));
+
+    // A phone-sized screen needs no sideways scrolling.
+    let wide = phone
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, json!(true));
+    phone.close().await;
+    server.stop().await;
+}
+
+/// What the window's stage shows as the current prompt: the item's prompt, else its title.
+async fn window_prompt(app: &crate::harness::Harness) -> String {
+    app.eval(
+        "const p = document.querySelector('.stage-prompt'); return p ? p.textContent.replace(/^Prompt: /, '') : document.querySelector('[data-testid=run-current]').textContent;",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_when_run_mode_ends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let app = crate::harness::Harness::start_with_args(
+        tmp,
+        data_dir,
+        &["--phones-listen".into(), "127.0.0.1:0".into()],
+    )
+    .await;
+    app.ready().await;
+    let title = crate::open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    app.wait_for_heading(&title).await;
+    app.click("#run-start").await;
+    app.find("#run-next").await;
+
+    app.click("#phones-switch").await;
+    let url = app
+        .wait_for_js(
+            "return document.querySelector('[data-testid=phones-url]')?.textContent;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = app.texts("[data-testid=phones-code]").await.remove(0);
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with(&format!("/join/{code}")),
+        "{url}"
+    );
+    assert!(code.len() >= 10);
+    let qr = app
+        .eval(
+            "const svg = document.querySelector('svg.qr'); return [svg.getAttribute('role'), svg.querySelector('path').getAttribute('d').length > 100];",
+            vec![],
+        )
+        .await;
+    assert_eq!(qr, json!(["img", true]));
+    app.check_accessibility("run mode with phone answers on")
+        .await;
+    app.screenshot("run-mode-phones-on").await;
+
+    // A phone opens the address shown, sees the prompt the window shows, and answers.
+    let phone = PhoneBrowser::start().await;
+    phone.client.goto(&url).await.unwrap();
+    phone.wait_for_text("h1", &window_prompt(&app).await).await;
+    phone
+        .type_into("#text", "Answered from a phone <i>really</i>")
+        .await;
+    phone
+        .click("form[action='/answer'] button[type='submit']")
+        .await;
+    phone.wait_for_text(".notice", "Sent. Thank you.").await;
+    app.wait_for_js(
+        "return [...document.querySelectorAll('[data-testid=captured-reflection][data-from=phone] .captured-text')].some(e => e.textContent === arguments[0]);",
+        vec![json!("Answered from a phone <i>really</i>")],
+    )
+    .await;
+    app.wait_for_js(
+        "return document.querySelector('[data-testid=phones-counts]').textContent === '1 phone joined · 1 answer received';",
+        vec![],
+    )
+    .await;
+
+    // The facilitator moves on; the phone follows within a few seconds.
+    app.click("#run-next").await;
+    app.wait_for_js(
+        "return document.querySelector('.stage-label').textContent.startsWith('Item 2');",
+        vec![],
+    )
+    .await;
+    phone.wait_for_text("h1", &window_prompt(&app).await).await;
+
+    // The projector shows nothing until the facilitator lets the answer through.
+    app.click("#projector-open").await;
+    app.wait_for_js(
+        "return document.querySelector('[data-testid=projector-answers] .projector-empty') !== null;",
+        vec![],
+    )
+    .await;
+    app.find("body").await.send_keys("\u{e00c}").await.unwrap();
+    app.wait_for_js(
+        "return document.querySelector('.projector') === null;",
+        vec![],
+    )
+    .await;
+    app.click("[data-from=phone] button[aria-pressed='false']")
+        .await;
+    app.click("#projector-open").await;
+    app.wait_for_js(
+        "return document.querySelector('[data-testid=projector-answers] li')?.textContent === arguments[0];",
+        vec![json!("Answered from a phone <i>really</i>")],
+    )
+    .await;
+    app.check_accessibility("the projector view").await;
+    app.click("#projector-close").await;
+
+    // Leaving run mode switches phone answers off: the port is closed.
+    let port: u16 = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    app.follow("Leave run mode", &title).await;
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the port stayed open after run mode ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    phone.close().await;
+    app.close().await;
+}
