@@ -1,6 +1,6 @@
 # Fieldbook: `make run` starts the app, `make test` runs every check. Both install what is
 # missing first (see scripts/dev).
-.PHONY: run test deps fuzz package budgets bench
+.PHONY: run test deps fuzz package budgets bench bench-phones
 
 run:
 	scripts/dev run
@@ -21,10 +21,16 @@ budgets:
 	scripts/dev budgets
 
 # Search, lists, theme summary, bundle import and CSV export at 1,000,000 reflections, beside
-# the sqlite3 command-line tool (the data set is made once in BENCH_DATA).
+# the sqlite3 command-line tool (the data set is made once in BENCH_DATA); then phone answers
+# (30 phones x 20 answers at once on 127.0.0.1, beside the same saves without the web server
+# and sqlite3), which `make bench-phones` runs alone in seconds.
 BENCH_DATA ?= target/bench-data
 bench:
 	cargo run --release -p fieldbook-cli -- --data-dir $(BENCH_DATA) bench
+	cargo run --release -p fieldbook-cli -- --data-dir $(BENCH_DATA) bench --phones
+
+bench-phones:
+	cargo run --release -p fieldbook-cli -- --data-dir $(BENCH_DATA) bench --phones
 
 # Fuzzes the sync-bundle reader for FUZZ_SECONDS (default 60) on the stable toolchain: with
 # no sanitizer cargo-fuzz needs no nightly. FUZZ_TARGET=import_encrypted_bundle fuzzes

@@ -231,11 +231,28 @@ pub fn run() {
             commands::phones_project,
             commands::phones_projector,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("fieldbook: the window could not be opened: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("fieldbook: the window could not be opened: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        // Closing the window stops phone answers before Fieldbook exits: answers being saved
+        // finish, and the port is closed.
+        if let tauri::RunEvent::Exit = event {
+            use tauri::Manager;
+            let state = app.state::<AppState>();
+            tauri::async_runtime::block_on(async {
+                if let Some(server) = state.phones.lock().await.take() {
+                    server.stop().await;
+                    eprintln!("fieldbook: phone answers switched off as the window closed");
+                }
+            });
+        }
+    });
 }
 
 #[cfg(test)]

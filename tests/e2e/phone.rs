@@ -44,6 +44,17 @@ fn free_port() -> u16 {
 impl PhoneBrowser {
     /// A phone's browser.
     pub async fn start() -> PhoneBrowser {
+        Self::start_with(true).await
+    }
+
+    /// A phone's browser with JavaScript switched off, as some people and some browsers have
+    /// it. Its screen is a phone's size without touch emulation: to tap, chromedriver waits on
+    /// a page timer, which never fires with scripts off.
+    pub async fn start_without_script() -> PhoneBrowser {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(script: bool) -> PhoneBrowser {
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = free_port();
@@ -55,22 +66,26 @@ impl PhoneBrowser {
                 .spawn()
                 .expect("chromedriver is needed: run `make deps` (apt package chromium-driver)");
             let profile = tempfile::tempdir().unwrap();
+            let mut args = vec![
+                "--headless=new".to_owned(),
+                "--no-sandbox".into(),
+                "--disable-gpu".into(),
+                "--disable-dev-shm-usage".into(),
+                "--no-first-run".into(),
+                "--disable-background-networking".into(),
+                "--disable-component-update".into(),
+                "--disable-sync".into(),
+                format!("--user-data-dir={}", profile.path().display()),
+            ];
+            if !script {
+                args.push("--blink-settings=scriptEnabled=false".into());
+            }
             let options = json!({
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
+                "args": args,
                 // A phone's screen: 390 by 844 CSS pixels, touch, a phone's browser.
                 "mobileEmulation": {
-                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
+                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": script },
                     "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
                 },
             });
@@ -260,6 +275,61 @@ async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_a_phone_answers_changes_and_withdraws_by_plain_form_posts() {
+    let (_dir, store, session, server) = served_session().await;
+    let id = session.meta.id;
+    let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
+    let phone = PhoneBrowser::start_without_script().await;
+    phone.client.goto(&server.status().join_url).await.unwrap();
+    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+
+    phone.type_into("#text", "Sent with no script").await;
+    phone
+        .click("form[action='/answer'] button[type='submit']")
+        .await;
+    phone.wait_for_text(".notice", "Sent. Thank you.").await;
+    let saved: Vec<Reflection> = store.reflections_of(id).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].text, "Sent with no script");
+    assert_eq!(saved[0].sent_from, Some(SentFrom::Phone));
+
+    // Changed, then withdrawn, each by its own form.
+    phone.type_into("#sent-0", "Changed with no script").await;
+    phone
+        .click(&format!(
+            "form[action='/answer/{}'] button",
+            saved[0].meta.id
+        ))
+        .await;
+    let deadline = Instant::now() + WAIT;
+    while store.reflections_of(id).await.unwrap()[0].text != "Changed with no script" {
+        assert!(Instant::now() < deadline, "the change was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    phone
+        .click(&format!(
+            "form[action='/answer/{}/withdraw'] button",
+            saved[0].meta.id
+        ))
+        .await;
+    let deadline = Instant::now() + WAIT;
+    while !store.reflections_of(id).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the withdrawal was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Scripts really are off: the page does not follow run mode by itself (its script asks
+    // every 3 s), but opening it again shows the facilitator's next prompt.
+    let next = store.run_press(id, RunAction::Next, 0).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+    phone.client.refresh().await.unwrap();
+    phone.wait_for_text("h1", &prompt_of(&next.items[1])).await;
+    phone.close().await;
+    server.stop().await;
+}
+
 /// What the window's stage shows as the current prompt: the item's prompt, else its title.
 async fn window_prompt(app: &crate::harness::Harness) -> String {
     app.eval(
@@ -274,31 +344,7 @@ async fn window_prompt(app: &crate::harness::Harness) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_when_run_mode_ends() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
-    let app = crate::harness::Harness::start_with_args(
-        tmp,
-        data_dir,
-        &["--phones-listen".into(), "127.0.0.1:0".into()],
-    )
-    .await;
-    app.ready().await;
-    let title = crate::open_sunderland_first_session(&app).await;
-    app.click("#run-session").await;
-    app.wait_for_heading(&title).await;
-    app.click("#run-start").await;
-    app.find("#run-next").await;
-
-    app.click("#phones-switch").await;
-    let url = app
-        .wait_for_js(
-            "return document.querySelector('[data-testid=phones-url]')?.textContent;",
-            vec![],
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (app, title, url) = window_with_phones_on().await;
     let code = app.texts("[data-testid=phones-code]").await.remove(0);
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with(&format!("/join/{code}")),
@@ -312,6 +358,18 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
         )
         .await;
     assert_eq!(qr, json!(["img", true]));
+    // Switching on brings the QR code into view, whatever the window's size.
+    let in_view = app
+        .eval(
+            "const r = document.querySelector('svg.qr').getBoundingClientRect(); return [r.top >= 0, r.bottom <= innerHeight, innerHeight];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        in_view.as_array().unwrap()[..2],
+        [json!(true), json!(true)],
+        "QR code in view: {in_view}"
+    );
     app.check_accessibility("run mode with phone answers on")
         .await;
     app.screenshot("run-mode-phones-on").await;
@@ -354,6 +412,10 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
         vec![],
     )
     .await;
+    // The room sees how to join: the QR code and the address.
+    let join = app.texts("[data-testid=projector-join] code").await;
+    assert_eq!(join, vec![url.clone()]);
+    assert_eq!(app.find_all(".projector svg.qr").await.len(), 1);
     app.find("body").await.send_keys("\u{e00c}").await.unwrap();
     app.wait_for_js(
         "return document.querySelector('.projector') === null;",
@@ -369,26 +431,95 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
     )
     .await;
     app.check_accessibility("the projector view").await;
+    app.screenshot("projector-view").await;
     app.click("#projector-close").await;
 
     // Leaving run mode switches phone answers off: the port is closed.
-    let port: u16 = url
-        .trim_start_matches("http://127.0.0.1:")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let port = port_of(&url);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
     app.follow("Leave run mode", &title).await;
+    wait_until_closed(port, "after run mode ended").await;
+    phone.close().await;
+
+    // Later, in Reflections, the answer still says it came from a phone.
+    app.find("body")
+        .await
+        .send_keys(&format!("{}5", fantoccini::key::Key::Alt))
+        .await
+        .unwrap();
+    app.wait_for_heading("Reflections").await;
+    app.type_into("#reflection-search", "Answered from a phone")
+        .await;
+    app.wait_for_js(
+        "const hit = document.querySelector('[data-testid=reflection-hit]'); return hit && hit.querySelector('.vrow-text').textContent === arguments[0] && hit.querySelector('[data-testid=from-phone]')?.textContent === 'from a phone';",
+        vec![json!("Answered from a phone <i>really</i>")],
+    )
+    .await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_stops_phone_answers_and_closes_the_port() {
+    let (app, _title, url) = window_with_phones_on().await;
+    let port = port_of(&url);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let pid = app.app_pid();
+    // The facilitator closes the window (its close button), not run mode first.
+    app.client.close_window().await.unwrap();
+    wait_until_closed(port, "after the window closed").await;
     let deadline = Instant::now() + WAIT;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
         assert!(
             Instant::now() < deadline,
-            "the port stayed open after run mode ended"
+            "Fieldbook kept running after its window closed"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    phone.close().await;
-    app.close().await;
+    let _ = app.stop().await;
+}
+
+/// The window in run mode on Sunderland's first session with phone answers switched on (on
+/// 127.0.0.1): the app, the session's title and the join address shown.
+async fn window_with_phones_on() -> (crate::harness::Harness, String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let app = crate::harness::Harness::start_with_args(
+        tmp,
+        data_dir,
+        &["--phones-listen".into(), "127.0.0.1:0".into()],
+    )
+    .await;
+    app.ready().await;
+    let title = crate::open_sunderland_first_session(&app).await;
+    app.click("#run-session").await;
+    app.wait_for_heading(&title).await;
+    app.click("#run-start").await;
+    app.find("#run-next").await;
+    app.click("#phones-switch").await;
+    let url = app
+        .wait_for_js(
+            "return document.querySelector('[data-testid=phones-url]')?.textContent;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (app, title, url)
+}
+
+fn port_of(url: &str) -> u16 {
+    url.trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {url}"))
+}
+
+async fn wait_until_closed(port: u16, when: &str) {
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "the port stayed open {when}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

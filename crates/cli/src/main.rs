@@ -14,6 +14,7 @@ use fieldbook_core::{calendar, participant_list, paths, Error, Store};
 use uuid_arg::RecordId;
 
 mod bench;
+mod bench_phones;
 mod bench_sync;
 mod phones;
 mod uuid_arg;
@@ -273,6 +274,10 @@ enum Command {
         /// Time only the sync rows.
         #[arg(long)]
         sync_only: bool,
+        /// Time only phone answers: 30 phones sending 20 answers each at once to the
+        /// phone page on 127.0.0.1, in a new demo data folder under the data folder.
+        #[arg(long, conflicts_with = "sync_only")]
+        phones: bool,
     },
     /// Let participants answer SESSION's current prompt from their phones: serve the phone
     /// page on ADDR:PORT (a local network address, or 127.0.0.1 to try it on this machine)
@@ -874,7 +879,17 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             reflections,
             runs,
             sync_only,
-        } => bench::run(store, reflections, runs, sync_only).await?,
+            phones,
+        } => {
+            if phones {
+                let scratch = store.path().with_file_name("bench-phones");
+                let _ = std::fs::remove_dir_all(&scratch);
+                bench_phones::run(&scratch).await?;
+                let _ = std::fs::remove_dir_all(&scratch);
+            } else {
+                bench::run(store, reflections, runs, sync_only).await?
+            }
+        }
         Command::ServePhones { session, listen } => phones::serve(store, session.0, listen).await?,
         Command::StressWrite { session } => {
             use std::io::Write;
@@ -945,8 +960,12 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     .marked
                     .replace(fieldbook_core::search::MARK_START, "[")
                     .replace(fieldbook_core::search::MARK_END, "]");
+                let from = match hit.sent_from.as_deref() {
+                    Some("phone") => " (from a phone)",
+                    _ => "",
+                };
                 println!(
-                    "{}  {}: {marked}",
+                    "{}  {}{from}: {marked}",
                     &hit.captured_at[..10.min(hit.captured_at.len())],
                     hit.session
                 );

@@ -87,6 +87,15 @@ fn serve_phones_prints_the_join_address_first_and_an_answer_from_a_phone_lands_i
     ));
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["hits"][0]["text"], "Psychological safety comes first");
+    assert_eq!(found["hits"][0]["sent_from"], "phone", "{found}");
+    let listed = cli(
+        tmp.path(),
+        &["search", "psychological", "--session", &session],
+    );
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("(from a phone): [Psychological]"),
+        "{listed:?}"
+    );
 
     // Stopped as a service manager stops it: it says so, and the port is closed.
     let pid = server.id().to_string();

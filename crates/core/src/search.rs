@@ -137,6 +137,8 @@ pub struct Hit {
     pub participant_id: Option<String>,
     pub participant: Option<String>,
     pub sector: Option<String>,
+    /// "phone" when a participant sent it from their phone; none when typed at the laptop.
+    pub sent_from: Option<String>,
     /// The reflection's live themes.
     #[sqlx(skip)]
     pub themes: Vec<ThemeName>,
@@ -339,7 +341,8 @@ impl Store {
             "WITH page AS MATERIALIZED ({page}){marks}
              SELECT r.id, r.text, {marked} AS marked, r.prompt, r.captured_at, r.session_id,
                     s.title AS session, s.date, v.name AS version, v.place, g.title AS programme,
-                    a.title AS item, r.agenda_item_id, r.participant_id, p.name AS participant, p.sector
+                    a.title AS item, r.agenda_item_id, r.participant_id, p.name AS participant, p.sector,
+                    r.sent_from
              FROM page
              CROSS JOIN reflection r ON r.search_key = page.k
              {marking}

@@ -76,6 +76,8 @@ export class PhonesPanel {
       if (on) {
         this.show(await api.phonesStart(this.sessionId));
         this.timer ??= setInterval(() => this.poll(), 2000);
+        // The QR code is what the room needs next: bring it into view on a small screen.
+        this.detail.querySelector('.phones-join')?.scrollIntoView({ block: 'nearest' });
       } else {
         await this.stop();
       }
@@ -135,7 +137,7 @@ export class PhonesPanel {
           others,
           h('p', {}, 'Join code: ', h('strong', { class: 'join-code', 'data-testid': 'phones-code' }, view.code)))),
       this.counts,
-      h('button', { type: 'button', class: 'button button-secondary', id: 'projector-open', onclick: () => this.openProjector() }, 'Show answers on the projector'),
+      h('button', { type: 'button', class: 'button button-secondary', id: 'projector-open', onclick: () => this.openProjector() }, 'Show on the projector'),
       help(view.port),
       this.refusals);
     this.update();
@@ -165,11 +167,22 @@ export class PhonesPanel {
     this.view.projected = [...set];
   }
 
-  /** A full-window view for the projector: the answers let through, large, without names. */
+  /**
+   * A full-window view for the projector: how to join (the QR code and the address, for the
+   * room to scan), then the answers let through, large, without names.
+   */
   openProjector() {
     const list = h('ul', { class: 'projector-answers', 'data-testid': 'projector-answers' });
     const close = h('button', { type: 'button', class: 'button', id: 'projector-close' }, 'Close the projector view');
+    const join = this.view
+      ? h('div', { class: 'projector-join', 'data-testid': 'projector-join' },
+        qrSvg(this.view.qr, 'QR code of the join address: point a phone’s camera at it'),
+        h('div', {},
+          h('p', {}, 'Answer from your phone: join this room’s Wi-Fi, then scan the code or type'),
+          h('p', { class: 'join-url' }, h('code', {}, this.view.join_url))))
+      : null;
     const overlay = h('div', { class: 'projector', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'projector-heading' },
+      join,
       h('h2', { id: 'projector-heading' }, 'Your answers'),
       list,
       close);

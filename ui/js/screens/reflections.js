@@ -153,6 +153,7 @@ export async function reflectionsScreen() {
           // Who said it and its themes first: a long session name is what gets cut short.
           h('p', { class: 'vrow-meta' },
             h('span', { class: 'vrow-who' }, hit.participant ?? 'Anonymous'),
+            hit.sent_from === 'phone' ? h('span', { class: 'badge badge-small', 'data-testid': 'from-phone' }, 'from a phone') : null,
             hit.themes.map((t) => h('span', { class: 'tag tag-small' }, t.name)),
             h('span', { class: 'vrow-where' }, ` · ${where(hit)}`))));
     }
@@ -377,6 +378,7 @@ export async function reflectionsScreen() {
       h('blockquote', { class: 'detail-text' }, h('p', {}, r.text)),
       facts([
         ['Said by', r.participant ?? 'Anonymous'],
+        ['Sent', r.sent_from === 'phone' ? 'From a phone, during the session' : 'Typed at the laptop'],
         ['Session', r.session],
         ['Place', r.place || (r.version ? 'National' : 'One-off session')],
         ['Date', formatDate(r.date)],

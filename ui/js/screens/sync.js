@@ -116,7 +116,7 @@ export async function syncScreen() {
         ? `Wrote ${plural(report.written_changes, 'change')} from this laptop for the others.`
         : 'Nothing new to write from this laptop.';
       fill(result, h('p', { 'data-testid': 'sync-summary' }, `${merged(report.merged.length, report.preview)} ${wrote}`), problems(report));
-      notify('Sync finished.');
+      // The summary above says what happened (and is announced); a toast here would cover it.
       if (report.preview.conflicts) await refresh('sync-now');
     } catch (e) {
       if (e.code === 'needs_confirmation') {
@@ -155,7 +155,7 @@ export async function syncScreen() {
     place: 'sync',
     node: h('div', {},
       h('h1', {}, 'Sync'),
-      h('p', { class: 'lead' }, 'Share sessions, reflections and edits between laptops without a server: each laptop leaves its bundle in a shared folder (a USB stick, a shared drive, Syncthing, OneDrive or Nextcloud) and merges the others’. Nothing is ever lost, and concurrent edits are kept for you to settle.'),
+      h('p', { class: 'lead' }, 'Share sessions, reflections and edits between laptops without a server, through a folder that Syncthing, OneDrive, Nextcloud, a shared drive or a USB stick carries between them. Each sync adds only what is new on this laptop and merges only what the others added since. Nothing is ever lost, and concurrent edits are kept for you to settle.'),
       h('section', { class: 'panel', 'aria-labelledby': 'folder-heading' },
         h('h2', { id: 'folder-heading' }, 'Sync folder'),
         h('p', { 'data-testid': 'sync-folder' }, status.folder ? ['Folder: ', h('code', {}, status.folder)] : 'No folder chosen yet.'),
