@@ -145,7 +145,10 @@ pub async fn run(scratch: &Path) -> Result<(), Error> {
     for task in sending.collect::<Vec<_>>() {
         through_page.extend(task.await.map_err(|e| Error::invalid(e.to_string()))??);
     }
-    let saved = store.reflections_of(session.meta.id).await?.len();
+    let saved = store.reflections_of(session.meta.id).await?;
+    let distinct: std::collections::HashSet<&str> =
+        saved.iter().map(|r| r.text.as_str()).collect();
+    let (saved, distinct) = (saved.len(), distinct.len());
     server.stop().await;
     print_row("Phones, through the phone page", spread(through_page));
 
@@ -207,7 +210,7 @@ pub async fn run(scratch: &Path) -> Result<(), Error> {
     }
     println!();
     println!(
-        "Answers saved through the phone page: {saved} of {} (none lost, none doubled when equal).",
+        "Answers saved through the phone page: {saved} of {} sent, {distinct} different.",
         PHONES * ANSWERS
     );
     Ok(())

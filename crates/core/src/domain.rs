@@ -74,7 +74,7 @@ fn required(what: &str, field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// The header every synced record carries (see shared/design/sync.md).
+/// The header every synced record carries (see docs/sync.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     pub id: Uuid,

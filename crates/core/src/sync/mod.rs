@@ -1,5 +1,5 @@
 //! Sync by files: bundles that one laptop exports and others import, merging with nothing
-//! lost (see shared/design/sync.md).
+//! lost (see docs/sync.md).
 //!
 //! A bundle is a zip holding `manifest.json` and `changes.jsonl`: versions of records from the
 //! change log, each with its stamp and the version it was written on top of. Importing adds
