@@ -45,19 +45,12 @@ fn id(text: &str) -> Reply<Uuid> {
     })
 }
 
-fn optional_id(text: Option<String>) -> Reply<Option<Uuid>> {
-    text.as_deref().map(id).transpose()
+fn ids(texts: &[String]) -> Reply<Vec<Uuid>> {
+    texts.iter().map(|t| id(t)).collect()
 }
 
-fn title(text: &str, what: &str) -> Reply<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::invalid(format!("Give the {what} a title.")).into());
-    }
-    if text.chars().count() > 300 {
-        return Err(Error::invalid("A title can be at most 300 characters long.").into());
-    }
-    Ok(text.to_owned())
+fn optional_id(text: Option<String>) -> Reply<Option<Uuid>> {
+    text.as_deref().map(id).transpose()
 }
 
 #[derive(Debug, Serialize)]
@@ -110,13 +103,6 @@ pub async fn list_exercises(
     state: State<'_, AppState>,
     filter: ExerciseFilter,
 ) -> Reply<Vec<Exercise>> {
-    if filter
-        .text
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 200)
-    {
-        return Err(Error::invalid("Search for at most 200 characters.").into());
-    }
     Ok(store(&state)?.exercises(&filter).await?)
 }
 
@@ -219,7 +205,6 @@ pub async fn create_session(
     title: String,
 ) -> Reply<Session> {
     let version_id = optional_id(version_id)?;
-    let title = self::title(&title, "session")?;
     Ok(store(&state)?.create_session(version_id, &title).await?)
 }
 
@@ -240,7 +225,6 @@ pub async fn add_agenda_item(
 ) -> Reply<AgendaItem> {
     let session_id = id(&session_id)?;
     let after = optional_id(after)?;
-    let title = self::title(&title, "agenda item")?;
     Ok(store(&state)?
         .add_agenda_item(session_id, after, &title, minutes, kind)
         .await?)
@@ -287,7 +271,6 @@ pub async fn move_agenda_item(
 
 #[tauri::command]
 pub async fn create_exercise(state: State<'_, AppState>, title: String) -> Reply<Exercise> {
-    let title = self::title(&title, "exercise")?;
     Ok(store(&state)?.create_exercise(&title).await?)
 }
 
@@ -299,7 +282,6 @@ pub async fn duplicate_exercise(state: State<'_, AppState>, id: String) -> Reply
 
 #[tauri::command]
 pub async fn create_programme(state: State<'_, AppState>, title: String) -> Reply<Programme> {
-    let title = self::title(&title, "programme")?;
     Ok(store(&state)?.create_programme(&title).await?)
 }
 
@@ -350,16 +332,6 @@ pub async fn mark_attendance(
         .await?)
 }
 
-fn check_participant(form: &NewParticipant) -> Reply<()> {
-    title(&form.name, "participant").map(|_| ())?;
-    for text in [&form.organisation, &form.role] {
-        if text.chars().count() > 300 {
-            return Err(Error::invalid("Keep organisation and role under 300 characters.").into());
-        }
-    }
-    Ok(())
-}
-
 #[tauri::command]
 pub async fn add_walk_in(
     state: State<'_, AppState>,
@@ -367,7 +339,6 @@ pub async fn add_walk_in(
     form: NewParticipant,
 ) -> Reply<Participant> {
     let session_id = id(&session_id)?;
-    check_participant(&form)?;
     Ok(store(&state)?.add_walk_in(session_id, form).await?)
 }
 
@@ -384,7 +355,6 @@ pub async fn add_participant(
     form: NewParticipant,
 ) -> Reply<Participant> {
     let version_id = id(&version_id)?;
-    check_participant(&form)?;
     let store = store(&state)?;
     store.get::<ProgrammeVersion>(version_id).await?;
     Ok(store.add_participant(Some(version_id), form).await?)
@@ -413,11 +383,6 @@ pub async fn earlier_versions(
     kind: String,
     id: String,
 ) -> Reply<Vec<EarlierVersion>> {
-    if !fieldbook_core::day::has_text_history(&kind) {
-        return Err(
-            Error::invalid("Only reflections, notes and actions keep earlier wordings.").into(),
-        );
-    }
     let id = self::id(&id)?;
     Ok(store(&state)?.earlier_versions(&kind, id).await?)
 }
@@ -464,12 +429,6 @@ pub async fn save_session_note(
     text: String,
 ) -> Reply<FacilitatorNote> {
     let session_id = id(&session_id)?;
-    if text.chars().count() > fieldbook_core::design::MAX_TEXT {
-        return Err(Error::invalid(
-            "Notes can be at most 20,000 characters long; start another observation.",
-        )
-        .into());
-    }
     Ok(store(&state)?.save_session_note(session_id, &text).await?)
 }
 
@@ -480,9 +439,6 @@ pub async fn add_observation(
     text: String,
 ) -> Reply<FacilitatorNote> {
     let session_id = id(&session_id)?;
-    if text.chars().count() > 2000 {
-        return Err(Error::invalid("Keep an observation under 2,000 characters.").into());
-    }
     Ok(store(&state)?.add_observation(session_id, &text).await?)
 }
 
@@ -941,11 +897,7 @@ pub async fn past_retention(
 
 #[tauri::command]
 pub async fn apply_retention(state: State<'_, AppState>, sessions: Vec<String>) -> Reply<usize> {
-    let ids = sessions
-        .iter()
-        .map(|s| id(s))
-        .collect::<Reply<Vec<Uuid>>>()?;
-    Ok(store(&state)?.apply_retention(&ids).await?)
+    Ok(store(&state)?.apply_retention(&ids(&sessions)?).await?)
 }
 
 #[tauri::command]
@@ -967,49 +919,51 @@ pub async fn create_theme(state: State<'_, AppState>, name: String) -> Reply<The
 }
 
 #[tauri::command]
-pub async fn rename_theme(state: State<'_, AppState>, id: Uuid, name: String) -> Reply<Theme> {
-    Ok(store(&state)?.rename_theme(id, &name).await?)
+pub async fn rename_theme(state: State<'_, AppState>, id: String, name: String) -> Reply<Theme> {
+    Ok(store(&state)?.rename_theme(self::id(&id)?, &name).await?)
 }
 
 #[tauri::command]
-pub async fn merge_themes(state: State<'_, AppState>, from: Uuid, into: Uuid) -> Reply<Theme> {
-    Ok(store(&state)?.merge_themes(from, into).await?)
+pub async fn merge_themes(state: State<'_, AppState>, from: String, into: String) -> Reply<Theme> {
+    Ok(store(&state)?.merge_themes(id(&from)?, id(&into)?).await?)
 }
 
 #[tauri::command]
-pub async fn unmerge_theme(state: State<'_, AppState>, id: Uuid) -> Reply<Theme> {
-    Ok(store(&state)?.unmerge_theme(id).await?)
+pub async fn unmerge_theme(state: State<'_, AppState>, id: String) -> Reply<Theme> {
+    Ok(store(&state)?.unmerge_theme(self::id(&id)?).await?)
 }
 
 #[tauri::command]
 pub async fn tag_reflections(
     state: State<'_, AppState>,
-    theme: Uuid,
-    reflections: Vec<Uuid>,
+    theme: String,
+    reflections: Vec<String>,
 ) -> Reply<usize> {
-    Ok(store(&state)?.tag_reflections(theme, &reflections).await?)
+    Ok(store(&state)?
+        .tag_reflections(id(&theme)?, &ids(&reflections)?)
+        .await?)
 }
 
 #[tauri::command]
 pub async fn untag_reflections(
     state: State<'_, AppState>,
-    theme: Uuid,
-    reflections: Vec<Uuid>,
+    theme: String,
+    reflections: Vec<String>,
 ) -> Reply<usize> {
     Ok(store(&state)?
-        .untag_reflections(theme, &reflections)
+        .untag_reflections(id(&theme)?, &ids(&reflections)?)
         .await?)
 }
 
 #[tauri::command]
 pub async fn choose_quote(
     state: State<'_, AppState>,
-    reflection: Uuid,
-    theme: Uuid,
+    reflection: String,
+    theme: String,
     quote: bool,
 ) -> Reply<()> {
     Ok(store(&state)?
-        .choose_quote(reflection, theme, quote)
+        .choose_quote(id(&reflection)?, id(&theme)?, quote)
         .await?)
 }
 
@@ -1025,15 +979,18 @@ pub async fn theme_summary(
 #[tauri::command]
 pub async fn compare_places(
     state: State<'_, AppState>,
-    a: Uuid,
-    b: Uuid,
+    a: String,
+    b: String,
 ) -> Reply<PlaceComparison> {
-    Ok(store(&state)?.compare_places(a, b).await?)
+    Ok(store(&state)?.compare_places(id(&a)?, id(&b)?).await?)
 }
 
 #[tauri::command]
-pub async fn reflection_context(state: State<'_, AppState>, id: Uuid) -> Reply<ReflectionContext> {
-    Ok(store(&state)?.reflection_in_context(id).await?)
+pub async fn reflection_context(
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<ReflectionContext> {
+    Ok(store(&state)?.reflection_in_context(self::id(&id)?).await?)
 }
 
 /// Saves a programme's learning summary as HTML or Word where the facilitator chooses.
@@ -1202,8 +1159,9 @@ fn list_preview(file: String, plan: participant_list::ImportPlan) -> ListPreview
 #[tauri::command]
 pub async fn choose_participant_list(
     state: State<'_, AppState>,
-    version: Uuid,
+    version: String,
 ) -> Reply<Option<ListPreview>> {
+    let version = id(&version)?;
     let store = store(&state)?;
     let filter = (
         "Participant list (CSV, Excel, LibreOffice)",
@@ -1225,9 +1183,10 @@ pub async fn choose_participant_list(
 #[tauri::command]
 pub async fn preview_participant_list(
     state: State<'_, AppState>,
-    version: Uuid,
+    version: String,
     mapping: Vec<participant_list::Field>,
 ) -> Reply<ListPreview> {
+    let version = id(&version)?;
     let (name, table) = pending_list(&state)?;
     let plan = store(&state)?
         .plan_participant_import(version, &table, Some(&mapping))
@@ -1239,9 +1198,10 @@ pub async fn preview_participant_list(
 #[tauri::command]
 pub async fn import_participant_list(
     state: State<'_, AppState>,
-    version: Uuid,
+    version: String,
     mapping: Vec<participant_list::Field>,
 ) -> Reply<participant_list::ImportReport> {
+    let version = id(&version)?;
     let (_, table) = pending_list(&state)?;
     let report = store(&state)?
         .import_participants(version, &table, Some(&mapping))
@@ -1330,7 +1290,8 @@ pub async fn import_chosen_codebook(state: State<'_, AppState>) -> Reply<qda::Co
 
 /// Saves a version's dated sessions as a calendar file (.ics).
 #[tauri::command]
-pub async fn export_calendar(state: State<'_, AppState>, version: Uuid) -> Reply<Option<String>> {
+pub async fn export_calendar(state: State<'_, AppState>, version: String) -> Reply<Option<String>> {
+    let version = id(&version)?;
     let calendar = store(&state)?.gather_calendar(version).await?;
     let text = fieldbook_core::calendar::render_ics(&calendar);
     save_in_chosen_file(

@@ -146,8 +146,7 @@ pub async fn run(scratch: &Path) -> Result<(), Error> {
         through_page.extend(task.await.map_err(|e| Error::invalid(e.to_string()))??);
     }
     let saved = store.reflections_of(session.meta.id).await?;
-    let distinct: std::collections::HashSet<&str> =
-        saved.iter().map(|r| r.text.as_str()).collect();
+    let distinct: std::collections::HashSet<&str> = saved.iter().map(|r| r.text.as_str()).collect();
     let (saved, distinct) = (saved.len(), distinct.len());
     server.stop().await;
     print_row("Phones, through the phone page", spread(through_page));

@@ -29,6 +29,28 @@ pub struct NewParticipant {
     pub consent_contact: bool,
 }
 
+impl NewParticipant {
+    /// Refuses a participant with no name, or a name, organisation or role too long to be
+    /// one, before anything is written.
+    pub fn check(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::invalid(
+                "Give the participant's name. Nothing has been changed.",
+            ));
+        }
+        let patch = serde_json::json!({
+            "name": self.name.trim(),
+            "organisation": self.organisation.trim(),
+            "role": self.role.trim(),
+        });
+        crate::domain::check_edit(
+            Participant::KIND,
+            patch.as_object().expect("an object"),
+            &patch,
+        )
+    }
+}
+
 fn unknown_sector() -> Sector {
     Sector::Unknown
 }
@@ -90,6 +112,7 @@ impl Store {
         version_id: Option<Uuid>,
         form: NewParticipant,
     ) -> Result<Participant> {
+        form.check()?;
         let now = self.clock().now();
         let consent_at = |given: bool| given.then_some(now);
         let mut participant = Participant {
@@ -178,6 +201,7 @@ impl Store {
 
     /// Someone who joins on the day: added to the cohort and marked present.
     pub async fn add_walk_in(&self, session_id: Uuid, form: NewParticipant) -> Result<Participant> {
+        form.check()?;
         let session: Session = self.get(session_id).await?;
         let now = self.clock().now();
         let mut participant = Participant {
@@ -277,6 +301,11 @@ impl Store {
 
     /// Earlier wordings of a record's text, oldest first, not counting the current one.
     pub async fn earlier_versions(&self, kind: &str, id: Uuid) -> Result<Vec<EarlierVersion>> {
+        if !has_text_history(kind) {
+            return Err(Error::invalid(
+                "Only reflections, notes and actions keep earlier wordings.",
+            ));
+        }
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT payload ->> '$.text', payload ->> '$.updated_at' FROM change_log
              WHERE kind = ?1 AND record_id = ?2 AND op = 'put' ORDER BY stamp",
@@ -380,6 +409,11 @@ impl Store {
 
     /// Saves the facilitator's running notes for a session.
     pub async fn save_session_note(&self, session_id: Uuid, text: &str) -> Result<FacilitatorNote> {
+        if text.chars().count() > crate::design::MAX_TEXT {
+            return Err(Error::invalid(
+                "Notes can be at most 20,000 characters long; start another observation.",
+            ));
+        }
         self.get::<Session>(session_id).await?;
         let mut note = match self.session_notes(session_id).await?.note {
             Some(mut note) => {
@@ -399,6 +433,11 @@ impl Store {
 
     /// A quick observation, stamped with the time it was made.
     pub async fn add_observation(&self, session_id: Uuid, text: &str) -> Result<FacilitatorNote> {
+        if text.chars().count() > MAX_OBSERVATION {
+            return Err(Error::invalid(
+                "Keep an observation under 2,000 characters. Nothing has been changed.",
+            ));
+        }
         self.get::<Session>(session_id).await?;
         if text.trim().is_empty() {
             return Err(Error::invalid("Write the observation first."));
@@ -415,6 +454,9 @@ impl Store {
 }
 
 /// The record kinds that carry a `text` field whose earlier wordings can be shown.
+/// The longest time-stamped observation: a moment noted, not a report.
+pub const MAX_OBSERVATION: usize = 2_000;
+
 pub fn has_text_history(kind: &str) -> bool {
     [Reflection::KIND, FacilitatorNote::KIND, Action::KIND].contains(&kind)
 }

@@ -226,6 +226,7 @@ impl Store {
 
     /// A new programme with its national version, ready to be designed.
     pub async fn create_programme(&self, title: &str) -> Result<Programme> {
+        let title = &crate::domain::check_title(title, "programme")?;
         let mut programme = Programme {
             meta: Meta::new(),
             title: title.trim().to_owned(),
@@ -295,6 +296,7 @@ impl Store {
 
     /// A new session at the end of a version, or standalone when `version_id` is `None`.
     pub async fn create_session(&self, version_id: Option<Uuid>, title: &str) -> Result<Session> {
+        let title = &crate::domain::check_title(title, "session")?;
         let position = match version_id {
             Some(v) => {
                 self.get::<ProgrammeVersion>(v).await?;
@@ -382,6 +384,7 @@ impl Store {
         minutes: u32,
         kind: ItemKind,
     ) -> Result<AgendaItem> {
+        let title = &crate::domain::check_title(title, "agenda item")?;
         crate::domain::check_item_minutes(minutes.into())?;
         self.get::<Session>(session_id).await?;
         let mut item = AgendaItem {
@@ -490,6 +493,7 @@ impl Store {
 
     /// A new exercise in the library, ready to be filled in.
     pub async fn create_exercise(&self, title: &str) -> Result<Exercise> {
+        let title = &crate::domain::check_title(title, "exercise")?;
         let mut exercise = Exercise {
             meta: Meta::new(),
             title: title.trim().to_owned(),

@@ -29,6 +29,11 @@ pub fn check_edit(
     patch: &serde_json::Map<String, serde_json::Value>,
     record: &serde_json::Value,
 ) -> Result<()> {
+    for (field, what) in TITLE_FIELDS {
+        if let Some(text) = patch.get(*field).and_then(serde_json::Value::as_str) {
+            check_length(what, text)?;
+        }
+    }
     match kind {
         "agenda_item" => match patch.get("minutes").and_then(serde_json::Value::as_u64) {
             Some(minutes) => check_item_minutes(minutes),
@@ -66,6 +71,42 @@ pub fn check_item_minutes(minutes: u64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The longest title or name a facilitator may give a programme, version, session, agenda
+/// item, exercise, theme or participant (and a participant's organisation or role).
+pub const MAX_TITLE: usize = 300;
+
+/// A title as typed for something new: trimmed, and refused when empty or too long. `what`
+/// names the thing ("session", "agenda item").
+pub fn check_title(text: &str, what: &str) -> Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::invalid(format!(
+            "Give the {what} a title. Nothing has been changed."
+        )));
+    }
+    check_length("A title", text)?;
+    Ok(text.to_owned())
+}
+
+/// Refuses a title, name, organisation or role longer than [`MAX_TITLE`].
+fn check_length(what: &str, text: &str) -> Result<()> {
+    if text.chars().count() > MAX_TITLE {
+        return Err(Error::invalid(format!(
+            "{what} can be at most {MAX_TITLE} characters long. Nothing has been changed."
+        )));
+    }
+    Ok(())
+}
+
+/// The fields, by kind, that hold a title or a name, and what they are called.
+const TITLE_FIELDS: &[(&str, &str)] = &[
+    ("title", "A title"),
+    ("name", "A name"),
+    ("place", "A place"),
+    ("organisation", "An organisation"),
+    ("role", "A role"),
+];
 
 fn required(what: &str, field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
@@ -474,7 +515,8 @@ record!(
         Flag("consent_contact"),
         Plain("consent_contact_at"),
         Plain("email"),
-    ]
+    ],
+    check = |p| required("A participant", "name", &p.name)
 );
 
 /// What a participant said or wrote, against an agenda item's prompt or free.

@@ -151,6 +151,19 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
 }
 
+/// The longest search, in the library and among reflections alike.
+pub const MAX_QUERY: usize = 500;
+
+/// Refuses a search longer than [`MAX_QUERY`] characters.
+pub fn check_query_length(text: &str) -> Result<()> {
+    if text.chars().count() > MAX_QUERY {
+        return Err(Error::invalid(format!(
+            "Search for at most {MAX_QUERY} characters."
+        )));
+    }
+    Ok(())
+}
+
 /// The first search key of reflections captured on `date` (UTC): keys are the millisecond of
 /// capture times 1024 (see migration 0008).
 fn first_key_of(date: NaiveDate) -> i64 {
@@ -167,9 +180,7 @@ impl Store {
     /// The index's keys are in capture order, so newest first reads matches backwards and
     /// stops after a page; only the page's rows are joined to their sessions and places.
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
-        if query.text.chars().count() > 500 {
-            return Err(Error::invalid("Search for at most 500 characters."));
-        }
+        check_query_length(&query.text)?;
         // Words typed are looked for in the text and prompt; filters on where a reflection was
         // said and who said it are tokens in the index's facets column (migration 0009).
         let words = if query.as_you_type {

@@ -239,6 +239,7 @@ impl Store {
     /// The library's exercises that match `filter`, by title. Text is looked for in the
     /// title, purpose, source, tags and steps, ignoring case.
     pub async fn exercises(&self, filter: &ExerciseFilter) -> Result<Vec<Exercise>> {
+        crate::search::check_query_length(filter.text.as_deref().unwrap_or(""))?;
         let archived = if filter.include_archived {
             "1"
         } else {

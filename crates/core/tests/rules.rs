@@ -1,0 +1,222 @@
+//! The rules on what a facilitator types live in the core, so the window, the CLI and anything
+//! else calling the core accept and refuse the same things, with the same words, and a refusal
+//! writes nothing.
+
+use fieldbook_core::day::NewParticipant;
+use fieldbook_core::demo::seed_demo;
+use fieldbook_core::domain::{ItemKind, Participant, Sector, Session};
+use fieldbook_core::views::ExerciseFilter;
+use fieldbook_core::{Error, Store};
+use serde_json::json;
+
+async fn demo() -> (tempfile::TempDir, Store, Session) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    seed_demo(&store).await.unwrap();
+    let session = store
+        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+        .await
+        .unwrap()
+        .remove(0);
+    (dir, store, session)
+}
+
+fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+    let error = result.expect_err("refused");
+    assert_eq!(error.code(), "invalid", "{error}");
+    error.to_string()
+}
+
+fn person(name: &str, organisation: &str) -> NewParticipant {
+    NewParticipant {
+        name: name.into(),
+        organisation: organisation.into(),
+        sector: Sector::Public,
+        role: String::new(),
+        consent_named: false,
+        consent_quoted: false,
+        consent_contact: false,
+    }
+}
+
+#[tokio::test]
+async fn a_title_must_be_given_and_at_most_300_characters_for_everything_new() {
+    let (_dir, store, session) = demo().await;
+    let before = store.counts().await.unwrap();
+    let long = "x".repeat(301);
+    for blank in ["", "   "] {
+        assert_eq!(
+            refused(store.create_programme(blank).await),
+            "Give the programme a title. Nothing has been changed."
+        );
+        assert_eq!(
+            refused(store.create_session(session.version_id, blank).await),
+            "Give the session a title. Nothing has been changed."
+        );
+        assert_eq!(
+            refused(store.create_exercise(blank).await),
+            "Give the exercise a title. Nothing has been changed."
+        );
+        assert_eq!(
+            refused(
+                store
+                    .add_agenda_item(session.meta.id, None, blank, 10, ItemKind::Activity)
+                    .await
+            ),
+            "Give the agenda item a title. Nothing has been changed."
+        );
+    }
+    let too_long = "A title can be at most 300 characters long. Nothing has been changed.";
+    assert_eq!(refused(store.create_programme(&long).await), too_long);
+    assert_eq!(refused(store.create_exercise(&long).await), too_long);
+    assert_eq!(
+        refused(store.create_session(session.version_id, &long).await),
+        too_long
+    );
+    assert_eq!(store.counts().await.unwrap(), before, "nothing was written");
+
+    // Exactly 300, and spaces around a title, are fine (the spaces are dropped).
+    let made = store
+        .create_session(session.version_id, &format!("  {}  ", "y".repeat(300)))
+        .await
+        .unwrap();
+    assert_eq!(made.title, "y".repeat(300));
+}
+
+#[tokio::test]
+async fn an_edited_title_name_or_organisation_is_held_to_the_same_length() {
+    let (_dir, store, session) = demo().await;
+    let long = "x".repeat(301);
+    assert_eq!(
+        refused(
+            store
+                .update(
+                    "session",
+                    session.meta.id,
+                    json!({ "title": long }).as_object().unwrap().clone()
+                )
+                .await
+        ),
+        "A title can be at most 300 characters long. Nothing has been changed."
+    );
+    let asha = store
+        .add_participant(session.version_id, person("Asha Bell", ""))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(
+            store
+                .update(
+                    "participant",
+                    asha.meta.id,
+                    json!({ "organisation": long }).as_object().unwrap().clone()
+                )
+                .await
+        ),
+        "An organisation can be at most 300 characters long. Nothing has been changed."
+    );
+    // A participant's name cannot be emptied by an edit either.
+    let emptied = refused(
+        store
+            .update(
+                "participant",
+                asha.meta.id,
+                json!({ "name": " " }).as_object().unwrap().clone(),
+            )
+            .await,
+    );
+    assert_eq!(emptied, "A participant needs a name.");
+    let kept: Participant = store.get(asha.meta.id).await.unwrap();
+    assert_eq!(
+        (kept.name.as_str(), kept.organisation.as_str()),
+        ("Asha Bell", "")
+    );
+    let kept: Session = store.get(session.meta.id).await.unwrap();
+    assert_eq!(kept.title, session.title);
+}
+
+#[tokio::test]
+async fn a_participant_needs_a_name_whether_added_to_the_cohort_or_walking_in() {
+    let (_dir, store, session) = demo().await;
+    let before = store.counts().await.unwrap();
+    let no_name = "Give the participant's name. Nothing has been changed.";
+    assert_eq!(
+        refused(
+            store
+                .add_participant(session.version_id, person(" ", "NHS"))
+                .await
+        ),
+        no_name
+    );
+    assert_eq!(
+        refused(store.add_walk_in(session.meta.id, person("", "NHS")).await),
+        no_name
+    );
+    assert_eq!(
+        refused(
+            store
+                .add_walk_in(session.meta.id, person("Tom Reyes", &"o".repeat(301)))
+                .await
+        ),
+        "An organisation can be at most 300 characters long. Nothing has been changed."
+    );
+    assert_eq!(store.counts().await.unwrap(), before, "nothing was written");
+    let tom = store
+        .add_walk_in(session.meta.id, person("  Tom Reyes ", "NHS"))
+        .await
+        .unwrap();
+    assert_eq!(tom.name, "Tom Reyes");
+}
+
+#[tokio::test]
+async fn notes_observations_and_searches_have_one_limit_each() {
+    let (_dir, store, session) = demo().await;
+    assert_eq!(
+        refused(
+            store
+                .add_observation(session.meta.id, &"o".repeat(2_001))
+                .await
+        ),
+        "Keep an observation under 2,000 characters. Nothing has been changed."
+    );
+    store
+        .add_observation(session.meta.id, &"o".repeat(2_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(
+            store
+                .save_session_note(session.meta.id, &"n".repeat(20_001))
+                .await
+        ),
+        "Notes can be at most 20,000 characters long; start another observation."
+    );
+    // The library and the reflections take searches of the same length (the window once
+    // refused more than 200 characters in the library).
+    let filter = |n: usize| ExerciseFilter {
+        text: Some("a".repeat(n)),
+        ..ExerciseFilter::default()
+    };
+    assert!(store.exercises(&filter(500)).await.unwrap().is_empty());
+    assert_eq!(
+        refused(store.exercises(&filter(501)).await),
+        "Search for at most 500 characters."
+    );
+    let query = fieldbook_core::search::SearchQuery {
+        text: "a".repeat(501),
+        ..Default::default()
+    };
+    assert_eq!(
+        refused(store.search(&query).await),
+        "Search for at most 500 characters."
+    );
+}
+
+#[tokio::test]
+async fn only_reflections_notes_and_actions_keep_earlier_wordings() {
+    let (_dir, store, session) = demo().await;
+    assert_eq!(
+        refused(store.earlier_versions("session", session.meta.id).await),
+        "Only reflections, notes and actions keep earlier wordings."
+    );
+}
