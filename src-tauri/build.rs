@@ -1,7 +1,9 @@
 // Declares the app's commands, so that the one capability in tauri.conf.json grants exactly
-// these and nothing else reaches the webview. A test in lib.rs checks the three lists agree.
+// these and nothing else reaches the webview. A test in lib.rs checks that this list, the
+// capability, the handlers registered in lib.rs and the calls in ui/js/api.js agree.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "choices",
     "list_programmes",
     "list_standalone_sessions",
     "get_programme",

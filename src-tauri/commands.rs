@@ -70,6 +70,12 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     }
 }
 
+/// The lists the window offers (sectors, agenda item kinds, search marks), from the core.
+#[tauri::command]
+pub fn choices() -> fieldbook_core::domain::Choices {
+    fieldbook_core::domain::Choices::get()
+}
+
 #[tauri::command]
 pub async fn list_programmes(state: State<'_, AppState>) -> Reply<Vec<ProgrammeOverview>> {
     Ok(store(&state)?.programme_overviews().await?)

@@ -135,6 +135,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            commands::choices,
             commands::list_programmes,
             commands::list_standalone_sessions,
             commands::get_programme,
@@ -291,5 +292,16 @@ mod tests {
                 "{command} is not registered"
             );
         }
+        // The window's one list of calls: each is a declared command, and each declared
+        // command is called (none is left granted with nothing using it).
+        let api = include_str!("../ui/js/api.js");
+        let called: std::collections::BTreeSet<&str> = api
+            .split("call('")
+            .skip(1)
+            .filter_map(|rest| rest.split('\'').next())
+            .filter(|name| *name != "command")
+            .collect();
+        let declared_set: std::collections::BTreeSet<&str> = declared.iter().copied().collect();
+        assert_eq!(called, declared_set, "ui/js/api.js and build.rs disagree");
     }
 }

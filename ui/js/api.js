@@ -17,6 +17,8 @@ async function call(command, args) {
 
 export const api = {
   appStatus: () => call('app_status'),
+  /** The lists the window offers, from the core (see choices.js). */
+  choices: () => call('choices'),
   startupTime: () => call('startup_time'),
   /** What the first screen shows: the demo content still held, and the next session. */
   welcome: () => call('welcome'),

@@ -3,6 +3,7 @@
 
 import { fill, focusById, h } from './dom.js';
 import { api } from './api.js';
+import { loadChoices } from './choices.js';
 import { onRefresh } from './navigation.js';
 import { screenChanged } from './feedback.js';
 import { newVersionScreen, programmesScreen, programmeScreen } from './screens/programmes.js';
@@ -153,6 +154,7 @@ async function start() {
     cannotOpen(status);
     return;
   }
+  await loadChoices();
   window.addEventListener('hashchange', () => show());
   onRefresh(show);
   document.addEventListener('keydown', shortcuts);

@@ -360,6 +360,70 @@ pub enum ItemKind {
     Pairs,
 }
 
+impl ItemKind {
+    /// Every kind, in the order the window lists them.
+    pub const ALL: [ItemKind; 5] = [
+        ItemKind::Activity,
+        ItemKind::Plenary,
+        ItemKind::Breakout,
+        ItemKind::Pairs,
+        ItemKind::Break,
+    ];
+
+    /// What the window calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::Activity => "Activity",
+            ItemKind::Break => "Break",
+            ItemKind::Plenary => "Plenary",
+            ItemKind::Breakout => "Breakout",
+            ItemKind::Pairs => "Pairs",
+        }
+    }
+}
+
+/// One choice in a list the window shows: the value Fieldbook stores and what it is called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: &'static str,
+}
+
+impl Choice {
+    fn of<T: Serialize + Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<Choice> {
+        all.iter()
+            .map(|&item| Choice {
+                value: serde_json::to_value(item)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .expect("a choice is stored as text"),
+                label: label(item),
+            })
+            .collect()
+    }
+}
+
+/// The lists the window offers, from the core's own types, so the window never keeps a copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choices {
+    pub sectors: Vec<Choice>,
+    pub item_kinds: Vec<Choice>,
+    /// The marks around matched words in search results (see `search::MARK_START`).
+    pub mark_start: char,
+    pub mark_end: char,
+}
+
+impl Choices {
+    pub fn get() -> Choices {
+        Choices {
+            sectors: Choice::of(&Sector::ALL, Sector::label),
+            item_kinds: Choice::of(&ItemKind::ALL, ItemKind::label),
+            mark_start: crate::search::MARK_START,
+            mark_end: crate::search::MARK_END,
+        }
+    }
+}
+
 /// A timed block of a session's agenda.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaItem {
@@ -471,6 +535,28 @@ pub enum Sector {
     Private,
     Voluntary,
     Community,
+}
+
+impl Sector {
+    /// Every sector, in the order the window lists them.
+    pub const ALL: [Sector; 5] = [
+        Sector::Unknown,
+        Sector::Public,
+        Sector::Private,
+        Sector::Voluntary,
+        Sector::Community,
+    ];
+
+    /// What the window calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sector::Unknown => "Not known",
+            Sector::Public => "Public",
+            Sector::Private => "Private",
+            Sector::Voluntary => "Voluntary",
+            Sector::Community => "Community",
+        }
+    }
 }
 
 /// A person in a version's cohort, with their consent choices and when they made them.
@@ -815,4 +901,28 @@ pub fn check_payload(kind: &str, payload: &serde_json::Value) -> Result<()> {
         },
         Err(Error::invalid(format!("a record of an unknown kind \"{kind}\"")))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_s_lists_hold_every_stored_value_once_with_a_label() {
+        let choices = Choices::get();
+        let sectors: Vec<&str> = choices.sectors.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(sectors, ["", "public", "private", "voluntary", "community"]);
+        assert_eq!(choices.sectors[0].label, "Not known");
+        let kinds: Vec<&str> = choices
+            .item_kinds
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect();
+        assert_eq!(kinds, ["activity", "plenary", "breakout", "pairs", "break"]);
+        // Each value reads back as the kind it names.
+        for c in &choices.item_kinds {
+            let kind: ItemKind = serde_json::from_value(serde_json::json!(c.value)).unwrap();
+            assert_eq!(kind.label(), c.label);
+        }
+    }
 }

@@ -2,12 +2,12 @@
 // anyone who walks in on the day.
 
 import { api } from '../api.js';
+import { choices, labelOf } from '../choices.js';
 import { breadcrumbs, fill, h, link } from '../dom.js';
 import { plural } from '../format.js';
 import { notify, saving } from '../feedback.js';
 
 const STATUSES = [['present', 'Present', 'P'], ['late', 'Late', 'L'], ['absent', 'Absent', 'A']];
-export const SECTORS = [['', 'Not known'], ['public', 'Public'], ['private', 'Private'], ['voluntary', 'Voluntary'], ['community', 'Community']];
 
 /** The fields asked of a new participant, with consent first-class. */
 export function participantFields(prefix) {
@@ -18,7 +18,7 @@ export function participantFields(prefix) {
       input('name', 'Name'),
       input('organisation', 'Organisation'),
       h('div', { class: 'field' }, h('label', { for: `${prefix}-sector` }, 'Sector'),
-        h('select', { id: `${prefix}-sector` }, SECTORS.map(([v, t]) => h('option', { value: v }, t)))),
+        h('select', { id: `${prefix}-sector` }, choices.sectors.map((c) => h('option', { value: c.value }, c.label)))),
       input('role', 'Role')),
     h('fieldset', { class: 'consent' },
       h('legend', {}, 'They agree to'),
@@ -142,7 +142,7 @@ export async function cohortScreen(versionId) {
     const people = await api.cohort(versionId);
     count.textContent = plural(people.length, 'participant');
     fill(list, people.map((p) => h('tr', { 'data-testid': 'participant' },
-      h('th', { scope: 'row' }, link(`/participants/${p.id}`, p.name)), h('td', {}, p.organisation), h('td', {}, SECTORS.find(([v]) => v === p.sector)?.[1] ?? ''),
+      h('th', { scope: 'row' }, link(`/participants/${p.id}`, p.name)), h('td', {}, p.organisation), h('td', {}, labelOf(choices.sectors, p.sector)),
       h('td', {}, p.role), h('td', {}, yes(p.consent_named, p.consent_named_at)), h('td', {}, yes(p.consent_quoted, p.consent_quoted_at)), h('td', {}, yes(p.consent_contact, p.consent_contact_at)))));
   };
   await render();
@@ -187,7 +187,7 @@ function participantListPanel(versionId, renderCohort) {
   const preview = h('div', { id: 'list-preview' });
   const result = h('p', { role: 'status', id: 'list-result' });
   const yesNo = (flag) => (flag ? 'Yes' : 'No');
-  const sectorName = (v) => SECTORS.find(([s]) => s === v)?.[1] ?? '';
+  const sectorName = (v) => labelOf(choices.sectors, v);
 
   const show = (data) => {
     const { file, plan, fields } = data;

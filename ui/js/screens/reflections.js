@@ -4,6 +4,7 @@
 // set as text, never as HTML.
 
 import { api } from '../api.js';
+import { choices } from '../choices.js';
 import { facts, fill, h } from '../dom.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { date as formatDate, plural } from '../format.js';
@@ -15,11 +16,10 @@ const PAGE = 100;
 const KEEP_PAGES = 24; // pages kept in memory; others are fetched again when scrolled back to
 const MAX_ROWS = 300_000; // beyond this a browser cannot make the list tall enough
 const MAX_BATCH = 5000; // the most reflections tagged at once (as the core allows)
-const START = '\u0002';
-const END = '\u0003';
 
 /** The text with matched words in <mark> elements, built from the marked string. */
 export function marked(text) {
+  const { mark_start: START, mark_end: END } = choices;
   const parts = [];
   for (const piece of text.split(START)) {
     const [inside, ...after] = piece.split(END);
@@ -56,7 +56,7 @@ export async function reflectionsScreen() {
       h('option', { value: `programme:${programme.id}` }, `${programme.title}: every place`),
       vs.map(({ version: v }) => h('option', { value: v.id }, placeName(v, programme))))));
   const theme = h('select', { id: 'filter-theme' });
-  const sector = h('select', { id: 'filter-sector' }, [['', 'Any sector'], ['public', 'Public'], ['private', 'Private'], ['voluntary', 'Voluntary'], ['community', 'Community']].map(([v, t]) => h('option', { value: v }, t)));
+  const sector = h('select', { id: 'filter-sector' }, h('option', { value: '' }, 'Any sector'), choices.sectors.filter((c) => c.value).map((c) => h('option', { value: c.value }, c.label)));
   const dateInput = (id) => h('input', { id, type: 'text', class: 'date-input', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'filter-dates-hint' });
   const from = dateInput('filter-from');
   const to = dateInput('filter-to');

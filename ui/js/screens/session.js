@@ -2,6 +2,7 @@
 // add (also from the library), reorder by drag or keyboard, duplicate and delete with undo.
 
 import { api } from '../api.js';
+import { choices, pairs } from '../choices.js';
 import { breadcrumbs, facts, fill, focusById, h, link } from '../dom.js';
 import { date, kind, minutes, plural } from '../format.js';
 import { field, wholeNumber } from '../fields.js';
@@ -9,7 +10,6 @@ import { errorMessage, notify, saving } from '../feedback.js';
 import { followUpPanel } from './run.js';
 import { exportPanel } from '../export.js';
 
-const KINDS = [['activity', 'Activity'], ['plenary', 'Plenary'], ['breakout', 'Breakout'], ['pairs', 'Pairs'], ['break', 'Break']];
 
 function summary(t) {
   const parts = [
@@ -195,7 +195,7 @@ class SessionView {
       title.wrapper,
       h('div', { class: 'field-row' },
         field({ label: 'Length (minutes)', type: 'number', value: String(item.minutes), save: save('minutes'), read: wholeNumber('The length'), attrs: { id: 'item-minutes', min: '1', inputmode: 'numeric' } }).wrapper,
-        field({ label: 'Kind', value: item.kind, options: KINDS, save: save('kind'), attrs: { id: 'item-kind' } }).wrapper),
+        field({ label: 'Kind', value: item.kind, options: pairs(choices.item_kinds), save: save('kind'), attrs: { id: 'item-kind' } }).wrapper),
       field({ label: 'Fixed start time (optional)', hint: 'For something that must start at a set time, such as lunch. Leave empty to follow on', type: 'time', value: item.pinned_time ?? '', save: save('pinned_time'), attrs: { id: 'item-pinned' } }).wrapper,
       field({ label: 'Facilitator notes', multiline: true, rows: 5, value: item.notes, save: save('notes'), attrs: { id: 'item-notes' } }).wrapper,
       field({ label: 'Materials', hint: 'Separate them with commas, or with semicolons when one has a comma in it (“A route map, if going outdoors”). They are gathered into the session’s checklist.', value: item.materials, save: save('materials'), attrs: { id: 'item-materials' } }).wrapper,
@@ -242,7 +242,7 @@ class SessionView {
   addItemForm() {
     const title = h('input', { id: 'new-item-title', type: 'text', autocomplete: 'off' });
     const mins = h('input', { id: 'new-item-minutes', type: 'number', min: '1', value: '15', inputmode: 'numeric' });
-    const kindSelect = h('select', { id: 'new-item-kind' }, KINDS.map(([v, t]) => h('option', { value: v }, t)));
+    const kindSelect = h('select', { id: 'new-item-kind' }, choices.item_kinds.map((c) => h('option', { value: c.value }, c.label)));
     const error = h('div');
     const form = h('form', { class: 'add-item', 'aria-labelledby': 'add-item-heading' },
       h('h3', { id: 'add-item-heading' }, 'Add an agenda item'),
