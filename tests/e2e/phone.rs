@@ -251,14 +251,9 @@ async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible
     );
     phone.type_into("#text", "On the second item").await;
     phone.click("button[type='submit']").await;
+    // The notice from the first answer is still shown: wait for the answer itself.
+    let second = wait_until_saved(&store, id, |r| r.text == "On the second item").await;
     phone.wait_for_text(".notice", "Sent. Thank you.").await;
-    let second: Reflection = store
-        .reflections_of(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.text == "On the second item")
-        .unwrap();
     assert_eq!(second.agenda_item_id, Some(state.items[1].item_id));
 
     // A phone-sized screen needs no sideways scrolling.
@@ -302,11 +297,7 @@ async fn without_javascript_a_phone_answers_changes_and_withdraws_by_plain_form_
             saved[0].meta.id
         ))
         .await;
-    let deadline = Instant::now() + WAIT;
-    while store.reflections_of(id).await.unwrap()[0].text != "Changed with no script" {
-        assert!(Instant::now() < deadline, "the change was not saved");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_saved(&store, id, |r| r.text == "Changed with no script").await;
     phone
         .click(&format!(
             "form[action='/answer/{}/withdraw'] button",
@@ -328,6 +319,23 @@ async fn without_javascript_a_phone_answers_changes_and_withdraws_by_plain_form_
     phone.wait_for_text("h1", &prompt_of(&next.items[1])).await;
     phone.close().await;
     server.stop().await;
+}
+
+/// Waits until the session holds a reflection that `matches`, and returns it.
+async fn wait_until_saved(
+    store: &Store,
+    session: uuid::Uuid,
+    matches: impl Fn(&Reflection) -> bool,
+) -> Reflection {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let saved = store.reflections_of(session).await.unwrap();
+        if let Some(found) = saved.into_iter().find(&matches) {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "the answer was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// What the window's stage shows as the current prompt: the item's prompt, else its title.
