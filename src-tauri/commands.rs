@@ -551,9 +551,6 @@ async fn choose_save_path(
     })
 }
 
-const SYNC_FOLDER: &str = "sync_folder";
-const LAST_SYNC: &str = "last_sync";
-
 #[derive(Debug, Serialize)]
 pub struct SyncStatus {
     pub folder: Option<String>,
@@ -565,18 +562,17 @@ pub struct SyncStatus {
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatus> {
     let store = store(&state)?;
-    let last_sync = store
-        .setting(LAST_SYNC)
-        .await?
-        .and_then(|s| serde_json::from_str(&s).ok());
     let chosen_files = state
         .pending_import
         .lock()
         .map(|p| p.iter().map(|f| f.display().to_string()).collect())
         .unwrap_or_default();
     Ok(SyncStatus {
-        folder: store.setting(SYNC_FOLDER).await?,
-        last_sync,
+        folder: store
+            .chosen_sync_folder()
+            .await?
+            .map(|f| f.display().to_string()),
+        last_sync: store.last_sync().await?,
         conflicts: store.conflicts().await?.len(),
         chosen_files,
     })
@@ -600,9 +596,7 @@ pub async fn choose_sync_folder(state: State<'_, AppState>) -> Reply<Option<Stri
     let Some(folder) = folder else {
         return Ok(None);
     };
-    store
-        .set_setting(SYNC_FOLDER, &folder.to_string_lossy())
-        .await?;
+    store.choose_sync_folder(&folder).await?;
     Ok(Some(folder.display().to_string()))
 }
 
@@ -617,26 +611,12 @@ pub async fn sync_now(
     passphrase: Option<String>,
     allow_large_delete: Option<bool>,
 ) -> Reply<fieldbook_core::sync::FolderSync> {
-    let store = store(&state)?;
-    let folder = store.setting(SYNC_FOLDER).await?.ok_or_else(|| {
-        Error::invalid("Choose a sync folder first: one that every laptop can reach, such as a shared drive or a USB stick.")
-    })?;
-    let report = store
-        .sync_folder_confirmed(
-            std::path::Path::new(&folder),
+    Ok(store(&state)?
+        .sync_chosen_folder(
             passphrase_of(passphrase).as_deref(),
             allow_large_delete.unwrap_or(false),
         )
-        .await?;
-    let summary = serde_json::json!({
-        "at": store.clock().now(),
-        "imported": report.merged.len(),
-        "preview": report.preview,
-        "skipped": report.skipped,
-        "clocks": report.clocks,
-    });
-    store.set_setting(LAST_SYNC, &summary.to_string()).await?;
-    Ok(report)
+        .await?)
 }
 
 /// Saves a bundle through the system's save dialog (or the test export folder).

@@ -1080,10 +1080,7 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
                 )
                 .await
                 .unwrap();
-            store
-                .set_setting("sync_folder", &shared.to_string_lossy())
-                .await
-                .unwrap();
+            store.choose_sync_folder(&shared).await.unwrap();
         }
         a.close().await;
         b.close().await;

@@ -107,8 +107,12 @@ enum Command {
     },
     /// Merge what the other laptops wrote into the sync folder DIR, then write there what
     /// this laptop has not written yet; say what was merged, skipped (and why) and written.
+    /// Without DIR, the sync folder chosen in the window (or with --remember).
     SyncFolder {
-        dir: PathBuf,
+        dir: Option<PathBuf>,
+        /// Remember DIR as this laptop's sync folder, as choosing it in the window does.
+        #[arg(long, requires = "dir")]
+        remember: bool,
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
         /// Print the report as JSON.
@@ -621,11 +625,23 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
         }
         Command::SyncFolder {
             dir,
+            remember,
             passphrase_file,
             json,
         } => {
             let passphrase = passphrase(passphrase_file.as_ref())?;
-            let report = store.sync_folder(&dir, passphrase.as_deref()).await?;
+            if let (Some(dir), true) = (&dir, remember) {
+                store.choose_sync_folder(dir).await?;
+            }
+            let report = match dir {
+                Some(dir) if !remember => store.sync_folder(&dir, passphrase.as_deref()).await?,
+                // The chosen folder: the window's Sync now, which also records what it did.
+                _ => {
+                    store
+                        .sync_chosen_folder(passphrase.as_deref(), true)
+                        .await?
+                }
+            };
             if json {
                 print_json(&report)?;
             } else {

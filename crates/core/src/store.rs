@@ -37,6 +37,10 @@ pub struct Store {
     created: bool,
 }
 
+/// Saves one setting of this laptop's, replacing what it held.
+const SET_SETTING: &str = "INSERT INTO setting (key, value) VALUES (?1, ?2)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
 impl Store {
     /// Opens (or creates) the database in `dir`, creating the folder if it is missing.
     pub async fn open(dir: &Path) -> Result<Store> {
@@ -224,14 +228,11 @@ impl Store {
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query(SET_SETTING)
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -475,14 +476,11 @@ impl Writer<'_> {
     }
 
     pub async fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(SET_SETTING)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

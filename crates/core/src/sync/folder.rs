@@ -203,7 +203,61 @@ fn about_passphrase(error: &Error) -> bool {
     text.contains("passphrase")
 }
 
+/// The setting that remembers this laptop's sync folder, and the one that keeps what the
+/// last sync did (shown on the Sync screen until the next).
+const SYNC_FOLDER: &str = "sync_folder";
+const LAST_SYNC: &str = "last_sync";
+
 impl Store {
+    /// The sync folder chosen on this laptop, if one was.
+    pub async fn chosen_sync_folder(&self) -> Result<Option<PathBuf>> {
+        Ok(self.setting(SYNC_FOLDER).await?.map(PathBuf::from))
+    }
+
+    /// Remembers `folder` as this laptop's sync folder, once it is known to be a folder.
+    pub async fn choose_sync_folder(&self, folder: &Path) -> Result<()> {
+        if !folder.is_dir() {
+            return Err(Error::invalid(format!(
+                "{} is not a folder Fieldbook can reach. Choose another. Nothing has been changed.",
+                folder.display()
+            )));
+        }
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        self.set_setting(SYNC_FOLDER, &folder.to_string_lossy())
+            .await
+    }
+
+    /// What the last sync from the chosen folder did, as it was recorded.
+    pub async fn last_sync(&self) -> Result<Option<serde_json::Value>> {
+        Ok(self
+            .setting(LAST_SYNC)
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    /// "Sync now" with the chosen sync folder, recording what it did for the Sync screen.
+    pub async fn sync_chosen_folder(
+        &self,
+        passphrase: Option<&str>,
+        allow_large_delete: bool,
+    ) -> Result<FolderSync> {
+        let folder = self.chosen_sync_folder().await?.ok_or_else(|| {
+            Error::invalid("Choose a sync folder first: one that every laptop can reach, such as a shared drive or a USB stick.")
+        })?;
+        let report = self
+            .sync_folder_confirmed(&folder, passphrase, allow_large_delete)
+            .await?;
+        let summary = serde_json::json!({
+            "at": self.clock().now(),
+            "imported": report.merged.len(),
+            "preview": report.preview,
+            "skipped": report.skipped,
+            "clocks": report.clocks,
+        });
+        self.set_setting(LAST_SYNC, &summary.to_string()).await?;
+        Ok(report)
+    }
+
     /// "Sync now": merges what other laptops wrote into `folder`, then writes what this laptop
     /// has not written there yet. Works on any file-sync engine or a USB stick: merging is
     /// order-independent and idempotent, and no file is ever replaced.
