@@ -98,7 +98,10 @@ export function notify(message, undo) {
   toastTimer = setTimeout(() => { toast.hidden = true; }, undo ? 15000 : 6000);
 }
 
-/** An error message beside what caused it, announced to screen readers. */
-export function errorMessage(error) {
-  return h('p', { class: 'field-error', role: 'alert' }, error?.message ?? String(error));
+/**
+ * An error message beside what caused it, announced to screen readers: a paragraph, or with
+ * tag 'span' a message inside a line.
+ */
+export function errorMessage(error, tag = 'p') {
+  return h(tag, { class: 'field-error', role: 'alert' }, error?.message ?? String(error));
 }

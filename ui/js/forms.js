@@ -1,6 +1,7 @@
 // Forms that are submitted as a whole (making something new): labels above inputs, an error
 // summary at the top, and each problem beside its field, as in the GOV.UK Design System.
 
+import { errorMessage } from './feedback.js';
 import { fill, h } from './dom.js';
 
 export function formField({ id, label, hint, type = 'text', multiline = false, value = '' }) {
@@ -61,7 +62,7 @@ export function createForm({ id, label, hint, button, create }) {
     try {
       location.hash = `#${await create(input.value)}`;
     } catch (e) {
-      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      fill(error, errorMessage(e));
       input.focus();
     }
   });

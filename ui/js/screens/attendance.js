@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { choices, labelOf } from '../choices.js';
 import { breadcrumbs, fill, h, link } from '../dom.js';
 import { plural } from '../format.js';
-import { notify, saving } from '../feedback.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 
 const STATUSES = [['present', 'Present', 'P'], ['late', 'Late', 'L'], ['absent', 'Absent', 'A']];
 
@@ -196,7 +196,7 @@ function participantListPanel(versionId, renderCohort) {
       try {
         show(await api.previewParticipantList(versionId, mapping));
       } catch (e) {
-        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+        fill(result, errorMessage(e, 'span'));
       }
     };
     const columns = h('table', { class: 'table', 'data-testid': 'list-columns' },
@@ -222,7 +222,7 @@ function participantListPanel(versionId, renderCohort) {
           await renderCohort();
           document.getElementById('choose-participant-list').focus();
         } catch (e) {
-          fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+          fill(result, errorMessage(e, 'span'));
         }
       },
     }, plan.to_add.length === 1 ? 'Add 1 participant' : `Add ${plan.to_add.length} participants`);
@@ -265,7 +265,7 @@ function participantListPanel(versionId, renderCohort) {
         document.getElementById('list-preview-heading')?.focus();
       } catch (e) {
         fill(preview);
-        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+        fill(result, errorMessage(e, 'span'));
       }
     } }, 'Choose a participant list…'),
     result,

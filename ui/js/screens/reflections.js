@@ -367,7 +367,7 @@ export async function reflectionsScreen() {
     try {
       context = await api.reflectionContext(hit.id);
     } catch (e) {
-      fill(detail, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      fill(detail, errorMessage(e));
       detail.hidden = false;
       return;
     }

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { fill, h, link } from '../dom.js';
 import { minutes as formatMinutes, plural } from '../format.js';
 import { ReflectionWriter } from '../capture.js';
-import { notify, saving } from '../feedback.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 import { field } from '../fields.js';
 import { PhonesPanel } from './phones.js';
 
@@ -53,7 +53,7 @@ class RunView {
       this.renderStage();
       this.renderTable();
     } catch (error) {
-      fill(this.stage, h('p', { class: 'field-error', role: 'alert' }, error.message));
+      fill(this.stage, errorMessage(error));
     }
   }
 

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { fill, h } from '../dom.js';
-import { notify, saving } from '../feedback.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
 import { confirmation } from '../confirm.js';
 import { date } from '../format.js';
@@ -52,7 +52,7 @@ function backupLimits(policy) {
       const saved = await saving(api.setBackupLimits(Number(kept.value), Math.round(Number(budget.value) * 1024)));
       fill(result, `Saved: ${saved.kept} of each kind, ${Math.round(saved.budget_mb / 1024)} GB in all at most.`);
     } catch (e) {
-      fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      fill(result, errorMessage(e, 'span'));
     }
   };
   kept.addEventListener('change', save);
@@ -65,7 +65,7 @@ function backupLimits(policy) {
         const chosen = await api.chooseBackupFolder();
         if (chosen) await refresh('choose-backup-folder');
       } catch (e) {
-        fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+        fill(result, errorMessage(e, 'span'));
       }
     } }, 'Choose another folder…'),
     h('div', { class: 'field' },
@@ -115,7 +115,7 @@ export async function settingsScreen(section) {
               notify('Backed up and checked.');
               await refresh('backup-now');
             } catch (e) {
-              fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+              fill(result, errorMessage(e, 'span'));
             }
           } }, 'Back up now'),
           h('button', { type: 'button', class: 'button button-secondary', id: 'save-backup', onclick: async () => {
@@ -123,7 +123,7 @@ export async function settingsScreen(section) {
               const path = await api.saveBackupAs();
               fill(result, path ? ['Saved and checked: ', h('code', {}, path)] : 'Nothing was saved.');
             } catch (e) {
-              fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+              fill(result, errorMessage(e, 'span'));
             }
           } }, 'Save a backup elsewhere…'),
           h('button', { type: 'button', class: 'button button-secondary', id: 'restore', onclick: async () => {
@@ -132,7 +132,7 @@ export async function settingsScreen(section) {
               const restored = await api.restoreBackup();
               if (!restored) fill(result, 'Nothing was restored.');
             } catch (e) {
-              fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+              fill(result, errorMessage(e, 'span'));
             }
           } }, 'Restore from a backup…')),
         h('p', { class: 'hint' }, 'Restoring checks the backup first and never replaces good data with a damaged file. Fieldbook then reopens; the data it replaced is kept as a backup too.'),

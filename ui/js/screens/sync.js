@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { fill, h } from '../dom.js';
 import { plural } from '../format.js';
-import { notify } from '../feedback.js';
+import { errorMessage, notify } from '../feedback.js';
 import { refresh } from '../navigation.js';
 
 const KIND_NAMES = {
@@ -123,7 +123,7 @@ export async function syncScreen() {
         fill(result, h('p', { class: 'notice', role: 'alert' }, e.message),
           h('button', { type: 'button', class: 'button button-warning', id: 'sync-anyway', onclick: () => sync(true) }, 'Sync anyway'));
       } else {
-        fill(result, h('p', { class: 'field-error', role: 'alert' }, e.message));
+        fill(result, errorMessage(e));
       }
     }
   };
@@ -146,7 +146,7 @@ export async function syncScreen() {
         fill(chosen);
       }
     } catch (e) {
-      fill(importResult, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      fill(importResult, errorMessage(e));
     }
   };
 

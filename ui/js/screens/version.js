@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { breadcrumbs, facts, fill, h, link } from '../dom.js';
 import { cohort, date, minutes, plural } from '../format.js';
-import { notify, saving } from '../feedback.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 import { createForm } from '../forms.js';
 import { refresh } from '../navigation.js';
 import { exportPanel } from '../export.js';
@@ -207,7 +207,7 @@ export async function nationalChangesScreen(id) {
       notify(`${plural(taken, 'national change')} taken into ${version.name}.`);
       location.hash = `#/versions/${id}`;
     } catch (e) {
-      fill(error, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      fill(error, errorMessage(e));
     }
   });
 
