@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
+use crate::common;
+
 struct Room {
     _dir: tempfile::TempDir,
     store: Store,
@@ -208,6 +210,17 @@ async fn reflections(room: &Room) -> Vec<Reflection> {
         .reflections_of(room.session.meta.id)
         .await
         .unwrap()
+}
+
+/// The id of the session's reflection that says `text`.
+async fn reflection_saying(room: &Room, text: &str) -> Uuid {
+    reflections(room)
+        .await
+        .into_iter()
+        .find(|r| r.text == text)
+        .unwrap_or_else(|| panic!("no reflection says {text:?}"))
+        .meta
+        .id
 }
 
 #[tokio::test]
@@ -507,19 +520,8 @@ async fn a_phone_changes_and_withdraws_its_own_answers_and_never_another_phones(
     let theirs = Phone::join(&room).await;
     mine.answer("First thought").await;
     theirs.answer("Their thought").await;
-    let all = reflections(&room).await;
-    let my_id = all
-        .iter()
-        .find(|r| r.text == "First thought")
-        .unwrap()
-        .meta
-        .id;
-    let their_id = all
-        .iter()
-        .find(|r| r.text == "Their thought")
-        .unwrap()
-        .meta
-        .id;
+    let my_id = reflection_saying(&room, "First thought").await;
+    let their_id = reflection_saying(&room, "Their thought").await;
 
     let page = mine.page().await;
     assert!(page.body.contains("First thought") && !page.body.contains("Their thought"));
@@ -742,13 +744,7 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
         room.server.projected().await.unwrap().is_empty(),
         "none until let through"
     );
-    let all = reflections(&room).await;
-    let shown = all
-        .iter()
-        .find(|r| r.text == "Shown to the room")
-        .unwrap()
-        .meta
-        .id;
+    let shown = reflection_saying(&room, "Shown to the room").await;
     room.server.project(shown, true).await.unwrap();
     assert_eq!(
         room.server.projected().await.unwrap(),
@@ -772,14 +768,11 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
         .remove(0);
     let elsewhere = room
         .store
-        .save_reflection(fieldbook_core::day::ReflectionDraft {
-            id: None,
-            session_id: other_session.meta.id,
-            agenda_item_id: None,
-            participant_id: None,
-            prompt: String::new(),
-            text: "From another session".into(),
-        })
+        .save_reflection(common::said(
+            other_session.meta.id,
+            None,
+            "From another session",
+        ))
         .await
         .unwrap()
         .unwrap();
