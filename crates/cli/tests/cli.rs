@@ -317,43 +317,30 @@ fn a_coordinator_merges_laptops_bundles_without_a_display() {
     );
     assert_ok(&out);
 
-    // A dry run previews and changes nothing.
-    let preview = json(&cli(
-        &coordinator,
-        &[
+    // The coordinator imports a's bundle with the passphrase in `file`.
+    let import_a = |file: &Path, extra: &[&str]| {
+        let mut args = vec![
             "import-bundle",
             bundle_a.to_str().unwrap(),
             "--passphrase-file",
-            secret.to_str().unwrap(),
-            "--dry-run",
-        ],
-    ));
+            file.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        cli(&coordinator, &args)
+    };
+
+    // A dry run previews and changes nothing.
+    let preview = json(&import_a(&secret, &["--dry-run"]));
     assert!(preview["adds"].as_u64().unwrap() > 50);
     assert_eq!(json(&cli(&coordinator, &["stats"]))["programme"], 0);
 
     // A wrong passphrase is a clear refusal.
     let wrong = tmp.path().join("wrong.txt");
     std::fs::write(&wrong, "puffin").unwrap();
-    let out = cli(
-        &coordinator,
-        &[
-            "import-bundle",
-            bundle_a.to_str().unwrap(),
-            "--passphrase-file",
-            wrong.to_str().unwrap(),
-        ],
-    );
+    let out = import_a(&wrong, &[]);
     assert_refused(&out, 1, "That passphrase does not open this bundle");
 
-    json(&cli(
-        &coordinator,
-        &[
-            "import-bundle",
-            bundle_a.to_str().unwrap(),
-            "--passphrase-file",
-            secret.to_str().unwrap(),
-        ],
-    ));
+    json(&import_a(&secret, &[]));
     cli(&b, &["seed-demo"]);
     let bundle_b = tmp.path().join("b.fieldbook");
     cli(&b, &["export-bundle", bundle_b.to_str().unwrap()]);

@@ -280,29 +280,23 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
         Some("nosniff")
     );
 
-    // A form posted from another site (the browser says where from) is refused.
-    let forged = String::from_utf8(post(
-        room.addr,
-        "/answer",
-        Some(&phone.cookie),
-        &form(&[("text", "from elsewhere")]),
-    ))
-    .unwrap()
-    .replacen("Host:", "Origin: http://evil.example\r\nHost:", 1);
-    assert_eq!(send(room.addr, forged.into_bytes()).await.status, 403);
-    let same = String::from_utf8(post(
-        room.addr,
-        "/answer",
-        Some(&phone.cookie),
-        &form(&[("text", "from the page")]),
-    ))
-    .unwrap()
-    .replacen(
-        "Host:",
-        &format!("Origin: http://{}\r\nHost:", room.addr),
-        1,
-    );
-    assert_eq!(send(room.addr, same.into_bytes()).await.status, 303);
+    // An answer posted as the browser does, saying which site the form came from.
+    let posted_from = |origin: &str, text: &str| {
+        String::from_utf8(post(
+            room.addr,
+            "/answer",
+            Some(&phone.cookie),
+            &form(&[("text", text)]),
+        ))
+        .unwrap()
+        .replacen("Host:", &format!("Origin: {origin}\r\nHost:"), 1)
+        .into_bytes()
+    };
+    // A form posted from another site is refused.
+    let forged = posted_from("http://evil.example", "from elsewhere");
+    assert_eq!(send(room.addr, forged).await.status, 403);
+    let same = posted_from(&format!("http://{}", room.addr), "from the page");
+    assert_eq!(send(room.addr, same).await.status, 303);
     assert_eq!(reflections(&room).await.len(), 2);
 }
 

@@ -86,6 +86,14 @@ impl Data {
     }
 }
 
+/// `query` with the best matches first rather than the newest.
+fn best_first(query: SearchQuery) -> SearchQuery {
+    SearchQuery {
+        sort: Sort::Relevance,
+        ..query
+    }
+}
+
 fn q(text: &str) -> SearchQuery {
     SearchQuery {
         text: text.into(),
@@ -216,12 +224,7 @@ async fn filters_narrow_and_counts_follow() {
 #[tokio::test]
 async fn relevance_puts_the_closest_match_first() {
     let d = data().await;
-    let found = d
-        .search(SearchQuery {
-            sort: Sort::Relevance,
-            ..q("power")
-        })
-        .await;
+    let found = d.search(best_first(q("power"))).await;
     assert_eq!(found.total, 2);
     let newest = d.search(q("power")).await;
     assert_eq!(found.hits.len(), newest.hits.len());
@@ -367,12 +370,7 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
         found.hits[0].marked
     );
     // Best match first marks them too.
-    let best = d
-        .search(SearchQuery {
-            sort: Sort::Relevance,
-            ..typed("promises kep")
-        })
-        .await;
+    let best = d.search(best_first(typed("promises kep"))).await;
     assert_eq!(best.total, 1);
     assert!(
         best.hits[0]
