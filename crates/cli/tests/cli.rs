@@ -239,13 +239,18 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         ("json", b"{"),
     ] {
         let out = tmp.path().join(format!("notes.{format}"));
-        let run = export_notes(
+        let run = cli(
             tmp.path(),
-            Some(&sunderland),
-            format,
-            "participant",
-            &out,
-            &[],
+            &[
+                "export-notes",
+                "--version",
+                &sunderland,
+                "--format",
+                format,
+                "--audience",
+                "participant",
+                out.to_str().unwrap(),
+            ],
         );
         assert!(
             run.status.success(),
@@ -255,13 +260,19 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         assert!(std::fs::read(&out).unwrap().starts_with(start), "{format}");
     }
     let bom = tmp.path().join("excel.csv");
-    export_notes(
+    cli(
         tmp.path(),
-        Some(&sunderland),
-        "csv",
-        "facilitator",
-        &bom,
-        &["--bom"],
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "csv",
+            "--bom",
+            "--audience",
+            "facilitator",
+            bom.to_str().unwrap(),
+        ],
     );
     assert!(std::fs::read(&bom)
         .unwrap()
@@ -269,27 +280,48 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
 
     // Malformed arguments: refused before anything is written.
     let nowhere = tmp.path().join("no-such-folder").join("notes.md");
-    let run = export_notes(
+    let run = cli(
         tmp.path(),
-        Some(&sunderland),
-        "md",
-        "facilitator",
-        &nowhere,
-        &[],
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "md",
+            "--audience",
+            "facilitator",
+            nowhere.to_str().unwrap(),
+        ],
     );
-    assert_refused(&run, 1, "that folder does not exist");
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
     let pdf = tmp.path().join("x.pdf");
-    let run = export_notes(
+    let run = cli(
         tmp.path(),
-        Some(&sunderland),
-        "pdf",
-        "facilitator",
-        &pdf,
-        &[],
+        &[
+            "export-notes",
+            "--version",
+            &sunderland,
+            "--format",
+            "pdf",
+            "--audience",
+            "facilitator",
+            pdf.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.status.code(), Some(2));
     let md = tmp.path().join("x.md");
-    let run = export_notes(tmp.path(), None, "md", "facilitator", &md, &[]);
+    let run = cli(
+        tmp.path(),
+        &[
+            "export-notes",
+            "--format",
+            "md",
+            "--audience",
+            "facilitator",
+            md.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.status.code(), Some(2));
     assert!(!md.exists() && !pdf.exists() && !nowhere.exists());
 }
