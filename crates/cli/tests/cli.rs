@@ -9,23 +9,89 @@ mod phones;
 mod sync_folder;
 mod syncthing;
 
-fn cli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+/// The binary on the data folder `dir`, with a data folder from the environment out of the way.
+fn fieldbook(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"));
+    command
         .arg("--data-dir")
         .arg(dir)
-        .args(args)
-        .env_remove("FIELDBOOK_DATA_DIR")
-        .output()
-        .unwrap()
+        .env_remove("FIELDBOOK_DATA_DIR");
+    command
+}
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    fieldbook(dir).args(args).output().unwrap()
+}
+
+/// What a run wrote to stderr.
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Fails the test, showing what the run wrote to stderr, unless it succeeded.
+fn assert_ok(output: &Output) {
+    assert!(output.status.success(), "{}", stderr(output));
+}
+
+/// Fails the test unless the run was refused with exit code `code`, saying `says` on stderr.
+fn assert_refused(output: &Output, code: i32, says: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert!(err.contains(says), "{err}");
 }
 
 fn json(output: &Output) -> serde_json::Value {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_ok(output);
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Seeds the demo in `dir`; the id of its Sunderland version.
+fn sunderland(dir: &Path) -> String {
+    assert_ok(&cli(dir, &["seed-demo"]));
+    let versions = json(&cli(dir, &["versions", "--json"]));
+    id_of(item(&versions, "/version/place", "Sunderland"), "version")
+}
+
+/// The item of the JSON list `list` whose field at `pointer` (a JSON pointer) is `value`.
+fn item<'a>(list: &'a serde_json::Value, pointer: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i.pointer(pointer).and_then(|v| v.as_str()) == Some(value))
+        .unwrap_or_else(|| panic!("nothing with {pointer} {value:?} in {list}"))
+}
+
+/// The id of the `record` (such as "version") an item of a list shows.
+fn id_of(item: &serde_json::Value, record: &str) -> String {
+    item[record]["id"].as_str().unwrap().to_owned()
+}
+
+/// Seeds the demo in `dir`; the id of the first session of the first programme's first version.
+fn a_session(dir: &Path) -> String {
+    assert_ok(&cli(dir, &["seed-demo"]));
+    let programmes = json(&cli(dir, &["programmes", "--json"]));
+    let version = id_of(&programmes[0]["versions"][0], "version");
+    let sessions = json(&cli(dir, &["sessions", &version, "--json"]));
+    id_of(&sessions["sessions"][0], "session")
+}
+
+/// `export-notes` of `version` (all versions if none) in `format` for `audience`, to `out`.
+fn export_notes(
+    dir: &Path,
+    version: Option<&str>,
+    format: &str,
+    audience: &str,
+    out: &Path,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec!["export-notes"];
+    if let Some(version) = version {
+        args.extend(["--version", version]);
+    }
+    args.extend(["--format", format]);
+    args.extend(extra);
+    args.extend(["--audience", audience, out.to_str().unwrap()]);
+    cli(dir, &args)
 }
 
 #[test]
@@ -64,28 +130,14 @@ fn the_data_folder_can_come_from_the_environment() {
         .env("FIELDBOOK_DATA_DIR", &dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(dir.join("fieldbook.db").is_file());
 }
 
 #[test]
 fn a_session_shows_its_agenda_with_computed_start_times() {
     let tmp = tempfile::tempdir().unwrap();
-    cli(tmp.path(), &["seed-demo"]);
-    let programmes = json(&cli(tmp.path(), &["programmes", "--json"]));
-    let version = programmes[0]["versions"][0]["version"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let detail = json(&cli(tmp.path(), &["sessions", &version, "--json"]));
-    let session = detail["sessions"][0]["session"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let session = a_session(tmp.path());
     let shown = json(&cli(tmp.path(), &["session", &session, "--json"]));
 
     let start = shown["session"]["start_time"].as_str().unwrap();
@@ -108,8 +160,7 @@ fn a_malformed_id_is_refused_before_anything_is_opened() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("untouched");
     let out = cli(&dir, &["session", "not-an-id"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Fieldbook id"));
+    assert_refused(&out, 2, "not a Fieldbook id");
     assert!(!dir.exists());
 }
 
@@ -120,8 +171,7 @@ fn an_unknown_id_says_it_was_not_found() {
         tmp.path(),
         &["session", "0193b9a2-5f1c-7d3e-9a41-2c8e5b7f6a10"],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
+    assert_refused(&out, 1, "was not found");
 }
 
 #[test]
@@ -154,14 +204,12 @@ fn versions_and_exercises_list_as_json_and_filter() {
     assert!(places.contains(&"Sunderland"));
 
     let programmes = json(&cli(tmp.path(), &["programmes", "--json"]));
-    let lct = programmes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["programme"]["title"] == "Leading Change Together")
-        .unwrap();
-    let id = lct["programme"]["id"].as_str().unwrap();
-    let only = json(&cli(tmp.path(), &["versions", "--programme", id, "--json"]));
+    let lct = item(&programmes, "/programme/title", "Leading Change Together");
+    let id = id_of(lct, "programme");
+    let only = json(&cli(
+        tmp.path(),
+        &["versions", "--programme", &id, "--json"],
+    ));
     assert_eq!(only.as_array().unwrap().len(), 2);
 
     let all = json(&cli(tmp.path(), &["exercises", "--json"]));
@@ -183,17 +231,7 @@ fn versions_and_exercises_list_as_json_and_filter() {
 #[test]
 fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
     let tmp = tempfile::tempdir().unwrap();
-    cli(tmp.path(), &["seed-demo"]);
-    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
-    let sunderland = versions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"]["place"] == "Sunderland")
-        .unwrap()["version"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sunderland = sunderland(tmp.path());
     for (format, start) in [
         ("md", &b"# "[..]),
         ("html", b"<!DOCTYPE html>"),
@@ -310,52 +348,32 @@ fn a_coordinator_merges_laptops_bundles_without_a_display() {
             secret.to_str().unwrap(),
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
 
-    // A dry run previews and changes nothing.
-    let preview = json(&cli(
-        &coordinator,
-        &[
+    // The coordinator imports a's bundle with the passphrase in `file`.
+    let import_a = |file: &Path, extra: &[&str]| {
+        let mut args = vec![
             "import-bundle",
             bundle_a.to_str().unwrap(),
             "--passphrase-file",
-            secret.to_str().unwrap(),
-            "--dry-run",
-        ],
-    ));
+            file.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        cli(&coordinator, &args)
+    };
+
+    // A dry run previews and changes nothing.
+    let preview = json(&import_a(&secret, &["--dry-run"]));
     assert!(preview["adds"].as_u64().unwrap() > 50);
     assert_eq!(json(&cli(&coordinator, &["stats"]))["programme"], 0);
 
     // A wrong passphrase is a clear refusal.
     let wrong = tmp.path().join("wrong.txt");
     std::fs::write(&wrong, "puffin").unwrap();
-    let out = cli(
-        &coordinator,
-        &[
-            "import-bundle",
-            bundle_a.to_str().unwrap(),
-            "--passphrase-file",
-            wrong.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("That passphrase does not open this bundle")
-    );
+    let out = import_a(&wrong, &[]);
+    assert_refused(&out, 1, "That passphrase does not open this bundle");
 
-    json(&cli(
-        &coordinator,
-        &[
-            "import-bundle",
-            bundle_a.to_str().unwrap(),
-            "--passphrase-file",
-            secret.to_str().unwrap(),
-        ],
-    ));
+    json(&import_a(&secret, &[]));
     cli(&b, &["seed-demo"]);
     let bundle_b = tmp.path().join("b.fieldbook");
     cli(&b, &["export-bundle", bundle_b.to_str().unwrap()]);
@@ -396,22 +414,17 @@ fn a_coordinator_merges_laptops_bundles_without_a_display() {
             tmp.path().join("missing.fieldbook").to_str().unwrap(),
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read"));
+    assert_refused(&out, 1, "could not be read");
 }
 
 #[test]
 fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    cli(&dir, &["seed-demo"]);
+    let sunderland = sunderland(&dir);
     let backup = tmp.path().join("backup.db");
     let out = cli(&dir, &["backup", backup.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     // Writing over an existing file is refused.
     assert_eq!(
         cli(&dir, &["backup", backup.to_str().unwrap()])
@@ -420,32 +433,10 @@ fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
         Some(1)
     );
 
-    let versions = json(&cli(&dir, &["versions", "--json"]));
-    let sunderland = versions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"]["place"] == "Sunderland")
-        .unwrap()["version"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let store_file = dir.join("fieldbook.db");
     // A change after the backup, then the restore brings the backup's state back.
     let notes = tmp.path().join("n.md");
-    cli(
-        &dir,
-        &[
-            "export-notes",
-            "--version",
-            &sunderland,
-            "--format",
-            "md",
-            "--audience",
-            "facilitator",
-            notes.to_str().unwrap(),
-        ],
-    );
+    export_notes(&dir, Some(&sunderland), "md", "facilitator", &notes, &[]);
     let before = json(&cli(&dir, &["stats"]));
     let other = tmp.path().join("other");
     cli(&other, &["generate", "--reflections", "5"]);
@@ -454,11 +445,7 @@ fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
     json(&cli(&dir, &["import-bundle", bundle.to_str().unwrap()]));
     assert_ne!(json(&cli(&dir, &["stats"])), before);
     let out = cli(&dir, &["restore", backup.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert_eq!(json(&cli(&dir, &["stats"])), before);
 
     // A damaged file is refused and the database stays as it was.
@@ -469,8 +456,7 @@ fn a_backup_restores_and_a_bad_file_is_refused_with_nothing_changed() {
     std::fs::write(&damaged, bytes).unwrap();
     let kept = std::fs::read(&store_file).unwrap();
     let out = cli(&dir, &["restore", damaged.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a usable Fieldbook backup"));
+    assert_refused(&out, 1, "not a usable Fieldbook backup");
     let not_db = tmp.path().join("notes.db");
     std::fs::write(&not_db, "just some notes").unwrap();
     assert_eq!(
@@ -491,8 +477,7 @@ fn a_participant_is_erased_only_when_confirmed() {
         tmp.path(),
         &["erase-participant", "0193b9a2-5f1c-7d3e-9a41-2c8e5b7f6a10"],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_refused(&out, 1, "--yes");
     let out = cli(
         tmp.path(),
         &[
@@ -501,7 +486,7 @@ fn a_participant_is_erased_only_when_confirmed() {
             "--yes",
         ],
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+    assert!(stderr(&out).contains("not found"));
 }
 
 /// Kills a writer with SIGKILL at random moments, a hundred times: after each, the database
@@ -510,22 +495,12 @@ fn a_participant_is_erased_only_when_confirmed() {
 fn a_killed_writer_never_loses_a_committed_reflection_or_damages_the_file() {
     use std::io::{BufRead, BufReader};
     let tmp = tempfile::tempdir().unwrap();
-    cli(tmp.path(), &["seed-demo"]);
-    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
-    let version = versions[0]["version"]["id"].as_str().unwrap().to_owned();
-    let session = json(&cli(tmp.path(), &["sessions", &version, "--json"]))["sessions"][0]
-        ["session"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let session = a_session(tmp.path());
     let mut committed: Vec<String> = Vec::new();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for round in 0..100 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
-            .arg("--data-dir")
-            .arg(tmp.path())
+        let mut child = fieldbook(tmp.path())
             .args(["stress-write", &session])
-            .env_remove("FIELDBOOK_DATA_DIR")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -582,20 +557,10 @@ fn a_killed_writer_never_loses_a_committed_reflection_or_damages_the_file() {
 #[test]
 fn search_finds_reflections_by_stem_and_never_fails_on_symbols() {
     let tmp = tempfile::tempdir().unwrap();
-    cli(tmp.path(), &["seed-demo"]);
-    let versions = json(&cli(tmp.path(), &["versions", "--json"]));
-    let version = versions[0]["version"]["id"].as_str().unwrap().to_owned();
-    let session = json(&cli(tmp.path(), &["sessions", &version, "--json"]))["sessions"][0]
-        ["session"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let session = a_session(tmp.path());
     // Reflections written by the stress writer ("Reflection N written under stress").
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
-        .arg("--data-dir")
-        .arg(tmp.path())
+    let mut child = fieldbook(tmp.path())
         .args(["stress-write", &session])
-        .env_remove("FIELDBOOK_DATA_DIR")
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -651,14 +616,9 @@ fn generate_fills_a_folder_with_varied_reflections_and_themes_to_search() {
     );
     // A theme from the list filters the search to its reflections.
     let themes = json(&cli(tmp.path(), &["themes", "--json"]));
-    let trust = themes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["theme"]["name"] == "Trust")
-        .unwrap();
-    let id = trust["theme"]["id"].as_str().unwrap();
-    let tagged = json(&cli(tmp.path(), &["search", "", "--theme", id, "--json"]));
+    let trust = item(&themes, "/theme/name", "Trust");
+    let id = id_of(trust, "theme");
+    let tagged = json(&cli(tmp.path(), &["search", "", "--theme", &id, "--json"]));
     assert_eq!(tagged["total"], trust["reflections"]);
     let untagged = json(&cli(tmp.path(), &["search", "", "--untagged", "--json"]));
     assert!(untagged["total"].as_i64().unwrap() < 3000);
@@ -697,11 +657,7 @@ fn sync_folder_names_a_damaged_file_and_merges_the_rest() {
         .unwrap();
 
     let out = cli(&b, &["sync-folder", folder.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Merged 1 file(s)"), "{text}");
     assert!(text.contains("Skipped half-copied.fieldbook: "), "{text}");
@@ -742,8 +698,7 @@ fn backups_shows_and_changes_where_backups_go_and_how_many_are_kept() {
     assert_eq!(changed["policy"]["kept"], 2);
     assert_eq!(changed["policy"]["folder"], elsewhere.to_str().unwrap());
     let out = cli(&dir, &["backups", "--keep", "0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing has been changed"));
+    assert_refused(&out, 1, "Nothing has been changed");
     assert_eq!(
         json(&cli(&dir, &["backups", "--json"]))["policy"]["kept"],
         2
@@ -751,8 +706,7 @@ fn backups_shows_and_changes_where_backups_go_and_how_many_are_kept() {
     let readonly = tmp.path().join("readonly");
     std::fs::create_dir_all(&readonly).unwrap();
     let out = cli(&dir, &["backups", "--folder", "/proc/no-such-place"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Backups cannot be saved in"));
+    assert_refused(&out, 1, "Backups cannot be saved in");
 }
 
 #[test]

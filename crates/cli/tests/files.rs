@@ -3,9 +3,9 @@
 //! against the REFI-QDA schema by xmllint; the .ics parsed by icalendar.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
-use super::{cli, json};
+use super::{assert_ok, cli, json, stderr, sunderland};
 
 /// The Python with the test packages, installed by `scripts/dev deps` (or FIELDBOOK_PYTHON).
 fn python() -> PathBuf {
@@ -41,24 +41,15 @@ fn run_python(script: &str, args: &[&Path]) -> String {
 
 fn sqlite(db: &Path, sql: &str) -> String {
     let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn sunderland(dir: &Path) -> String {
-    assert!(cli(dir, &["seed-demo"]).status.success());
-    let versions = json(&cli(dir, &["versions", "--json"]));
-    versions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["version"]["place"] == "Sunderland")
-        .map(|v| v["version"]["id"].as_str().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("no Sunderland version in {versions}"))
+/// `import-participants` of the list at `file` into `version`, with `extra` arguments.
+fn import(dir: &Path, file: &str, version: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["import-participants", file, "--version", version];
+    args.extend(extra);
+    cli(dir, &args)
 }
 
 fn rows(list: &serde_json::Value) -> Vec<u64> {
@@ -85,24 +76,16 @@ fn a_cohort_is_imported_from_the_lists_excel_and_libreoffice_write_and_never_twi
         let before = participants(tmp.path());
 
         // A dry run says what would happen and writes nothing.
-        let plan = json(&cli(
+        let plan = json(&import(
             tmp.path(),
-            &[
-                "import-participants",
-                path,
-                "--version",
-                &version,
-                "--dry-run",
-                "--json",
-            ],
+            path,
+            &version,
+            &["--dry-run", "--json"],
         ));
         assert_eq!(rows(&plan["added"]), vec![2, 3, 9], "{file}: {plan}");
         assert_eq!(participants(tmp.path()), before, "{file}");
 
-        let report = json(&cli(
-            tmp.path(),
-            &["import-participants", path, "--version", &version, "--json"],
-        ));
+        let report = json(&import(tmp.path(), path, &version, &["--json"]));
         assert_eq!(rows(&report["added"]), vec![2, 3, 9], "{file}: {report}");
         let added = &report["added"];
         assert_eq!(added[0]["name"], "Amélie Dubois", "{file}");
@@ -135,10 +118,7 @@ fn a_cohort_is_imported_from_the_lists_excel_and_libreoffice_write_and_never_twi
         assert_eq!(emails, "amelie@example.org\njo@example.org\n", "{file}");
 
         // The same file again adds nothing: everyone is reported as a duplicate.
-        let again = cli(
-            tmp.path(),
-            &["import-participants", path, "--version", &version],
-        );
+        let again = import(tmp.path(), path, &version, &[]);
         let text = String::from_utf8_lossy(&again.stdout);
         assert!(text.starts_with("Added 0 participants."), "{text}");
         assert!(
@@ -166,15 +146,7 @@ fn a_list_that_cannot_be_read_is_refused_with_nothing_changed() {
         (&not_a_sheet, "could not be read as a spreadsheet"),
         (&no_names, "which column holds people's names"),
     ] {
-        let out = cli(
-            tmp.path(),
-            &[
-                "import-participants",
-                file.to_str().unwrap(),
-                "--version",
-                &version,
-            ],
-        );
+        let out = import(tmp.path(), file.to_str().unwrap(), &version, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success());
         assert!(
@@ -186,25 +158,13 @@ fn a_list_that_cannot_be_read_is_refused_with_nothing_changed() {
 
     // Saying which column holds names imports the list.
     let file = no_names.to_str().unwrap();
-    let refused = cli(
+    let refused = import(tmp.path(), file, &version, &["--column", "Who=height"]);
+    assert!(stderr(&refused).contains("is not something a column can hold"));
+    let report = json(&import(
         tmp.path(),
+        file,
+        &version,
         &[
-            "import-participants",
-            file,
-            "--version",
-            &version,
-            "--column",
-            "Who=height",
-        ],
-    );
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not something a column can hold"));
-    let report = json(&cli(
-        tmp.path(),
-        &[
-            "import-participants",
-            file,
-            "--version",
-            &version,
             "--column",
             "who=name",
             "--column",
@@ -225,15 +185,11 @@ fn a_thousand_people_are_imported_at_once() {
     let version = sunderland(tmp.path());
     let big = lists.path().join("big.xlsx");
     let started = std::time::Instant::now();
-    let report = json(&cli(
+    let report = json(&import(
         tmp.path(),
-        &[
-            "import-participants",
-            big.to_str().unwrap(),
-            "--version",
-            &version,
-            "--json",
-        ],
+        big.to_str().unwrap(),
+        &version,
+        &["--json"],
     ));
     // A figure to read, not a timed test: the bench has the reference run.
     eprintln!(
@@ -250,11 +206,7 @@ fn qdpx_of(dir: &Path, args: &[&str]) -> (PathBuf, serde_json::Value) {
     let mut all = vec!["export-qdpx", out.to_str().unwrap()];
     all.extend_from_slice(args);
     let run = cli(dir, &all);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ok(&run);
     let read = run_python("read_qdpx.py", &[&out]);
     (out, serde_json::from_str(&read).unwrap())
 }
@@ -314,11 +266,7 @@ fn coded_reflections_open_in_an_analysis_tool_with_every_coding_and_only_consent
         .arg(extracted.path().join("project.qde"))
         .output()
         .unwrap();
-    assert!(
-        lint.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert_ok(&lint);
 
     // Every live tag of every reflection of the programme is a coding of the whole text.
     let expected = sqlite(
@@ -485,7 +433,7 @@ fn a_codebook_made_here_makes_the_same_themes_on_another_laptop_once() {
     std::fs::write(&junk, "<html><body>not a codebook</body></html>").unwrap();
     let out = cli(there.path(), &["import-codebook", junk.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing has been changed."));
+    assert!(stderr(&out).contains("Nothing has been changed."));
 }
 
 #[test]
@@ -503,11 +451,7 @@ fn the_cohorts_sessions_go_into_a_calendar_in_uk_time_and_a_second_export_update
                 ics.to_str().unwrap(),
             ],
         );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_ok(&out);
         let read: serde_json::Value =
             serde_json::from_str(&run_python("read_ics.py", &[&ics])).unwrap();
         read

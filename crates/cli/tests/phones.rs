@@ -3,24 +3,9 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
-use super::{cli, json};
-
-fn a_session(dir: &Path) -> String {
-    cli(dir, &["seed-demo"]);
-    let programmes = json(&cli(dir, &["programmes", "--json"]));
-    let version = programmes[0]["versions"][0]["version"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sessions = json(&cli(dir, &["sessions", &version, "--json"]));
-    sessions["sessions"][0]["session"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use super::{a_session, cli, json};
 
 /// One request over a fresh connection; the whole reply as text.
 fn request(host: &str, raw: &str) -> String {

@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use fieldbook_core::clock::{Clock, ManualClock};
 use fieldbook_core::day::{NewParticipant, ReflectionDraft};
-use fieldbook_core::demo::seed_demo;
 use fieldbook_core::domain::*;
 use fieldbook_core::run::{RunStatus, TimeLeft};
 use fieldbook_core::Store;
 use uuid::Uuid;
+
+use crate::common;
 
 struct Day {
     store: Store,
@@ -22,23 +23,8 @@ struct Day {
 }
 
 async fn day() -> Day {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = ManualClock::at(Utc.with_ymd_and_hms(2027, 1, 27, 9, 30, 0).unwrap());
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    seed_demo(&store).await.unwrap();
-    let version = store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version
-        .meta
-        .id;
+    let (tmp, clock, store) = common::demo_at(common::utc(2027, 1, 27, 9, 30)).await;
+    let version = common::sunderland(&store).await;
     let sessions = store.sessions_of(version).await.unwrap();
     Day {
         store,
@@ -186,30 +172,19 @@ async fn attendance_is_marked_changed_and_the_same_record_on_every_laptop() {
 async fn a_reflection_is_saved_as_typed_keeps_earlier_wordings_and_goes_when_cleared() {
     let d = day().await;
     let session = d.sessions[0].meta.id;
-    let draft = |id: Option<Uuid>, text: &str| ReflectionDraft {
-        id,
-        session_id: session,
-        agenda_item_id: None,
-        participant_id: None,
-        prompt: String::new(),
-        text: text.into(),
+    // Saving as the window does while the facilitator types: the same id each time.
+    let save = |id: Option<Uuid>, text: &str| {
+        d.store.save_reflection(ReflectionDraft {
+            id,
+            ..common::said(session, None, text)
+        })
     };
-    let first = d
-        .store
-        .save_reflection(draft(None, "We keep"))
-        .await
-        .unwrap()
-        .unwrap();
+    let first = save(None, "We keep").await.unwrap().unwrap();
     d.clock.advance_ms(400);
     let id = Some(first.meta.id);
-    d.store
-        .save_reflection(draft(id, "We keep designing"))
-        .await
-        .unwrap();
+    save(id, "We keep designing").await.unwrap();
     d.clock.advance_ms(400);
-    let last = d
-        .store
-        .save_reflection(draft(id, "We keep designing for people, not with them."))
+    let last = save(id, "We keep designing for people, not with them.")
         .await
         .unwrap()
         .unwrap();
@@ -225,19 +200,9 @@ async fn a_reflection_is_saved_as_typed_keeps_earlier_wordings_and_goes_when_cle
     assert_eq!(texts, ["We keep", "We keep designing"]);
     assert_eq!(d.store.reflections_of(session).await.unwrap().len(), 1);
 
-    assert!(d
-        .store
-        .save_reflection(draft(id, "   "))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(save(id, "   ").await.unwrap().is_none());
     assert!(d.store.reflections_of(session).await.unwrap().is_empty());
-    assert!(d
-        .store
-        .save_reflection(draft(None, ""))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(save(None, "").await.unwrap().is_none());
     assert_eq!(d.store.counts().await.unwrap()["reflection"], 0);
 }
 
@@ -264,10 +229,7 @@ async fn open_actions_come_back_at_the_cohorts_next_session() {
         .update(
             "action",
             done.meta.id,
-            serde_json::json!({"status": "done"})
-                .as_object()
-                .unwrap()
-                .clone(),
+            common::patch(serde_json::json!({"status": "done"})),
         )
         .await
         .unwrap();

@@ -8,8 +8,10 @@ use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::*;
 use fieldbook_core::merge::{Action, Choice};
 use fieldbook_core::Store;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use uuid::Uuid;
+
+use crate::common::{self, patch};
 
 struct Fixture {
     store: Store,
@@ -19,40 +21,14 @@ struct Fixture {
     items: Vec<Uuid>,
 }
 
-fn patch(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
-}
-
 /// A national version with one session: Welcome (15), Fishbowl (60), Lunch (45).
 async fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path()).await.unwrap();
-    let mut programme = Programme {
-        meta: Meta::new(),
-        title: "Leading Change Together".into(),
-        summary: String::new(),
-        purpose: String::new(),
-        outcomes: vec![],
-        themes: vec![],
-        retention_months: None,
-    };
-    store.save(&mut programme).await.unwrap();
-    let mut national = ProgrammeVersion {
-        meta: Meta::new(),
-        programme_id: programme.meta.id,
-        kind: VersionKind::National,
-        name: "National version".into(),
-        place: String::new(),
-        partners: vec![],
-        lead_facilitators: vec![],
-        cohort_start: None,
-        cohort_end: None,
-        based_on: None,
-        base_snapshot: None,
-    };
-    store.save(&mut national).await.unwrap();
+    store.create_programme(common::LCT).await.unwrap();
+    let national = common::national_of(&common::programme_titled(&store, common::LCT).await);
     let session = store
-        .create_session(Some(national.meta.id), "Seeing the system")
+        .create_session(Some(national), "Seeing the system")
         .await
         .unwrap();
     let mut items = Vec::new();
@@ -66,13 +42,45 @@ async fn fixture() -> Fixture {
     Fixture {
         store,
         _tmp: tmp,
-        national: national.meta.id,
+        national,
         session: session.meta.id,
         items,
     }
 }
 
 impl Fixture {
+    /// Changes fields of an agenda item, as the agenda builder does.
+    async fn edit_item(&self, item: Uuid, fields: Value) {
+        self.store
+            .update("agenda_item", item, common::patch(fields))
+            .await
+            .unwrap();
+    }
+
+    /// The Fishbowl made 50 minutes nationally and 75 in `local`: one field changed on both
+    /// sides since the local version was made (60).
+    async fn fishbowl_changed_on_both_sides(&self, local: Uuid) {
+        self.edit_item(self.items[1], json!({"minutes": 50})).await;
+        let fishbowl = self.local_item(local, self.items[1]).await;
+        self.edit_item(fishbowl.meta.id, json!({"minutes": 75}))
+            .await;
+    }
+
+    /// Why making a local version of `from` with `form` is refused.
+    async fn refused_local(&self, from: Uuid, form: NewLocalVersion) -> String {
+        self.store
+            .create_local_version(from, form)
+            .await
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// `local` has no national changes left to take.
+    async fn assert_nothing_to_take(&self, local: Uuid) {
+        let changes = self.store.national_changes(local).await.unwrap().changes;
+        assert!(changes.is_empty(), "{changes:?}");
+    }
+
     async fn surrey(&self) -> Uuid {
         let form = NewLocalVersion {
             name: "Leading Change Together: Surrey".into(),
@@ -128,34 +136,25 @@ async fn a_new_local_version_is_a_linked_copy_with_no_differences() {
     let local = f.store.snapshot_version(surrey).await.unwrap();
     assert_eq!(local.sessions[0].session.derived_from, Some(f.session));
     assert!(f.differences(surrey).await.is_empty());
-    assert!(f
-        .store
-        .national_changes(surrey)
-        .await
-        .unwrap()
-        .changes
-        .is_empty());
+    f.assert_nothing_to_take(surrey).await;
 }
 
 #[tokio::test]
 async fn a_local_version_needs_a_place_and_comes_from_a_national_version() {
     let f = fixture().await;
     let err = f
-        .store
-        .create_local_version(
+        .refused_local(
             f.national,
             NewLocalVersion {
                 name: "Nowhere".into(),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap_err();
-    assert_eq!(err.to_string(), "A local version needs a place.");
+        .await;
+    assert_eq!(err, "A local version needs a place.");
     let surrey = f.surrey().await;
     let err = f
-        .store
-        .create_local_version(
+        .refused_local(
             surrey,
             NewLocalVersion {
                 name: "X".into(),
@@ -163,9 +162,8 @@ async fn a_local_version_needs_a_place_and_comes_from_a_national_version() {
                 ..Default::default()
             },
         )
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("national version"), "{err}");
+        .await;
+    assert!(err.contains("national version"), "{err}");
     assert_eq!(f.store.counts().await.unwrap()["programme_version"], 2);
 }
 
@@ -174,14 +172,7 @@ async fn changing_a_duration_moves_later_start_times_and_shows_as_a_difference()
     let f = fixture().await;
     let surrey = f.surrey().await;
     let fishbowl = f.local_item(surrey, f.items[1]).await;
-    f.store
-        .update(
-            "agenda_item",
-            fishbowl.meta.id,
-            patch(json!({"minutes": 75})),
-        )
-        .await
-        .unwrap();
+    f.edit_item(fishbowl.meta.id, json!({"minutes": 75})).await;
 
     let local_session = fishbowl.session_id;
     let times = f
@@ -258,14 +249,8 @@ async fn independent_national_changes_apply_without_touching_local_edits() {
     let f = fixture().await;
     let surrey = f.surrey().await;
     // National renames Welcome and adds a closing round; Surrey lengthens the Fishbowl.
-    f.store
-        .update(
-            "agenda_item",
-            f.items[0],
-            patch(json!({"title": "Welcome and check-in"})),
-        )
-        .await
-        .unwrap();
+    f.edit_item(f.items[0], json!({"title": "Welcome and check-in"}))
+        .await;
     f.store
         .add_agenda_item(
             f.session,
@@ -277,14 +262,7 @@ async fn independent_national_changes_apply_without_touching_local_edits() {
         .await
         .unwrap();
     let fishbowl = f.local_item(surrey, f.items[1]).await;
-    f.store
-        .update(
-            "agenda_item",
-            fishbowl.meta.id,
-            patch(json!({"minutes": 75})),
-        )
-        .await
-        .unwrap();
+    f.edit_item(fishbowl.meta.id, json!({"minutes": 75})).await;
 
     let changes = f.store.national_changes(surrey).await.unwrap().changes;
     let actions: Vec<(Action, bool)> = changes.iter().map(|c| (c.action, c.conflict)).collect();
@@ -310,32 +288,14 @@ async fn independent_national_changes_apply_without_touching_local_edits() {
         ]
     );
     // Taken once, not offered again.
-    assert!(f
-        .store
-        .national_changes(surrey)
-        .await
-        .unwrap()
-        .changes
-        .is_empty());
+    f.assert_nothing_to_take(surrey).await;
 }
 
 #[tokio::test]
 async fn the_same_field_changed_on_both_sides_waits_for_the_facilitator() {
     let f = fixture().await;
     let surrey = f.surrey().await;
-    f.store
-        .update("agenda_item", f.items[1], patch(json!({"minutes": 50})))
-        .await
-        .unwrap();
-    let fishbowl = f.local_item(surrey, f.items[1]).await;
-    f.store
-        .update(
-            "agenda_item",
-            fishbowl.meta.id,
-            patch(json!({"minutes": 75})),
-        )
-        .await
-        .unwrap();
+    f.fishbowl_changed_on_both_sides(surrey).await;
 
     let changes = f.store.national_changes(surrey).await.unwrap().changes;
     assert_eq!(changes.len(), 1);
@@ -370,32 +330,14 @@ async fn the_same_field_changed_on_both_sides_waits_for_the_facilitator() {
         0
     );
     assert_eq!(f.local_item(surrey, f.items[1]).await.minutes, 75);
-    assert!(f
-        .store
-        .national_changes(surrey)
-        .await
-        .unwrap()
-        .changes
-        .is_empty());
+    f.assert_nothing_to_take(surrey).await;
 }
 
 #[tokio::test]
 async fn choosing_the_national_side_of_a_conflict_takes_its_value() {
     let f = fixture().await;
     let surrey = f.surrey().await;
-    f.store
-        .update("agenda_item", f.items[1], patch(json!({"minutes": 50})))
-        .await
-        .unwrap();
-    let fishbowl = f.local_item(surrey, f.items[1]).await;
-    f.store
-        .update(
-            "agenda_item",
-            fishbowl.meta.id,
-            patch(json!({"minutes": 75})),
-        )
-        .await
-        .unwrap();
+    f.fishbowl_changed_on_both_sides(surrey).await;
     let key = f.store.national_changes(surrey).await.unwrap().changes[0]
         .key
         .clone();
@@ -412,14 +354,8 @@ async fn deletes_against_edits_are_conflicts_and_plain_deletes_apply() {
     let surrey = f.surrey().await;
     // National deletes Welcome (untouched locally) and Lunch (edited locally).
     let lunch = f.local_item(surrey, f.items[2]).await;
-    f.store
-        .update(
-            "agenda_item",
-            lunch.meta.id,
-            patch(json!({"pinned_time": "12:30"})),
-        )
-        .await
-        .unwrap();
+    f.edit_item(lunch.meta.id, json!({"pinned_time": "12:30"}))
+        .await;
     f.store.remove("agenda_item", f.items[0]).await.unwrap();
     f.store.remove("agenda_item", f.items[2]).await.unwrap();
     // Surrey deletes the Fishbowl, which national edits.
@@ -428,14 +364,8 @@ async fn deletes_against_edits_are_conflicts_and_plain_deletes_apply() {
         .remove("agenda_item", fishbowl.meta.id)
         .await
         .unwrap();
-    f.store
-        .update(
-            "agenda_item",
-            f.items[1],
-            patch(json!({"notes": "Four chairs, one empty"})),
-        )
-        .await
-        .unwrap();
+    f.edit_item(f.items[1], json!({"notes": "Four chairs, one empty"}))
+        .await;
 
     let changes = f.store.national_changes(surrey).await.unwrap().changes;
     let summary: Vec<(Action, Option<&str>, bool)> = changes
@@ -694,10 +624,7 @@ async fn an_agenda_item_needs_at_least_a_minute_and_at_most_a_day_and_a_refusal_
     assert!(zero.contains("at least 1 minute"), "{zero}");
     let item: AgendaItem = f.store.get(welcome).await.unwrap();
     assert_eq!(item.minutes, 15);
-    f.store
-        .update("agenda_item", welcome, patch(json!({ "minutes": 1 })))
-        .await
-        .unwrap();
+    f.edit_item(welcome, json!({ "minutes": 1 })).await;
     let item: AgendaItem = f.store.get(welcome).await.unwrap();
     assert_eq!(item.minutes, 1);
 }
@@ -706,8 +633,7 @@ async fn an_agenda_item_needs_at_least_a_minute_and_at_most_a_day_and_a_refusal_
 async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
     let f = fixture().await;
     let refused = f
-        .store
-        .create_local_version(
+        .refused_local(
             f.national,
             NewLocalVersion {
                 name: "Leading Change Together: Surrey".into(),
@@ -717,9 +643,7 @@ async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
                 ..Default::default()
             },
         )
-        .await
-        .unwrap_err()
-        .to_string();
+        .await;
     assert!(refused.contains("must end on or after"), "{refused}");
     let surrey = f.surrey().await;
     let refused = f
@@ -777,30 +701,8 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
     );
 
     // A local version of a demo programme: that programme is the facilitator's now.
-    let overviews = store.programme_overviews().await.unwrap();
-    let lct = overviews
-        .iter()
-        .find(|o| o.programme.title == "Leading Change Together")
-        .unwrap();
-    let national = lct
-        .versions
-        .iter()
-        .find(|v| v.version.kind == VersionKind::National)
-        .unwrap()
-        .version
-        .meta
-        .id;
-    store
-        .create_local_version(
-            national,
-            NewLocalVersion {
-                name: "Leading Change Together: Surrey".into(),
-                place: "Surrey".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let national = common::national_of(&common::programme_titled(&store, common::LCT).await);
+    common::local_version(&store, national, "Surrey").await;
     let exercises_before = store.list::<Exercise>("1", &[]).await.unwrap().len();
 
     let cleared = store.clear_demo().await.unwrap();

@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
+use crate::common;
+
 struct Room {
     _dir: tempfile::TempDir,
     store: Store,
@@ -210,6 +212,17 @@ async fn reflections(room: &Room) -> Vec<Reflection> {
         .unwrap()
 }
 
+/// The id of the session's reflection that says `text`.
+async fn reflection_saying(room: &Room, text: &str) -> Uuid {
+    reflections(room)
+        .await
+        .into_iter()
+        .find(|r| r.text == text)
+        .unwrap_or_else(|| panic!("no reflection says {text:?}"))
+        .meta
+        .id
+}
+
 #[tokio::test]
 async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_marked_as_from_a_phone()
 {
@@ -267,29 +280,23 @@ async fn an_answer_from_a_phone_lands_as_a_reflection_on_the_current_prompt_mark
         Some("nosniff")
     );
 
-    // A form posted from another site (the browser says where from) is refused.
-    let forged = String::from_utf8(post(
-        room.addr,
-        "/answer",
-        Some(&phone.cookie),
-        &form(&[("text", "from elsewhere")]),
-    ))
-    .unwrap()
-    .replacen("Host:", "Origin: http://evil.example\r\nHost:", 1);
-    assert_eq!(send(room.addr, forged.into_bytes()).await.status, 403);
-    let same = String::from_utf8(post(
-        room.addr,
-        "/answer",
-        Some(&phone.cookie),
-        &form(&[("text", "from the page")]),
-    ))
-    .unwrap()
-    .replacen(
-        "Host:",
-        &format!("Origin: http://{}\r\nHost:", room.addr),
-        1,
-    );
-    assert_eq!(send(room.addr, same.into_bytes()).await.status, 303);
+    // An answer posted as the browser does, saying which site the form came from.
+    let posted_from = |origin: &str, text: &str| {
+        String::from_utf8(post(
+            room.addr,
+            "/answer",
+            Some(&phone.cookie),
+            &form(&[("text", text)]),
+        ))
+        .unwrap()
+        .replacen("Host:", &format!("Origin: {origin}\r\nHost:"), 1)
+        .into_bytes()
+    };
+    // A form posted from another site is refused.
+    let forged = posted_from("http://evil.example", "from elsewhere");
+    assert_eq!(send(room.addr, forged).await.status, 403);
+    let same = posted_from(&format!("http://{}", room.addr), "from the page");
+    assert_eq!(send(room.addr, same).await.status, 303);
     assert_eq!(reflections(&room).await.len(), 2);
 }
 
@@ -507,19 +514,8 @@ async fn a_phone_changes_and_withdraws_its_own_answers_and_never_another_phones(
     let theirs = Phone::join(&room).await;
     mine.answer("First thought").await;
     theirs.answer("Their thought").await;
-    let all = reflections(&room).await;
-    let my_id = all
-        .iter()
-        .find(|r| r.text == "First thought")
-        .unwrap()
-        .meta
-        .id;
-    let their_id = all
-        .iter()
-        .find(|r| r.text == "Their thought")
-        .unwrap()
-        .meta
-        .id;
+    let my_id = reflection_saying(&room, "First thought").await;
+    let their_id = reflection_saying(&room, "Their thought").await;
 
     let page = mine.page().await;
     assert!(page.body.contains("First thought") && !page.body.contains("Their thought"));
@@ -742,13 +738,7 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
         room.server.projected().await.unwrap().is_empty(),
         "none until let through"
     );
-    let all = reflections(&room).await;
-    let shown = all
-        .iter()
-        .find(|r| r.text == "Shown to the room")
-        .unwrap()
-        .meta
-        .id;
+    let shown = reflection_saying(&room, "Shown to the room").await;
     room.server.project(shown, true).await.unwrap();
     assert_eq!(
         room.server.projected().await.unwrap(),
@@ -772,14 +762,11 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
         .remove(0);
     let elsewhere = room
         .store
-        .save_reflection(fieldbook_core::day::ReflectionDraft {
-            id: None,
-            session_id: other_session.meta.id,
-            agenda_item_id: None,
-            participant_id: None,
-            prompt: String::new(),
-            text: "From another session".into(),
-        })
+        .save_reflection(common::said(
+            other_session.meta.id,
+            None,
+            "From another session",
+        ))
         .await
         .unwrap()
         .unwrap();

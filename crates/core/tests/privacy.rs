@@ -1,13 +1,15 @@
 //! Participants' data: consent that later exports follow, anonymising, erasing and a subject
 //! access export, on real SQLite files whose bytes are searched.
 
-use fieldbook_core::day::{NewParticipant, ReflectionDraft};
+use fieldbook_core::day::NewParticipant;
 use fieldbook_core::demo::seed_demo;
 use fieldbook_core::domain::*;
 use fieldbook_core::erasure::Consent;
 use fieldbook_core::export::{render, Audience, Format, Scope};
 use fieldbook_core::Store;
 use uuid::Uuid;
+
+use crate::common;
 
 struct Room {
     store: Store,
@@ -20,18 +22,8 @@ async fn room() -> Room {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path()).await.unwrap();
     seed_demo(&store).await.unwrap();
-    let version = store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+    let version = common::sunderland(&store).await;
+    let session = common::first_session(&store, version).await;
     let form = NewParticipant {
         name: "Ottoline Fairweather".into(),
         organisation: "Millfield Tenants' Association".into(),
@@ -47,15 +39,11 @@ async fn room() -> Room {
         .await
         .unwrap();
     store
-        .save_reflection(ReflectionDraft {
-            id: None,
-            session_id: session,
-            agenda_item_id: None,
-            participant_id: Some(person.meta.id),
-            prompt: String::new(),
-            text: "Our estate has been consulted to exhaustion by people who never come back"
-                .into(),
-        })
+        .save_reflection(common::said(
+            session,
+            Some(person.meta.id),
+            "Our estate has been consulted to exhaustion by people who never come back",
+        ))
         .await
         .unwrap();
     store
@@ -127,15 +115,17 @@ async fn erasing_removes_identity_and_words_from_the_file() {
     let r = room().await;
     r.store.erase_participant(r.person.meta.id).await.unwrap();
     let bytes = file_bytes(&r.store).await;
-    for secret in [
-        "Ottoline",
-        "Fairweather",
-        "Millfield Tenants",
-        "consulted to exhaustion",
-        "housing officer",
-    ] {
-        assert!(!contains(&bytes, secret), "{secret} is still in the file");
-    }
+    common::assert_none_in(
+        &bytes,
+        &[
+            "Ottoline",
+            "Fairweather",
+            "Millfield Tenants",
+            "consulted to exhaustion",
+            "housing officer",
+        ],
+        "the file",
+    );
     assert!(r.store.reflections_of(r.session).await.unwrap().is_empty());
     assert!(r.store.get::<Participant>(r.person.meta.id).await.is_err());
 }
@@ -148,9 +138,11 @@ async fn anonymising_keeps_the_words_and_drops_the_identity() {
         .await
         .unwrap();
     let bytes = file_bytes(&r.store).await;
-    for secret in ["Ottoline", "Fairweather", "Millfield Tenants"] {
-        assert!(!contains(&bytes, secret), "{secret} is still in the file");
-    }
+    common::assert_none_in(
+        &bytes,
+        &["Ottoline", "Fairweather", "Millfield Tenants"],
+        "the file",
+    );
     let reflections = r.store.reflections_of(r.session).await.unwrap();
     assert_eq!(reflections.len(), 1);
     assert!(reflections[0].participant_id.is_none());
@@ -176,14 +168,8 @@ async fn a_subject_access_export_holds_everything_about_one_person() {
 #[tokio::test]
 async fn words_past_a_programmes_retention_are_listed_and_deleted_after_confirmation() {
     let r = room().await;
-    let programme = r
-        .store
-        .programme_overviews()
+    let programme = common::programme_titled(&r.store, common::LCT)
         .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.programme.title == "Leading Change Together")
-        .unwrap()
         .programme;
     // The session was on 27 January 2027; with a retention of 1 month it is past from March.
     assert!(
@@ -194,10 +180,7 @@ async fn words_past_a_programmes_retention_are_listed_and_deleted_after_confirma
         .update(
             "programme",
             programme.meta.id,
-            serde_json::json!({"retention_months": 1})
-                .as_object()
-                .unwrap()
-                .clone(),
+            common::patch(serde_json::json!({"retention_months": 1})),
         )
         .await
         .unwrap();
@@ -210,10 +193,7 @@ async fn words_past_a_programmes_retention_are_listed_and_deleted_after_confirma
         .update(
             "session",
             r.session,
-            serde_json::json!({"date": "2025-01-27"})
-                .as_object()
-                .unwrap()
-                .clone(),
+            common::patch(serde_json::json!({"date": "2025-01-27"})),
         )
         .await
         .unwrap();
@@ -243,12 +223,7 @@ async fn copy_of(from: &Store) -> (Store, tempfile::TempDir) {
 
 /// `to` merges everything `from` holds.
 async fn exchange(from: &Store, to: &Store) {
-    use fieldbook_core::sync::BundleScope;
-    let bundle = from
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    to.import_bundles(&[bundle], None, false).await.unwrap();
+    common::send(from, to).await;
 }
 
 const SAID: &str = "consulted to exhaustion";
@@ -276,9 +251,7 @@ async fn erased_on_one_laptop_while_anonymised_on_another_their_words_are_gone_e
         let actions = store.actions_of(a.session).await.unwrap();
         assert!(actions.iter().all(|x| !x.text.contains(ACTION)));
         let bytes = file_bytes(store).await;
-        for secret in [SAID, ACTION, "Ottoline", "Fairweather"] {
-            assert!(!contains(&bytes, secret), "{secret} is still in a file");
-        }
+        common::assert_none_in(&bytes, &[SAID, ACTION, "Ottoline", "Fairweather"], "a file");
     }
     // And they still agree on every version.
     exchange(&c, &a.store).await;
@@ -299,7 +272,9 @@ async fn anonymised_on_one_laptop_the_words_stay_on_the_others_without_the_name(
         .iter()
         .any(|r| r.text.contains(SAID) && r.participant_id.is_none()));
     let bytes = file_bytes(&b).await;
-    for secret in ["Ottoline", "Fairweather", "Millfield Tenants"] {
-        assert!(!contains(&bytes, secret), "{secret} is still in B's file");
-    }
+    common::assert_none_in(
+        &bytes,
+        &["Ottoline", "Fairweather", "Millfield Tenants"],
+        "B's file",
+    );
 }

@@ -1,16 +1,15 @@
 //! Searching reflections: stemming, phrases, symbols that must never break a search, filters,
 //! counts, marking, and erased words that search can no longer find.
 
-use std::sync::Arc;
-
 use chrono::{TimeZone, Utc};
 use fieldbook_core::clock::ManualClock;
-use fieldbook_core::day::{NewParticipant, ReflectionDraft};
-use fieldbook_core::demo::seed_demo;
+use fieldbook_core::day::NewParticipant;
 use fieldbook_core::domain::*;
-use fieldbook_core::search::{SearchQuery, Sort, MARK_END, MARK_START};
+use fieldbook_core::search::{SearchQuery, SearchResult, Sort, MARK_END, MARK_START};
 use fieldbook_core::Store;
 use uuid::Uuid;
+
+use crate::common;
 
 struct Data {
     store: Store,
@@ -22,37 +21,11 @@ struct Data {
 }
 
 async fn data() -> Data {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = ManualClock::at(Utc.with_ymd_and_hms(2027, 1, 27, 10, 0, 0).unwrap());
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    seed_demo(&store).await.unwrap();
-    let lct = store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.programme.title == "Leading Change Together")
-        .unwrap();
-    let sunderland = lct
-        .versions
-        .iter()
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let national = lct
-        .versions
-        .iter()
-        .find(|v| v.version.kind == VersionKind::National)
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let session = store.sessions_of(sunderland).await.unwrap()[0].meta.id;
-    let national_session = store.sessions_of(national).await.unwrap()[0].meta.id;
+    let (tmp, clock, store) = common::demo_at(common::utc(2027, 1, 27, 10, 0)).await;
+    let sunderland = common::sunderland(&store).await;
+    let national = common::national_of(&common::programme_titled(&store, common::LCT).await);
+    let session = common::first_session(&store, sunderland).await;
+    let national_session = common::first_session(&store, national).await;
     let mut people = Vec::new();
     for (name, sector) in [
         ("Asha Patel", Sector::Public),
@@ -84,27 +57,17 @@ async fn data() -> Data {
     for (who, text) in texts {
         clock.advance_ms(60_000);
         store
-            .save_reflection(ReflectionDraft {
-                id: None,
-                session_id: session,
-                agenda_item_id: None,
-                participant_id: Some(people[who].meta.id),
-                prompt: String::new(),
-                text: text.into(),
-            })
+            .save_reflection(common::said(session, Some(people[who].meta.id), text))
             .await
             .unwrap();
     }
     clock.advance_ms(60_000);
     store
-        .save_reflection(ReflectionDraft {
-            id: None,
-            session_id: national_session,
-            agenda_item_id: None,
-            participant_id: None,
-            prompt: String::new(),
-            text: "Listening tours are not the same as sharing power.".into(),
-        })
+        .save_reflection(common::said(
+            national_session,
+            None,
+            "Listening tours are not the same as sharing power.",
+        ))
         .await
         .unwrap();
     Data {
@@ -114,6 +77,20 @@ async fn data() -> Data {
         sunderland,
         national_session,
         people,
+    }
+}
+
+impl Data {
+    async fn search(&self, query: SearchQuery) -> SearchResult {
+        common::search(&self.store, query).await
+    }
+}
+
+/// `query` with the best matches first rather than the newest.
+fn best_first(query: SearchQuery) -> SearchQuery {
+    SearchQuery {
+        sort: Sort::Relevance,
+        ..query
     }
 }
 
@@ -127,7 +104,7 @@ fn q(text: &str) -> SearchQuery {
 #[tokio::test]
 async fn words_are_found_by_their_stem_and_marked() {
     let d = data().await;
-    let found = d.store.search(&q("listening")).await.unwrap();
+    let found = d.search(q("listening")).await;
     assert_eq!(found.total, 3, "listening, listen and Listening");
     let marked = &found.hits[0].marked;
     assert!(
@@ -142,21 +119,12 @@ async fn words_are_found_by_their_stem_and_marked() {
 async fn phrases_must_appear_together_and_all_words_must_appear() {
     let d = data().await;
     // Stemmed: "shared power" also finds "sharing power"; order within a phrase matters.
-    assert_eq!(
-        d.store.search(&q("\"shared power\"")).await.unwrap().total,
-        2
-    );
-    assert_eq!(
-        d.store.search(&q("\"power means\"")).await.unwrap().total,
-        1
-    );
-    assert_eq!(
-        d.store.search(&q("\"means power\"")).await.unwrap().total,
-        0
-    );
-    assert_eq!(d.store.search(&q("power")).await.unwrap().total, 2);
-    assert_eq!(d.store.search(&q("power budget")).await.unwrap().total, 1);
-    assert_eq!(d.store.search(&q("commiss*")).await.unwrap().total, 1);
+    assert_eq!(d.search(q("\"shared power\"")).await.total, 2);
+    assert_eq!(d.search(q("\"power means\"")).await.total, 1);
+    assert_eq!(d.search(q("\"means power\"")).await.total, 0);
+    assert_eq!(d.search(q("power")).await.total, 2);
+    assert_eq!(d.search(q("power budget")).await.total, 1);
+    assert_eq!(d.search(q("commiss*")).await.total, 1);
 }
 
 #[tokio::test]
@@ -191,83 +159,74 @@ async fn symbols_never_break_a_search() {
 #[tokio::test]
 async fn filters_narrow_and_counts_follow() {
     let d = data().await;
-    let all = d.store.search(&q("")).await.unwrap();
+    let all = d.search(q("")).await;
     assert_eq!(all.total, 5);
     let sunderland = d
-        .store
-        .search(&SearchQuery {
+        .search(SearchQuery {
             version_id: Some(d.sunderland),
             ..q("")
         })
-        .await
-        .unwrap();
+        .await;
     assert_eq!(sunderland.total, 4);
     assert!(sunderland
         .hits
         .iter()
         .all(|h| h.place.as_deref() == Some("Sunderland")));
-    let voluntary = d
-        .store
-        .search(&SearchQuery {
-            sector: Some("voluntary".into()),
-            ..q("")
-        })
-        .await
-        .unwrap();
-    assert_eq!(voluntary.total, 2);
-    let asha = d
-        .store
-        .search(&SearchQuery {
-            participant_id: Some(d.people[0].meta.id),
-            ..q("listen")
-        })
-        .await
-        .unwrap();
-    assert_eq!(asha.total, 2);
-    let later = d
-        .store
-        .search(&SearchQuery {
-            from: Some("2027-01-28".parse().unwrap()),
-            ..q("")
-        })
-        .await
-        .unwrap();
-    assert_eq!(later.total, 0);
-    let that_day = d
-        .store
-        .search(&SearchQuery {
-            from: Some("2027-01-27".parse().unwrap()),
-            to: Some("2027-01-27".parse().unwrap()),
-            ..q("")
-        })
-        .await
-        .unwrap();
-    assert_eq!(that_day.total, 5);
+    // Each filter alone, and how many it leaves.
+    let day = |date: &str| Some(date.parse().unwrap());
+    for (filter, query, total) in [
+        (
+            "a sector",
+            SearchQuery {
+                sector: Some("voluntary".into()),
+                ..q("")
+            },
+            2,
+        ),
+        (
+            "a participant",
+            SearchQuery {
+                participant_id: Some(d.people[0].meta.id),
+                ..q("listen")
+            },
+            2,
+        ),
+        (
+            "from a later day",
+            SearchQuery {
+                from: day("2027-01-28"),
+                ..q("")
+            },
+            0,
+        ),
+        (
+            "on that day",
+            SearchQuery {
+                from: day("2027-01-27"),
+                to: day("2027-01-27"),
+                ..q("")
+            },
+            5,
+        ),
+    ] {
+        assert_eq!(d.search(query).await.total, total, "{filter}");
+    }
     let page = d
-        .store
-        .search(&SearchQuery {
+        .search(SearchQuery {
             limit: Some(2),
             offset: 2,
             ..q("")
         })
-        .await
-        .unwrap();
+        .await;
     assert_eq!((page.total, page.hits.len()), (5, 2));
 }
 
 #[tokio::test]
 async fn relevance_puts_the_closest_match_first() {
     let d = data().await;
-    let found = d
-        .store
-        .search(&SearchQuery {
-            sort: Sort::Relevance,
-            ..q("power")
-        })
-        .await
-        .unwrap();
+    let found = d.search(best_first(q("power"))).await;
     assert_eq!(found.total, 2);
-    let newest = d.store.search(&q("power")).await.unwrap();
+    let newest = d.search(q("power")).await;
     assert_eq!(found.hits.len(), newest.hits.len());
 }
 
@@ -279,16 +238,11 @@ async fn erased_words_cannot_be_found_and_leave_no_trace_in_the_index() {
         .erase_participant(d.people[1].meta.id)
         .await
         .unwrap();
-    assert_eq!(d.store.search(&q("quixotically")).await.unwrap().total, 0);
-    assert_eq!(d.store.search(&q("promises")).await.unwrap().total, 0);
-    assert_eq!(d.store.search(&q("")).await.unwrap().total, 3);
+    assert_eq!(d.search(q("quixotically")).await.total, 0);
+    assert_eq!(d.search(q("promises")).await.total, 0);
+    assert_eq!(d.search(q("")).await.total, 3);
     let bytes = std::fs::read(d.store.path()).unwrap();
-    for stem in ["quixot", "promis"] {
-        assert!(
-            !bytes.windows(stem.len()).any(|w| w == stem.as_bytes()),
-            "{stem} lingers in the file"
-        );
-    }
+    common::assert_none_in(&bytes, &["quixot", "promis"], "the file");
 }
 
 #[tokio::test]
@@ -322,7 +276,7 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
         d.store.save(&mut r).await.unwrap();
         made.push(r);
     }
-    let newest = d.store.search(&q("zebra")).await.unwrap();
+    let newest = d.search(q("zebra")).await;
     let order: Vec<&str> = newest.hits.iter().map(|h| h.text.as_str()).collect();
     assert_eq!(order.len(), 5);
     assert_eq!(order[0], "Zebra crossing latest");
@@ -333,19 +287,17 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
     );
     // The same order with no words typed, and a date range is a range of times.
     let all = d
-        .store
-        .search(&SearchQuery {
+        .search(SearchQuery {
             from: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()),
             to: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()),
             ..Default::default()
         })
-        .await
-        .unwrap();
+        .await;
     let texts: Vec<&str> = all.hits.iter().map(|h| h.text.as_str()).collect();
     assert_eq!(texts, order);
     // Deleted: gone from the count and the list; restored: back in its place.
     d.store.remove("reflection", made[2].meta.id).await.unwrap();
-    let after = d.store.search(&q("zebra")).await.unwrap();
+    let after = d.search(q("zebra")).await;
     assert_eq!(after.total, 4);
     assert!(
         after.hits[0].text.contains("twin"),
@@ -356,15 +308,15 @@ async fn newest_first_follows_when_said_not_when_it_arrived_and_deleted_ones_lea
         .restore("reflection", made[2].meta.id)
         .await
         .unwrap();
-    let back = d.store.search(&q("zebra")).await.unwrap();
+    let back = d.search(q("zebra")).await;
     assert_eq!(back.total, 5);
     assert_eq!(back.hits[0].text, "Zebra crossing latest");
     // A correction of the words is found by its new words only.
     let mut changed: Reflection = d.store.get(made[0].meta.id).await.unwrap();
     changed.text = "Giraffe crossing middle".into();
     d.store.save(&mut changed).await.unwrap();
-    assert_eq!(d.store.search(&q("zebra")).await.unwrap().total, 4);
-    assert_eq!(d.store.search(&q("giraffe")).await.unwrap().total, 1);
+    assert_eq!(d.search(q("zebra")).await.total, 4);
+    assert_eq!(d.search(q("giraffe")).await.total, 1);
 }
 
 #[tokio::test]
@@ -374,14 +326,14 @@ async fn a_sector_filter_follows_a_participant_whose_sector_changes() {
         sector: Some(s.into()),
         ..Default::default()
     };
-    let public_before = d.store.search(&sector("public")).await.unwrap().total;
+    let public_before = d.search(sector("public")).await.total;
     assert!(public_before > 0);
     let mut asha: Participant = d.store.get(d.people[0].meta.id).await.unwrap();
     assert_eq!(asha.sector, Sector::Public);
     asha.sector = Sector::Community;
     d.store.save(&mut asha).await.unwrap();
-    assert_eq!(d.store.search(&sector("public")).await.unwrap().total, 0);
-    let community = d.store.search(&sector("community")).await.unwrap();
+    assert_eq!(d.search(sector("public")).await.total, 0);
+    let community = d.search(sector("community")).await;
     assert_eq!(community.total, public_before);
     assert!(community
         .hits
@@ -393,7 +345,7 @@ async fn a_sector_filter_follows_a_participant_whose_sector_changes() {
         sector: Some("community".into()),
         ..Default::default()
     };
-    assert_eq!(d.store.search(&both).await.unwrap().total, 2);
+    assert_eq!(d.search(both).await.total, 2);
     assert!(d.store.search(&sector("Public\" OR x")).await.is_err());
 }
 
@@ -406,9 +358,9 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
         ..Default::default()
     };
     // Part of a word finds nothing when searching for whole words...
-    assert_eq!(d.store.search(&q("trus")).await.unwrap().total, 0);
+    assert_eq!(d.search(q("trus")).await.total, 0);
     // ...but while typing, the last word matches the start of words.
-    let found = d.store.search(&typed("trus")).await.unwrap();
+    let found = d.search(typed("trus")).await;
     assert_eq!(found.total, 1);
     assert!(
         found.hits[0]
@@ -418,14 +370,7 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
         found.hits[0].marked
     );
     // Best match first marks them too.
-    let best = d
-        .store
-        .search(&SearchQuery {
-            sort: Sort::Relevance,
-            ..typed("promises kep")
-        })
-        .await
-        .unwrap();
+    let best = d.search(best_first(typed("promises kep"))).await;
     assert_eq!(best.total, 1);
     assert!(
         best.hits[0]
@@ -434,10 +379,10 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
         "{}",
         best.hits[0].marked
     );
-    assert_eq!(d.store.search(&typed("commun")).await.unwrap().total, 1);
-    assert_eq!(d.store.search(&typed("budget tab")).await.unwrap().total, 1);
+    assert_eq!(d.search(typed("commun")).await.total, 1);
+    assert_eq!(d.search(typed("budget tab")).await.total, 1);
     // Only the last word: "tab" as an earlier word must be whole.
-    assert_eq!(d.store.search(&typed("tab budget")).await.unwrap().total, 0);
+    assert_eq!(d.search(typed("tab budget")).await.total, 0);
     // A space after the word finishes it.
-    assert_eq!(d.store.search(&typed("trus ")).await.unwrap().total, 0);
+    assert_eq!(d.search(typed("trus ")).await.total, 0);
 }

@@ -18,6 +18,8 @@ fn text(t: &str) -> ExerciseFilter {
 use fieldbook_core::{Error, Store};
 use uuid::Uuid;
 
+use crate::common;
+
 fn programme(title: &str) -> Programme {
     Programme {
         meta: Meta::new(),
@@ -233,25 +235,27 @@ async fn every_kind_round_trips_through_its_table() {
     w.save(&mut p).await.unwrap();
     w.commit().await.unwrap();
 
-    assert_eq!(store.get::<Programme>(p.meta.id).await.unwrap(), p);
-    assert_eq!(store.get::<ProgrammeVersion>(v.meta.id).await.unwrap(), v);
-    assert_eq!(store.get::<Session>(s.meta.id).await.unwrap(), s);
-    assert_eq!(store.get::<Exercise>(e.meta.id).await.unwrap(), e);
-    assert_eq!(store.get::<AgendaItem>(i.meta.id).await.unwrap(), i);
-    assert_eq!(
-        store.get::<Participant>(person.meta.id).await.unwrap(),
-        person
+    // Each record reads back equal to what was saved.
+    macro_rules! reads_back {
+        ($($record:ident: $kind:ty),* $(,)?) => {
+            $(assert_eq!(store.get::<$kind>($record.meta.id).await.unwrap(), $record);)*
+        };
+    }
+    reads_back!(
+        p: Programme,
+        v: ProgrammeVersion,
+        s: Session,
+        e: Exercise,
+        i: AgendaItem,
+        person: Participant,
+        r: Reflection,
+        n: FacilitatorNote,
+        run: RunEvent,
+        present: Attendance,
+        action: Action,
+        theme: Theme,
+        tag: ThemeTag,
     );
-    assert_eq!(store.get::<Reflection>(r.meta.id).await.unwrap(), r);
-    assert_eq!(store.get::<FacilitatorNote>(n.meta.id).await.unwrap(), n);
-    assert_eq!(store.get::<RunEvent>(run.meta.id).await.unwrap(), run);
-    assert_eq!(
-        store.get::<Attendance>(present.meta.id).await.unwrap(),
-        present
-    );
-    assert_eq!(store.get::<Action>(action.meta.id).await.unwrap(), action);
-    assert_eq!(store.get::<Theme>(theme.meta.id).await.unwrap(), theme);
-    assert_eq!(store.get::<ThemeTag>(tag.meta.id).await.unwrap(), tag);
     let counts = store.counts().await.unwrap();
     assert!(KINDS.iter().all(|k| counts[k] == 1), "{counts:?}");
 }
@@ -398,23 +402,14 @@ async fn a_database_from_a_newer_fieldbook_is_refused_and_left_alone() {
     let store = open(tmp.path(), &clock()).await;
     let path = store.path().to_path_buf();
     store.close().await;
-    {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        sqlx::query(
+    common::execute_on_file(
+        &path,
+        &[
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
              VALUES (9999, 'from the future', 1, x'00', 0)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    }
+        ],
+    )
+    .await;
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(tmp.path()).await.unwrap_err();
     assert!(

@@ -5,15 +5,17 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use fieldbook_core::clock::ManualClock;
 use fieldbook_core::demo::seed_demo;
 use fieldbook_core::domain::*;
-use fieldbook_core::sync::{read_bundle, BundleScope};
+use fieldbook_core::sync::{read_bundle, BundleScope, FolderSync, Preview};
 use fieldbook_core::Store;
 use proptest::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
+
+use crate::common::{self, programme};
 
 struct Laptop {
     store: Store,
@@ -25,14 +27,16 @@ async fn laptop(skew_days: i64) -> Laptop {
     laptop_hours(skew_days * 24).await
 }
 
+/// A laptop with the demo on it.
+async fn demo_laptop() -> Laptop {
+    let l = laptop(0).await;
+    seed_demo(&l.store).await.unwrap();
+    l
+}
+
 async fn laptop_hours(skew_hours: i64) -> Laptop {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = ManualClock::at(
-        Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap() + Duration::hours(skew_hours),
-    );
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let (tmp, clock, store) =
+        common::store_at(common::utc(2027, 2, 1, 9, 0) + Duration::hours(skew_hours)).await;
     Laptop {
         store,
         clock,
@@ -40,83 +44,81 @@ async fn laptop_hours(skew_hours: i64) -> Laptop {
     }
 }
 
-fn programme(title: &str) -> Programme {
-    Programme {
-        meta: Meta::new(),
-        title: title.into(),
-        summary: String::new(),
-        purpose: String::new(),
-        outcomes: vec![],
-        themes: vec![],
-        retention_months: None,
+impl Laptop {
+    /// A bundle of everything this laptop holds, not encrypted.
+    async fn everything(&self) -> Vec<u8> {
+        self.store
+            .export_bundle(BundleScope::Everything, None)
+            .await
+            .unwrap()
+    }
+
+    /// Imports unencrypted bundles for real (not a dry run).
+    async fn import(&self, bundles: &[Vec<u8>]) -> Preview {
+        self.store
+            .import_bundles(bundles, None, false)
+            .await
+            .unwrap()
+    }
+
+    /// Imports everything `other` holds.
+    async fn take(&self, other: &Laptop) -> Preview {
+        common::send(&other.store, &self.store).await
+    }
+
+    /// Syncs through `folder`, unencrypted.
+    async fn sync(&self, folder: &Path) -> FolderSync {
+        self.store.sync_folder(folder, None).await.unwrap()
+    }
+
+    async fn hash(&self) -> String {
+        self.store.state_hash().await.unwrap()
     }
 }
 
+/// The two laptops hold the same records, to the byte.
+async fn assert_same(a: &Laptop, b: &Laptop) {
+    assert_eq!(a.hash().await, b.hash().await);
+}
+
 async fn rename(l: &Laptop, id: Uuid, title: &str) {
-    let patch = json!({ "title": title }).as_object().unwrap().clone();
-    l.store.update("programme", id, patch).await.unwrap();
+    l.store
+        .update("programme", id, common::patch(json!({ "title": title })))
+        .await
+        .unwrap();
 }
 
 /// The database file's bytes, with the write-ahead log folded in first.
 async fn file_bytes(store: &Store) -> Vec<u8> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    std::fs::read(store.path()).unwrap()
+    common::checkpointed_bytes(store.path()).await
 }
 
 #[tokio::test]
 async fn a_bundle_carries_everything_and_importing_it_twice_changes_nothing() {
-    let a = laptop(0).await;
-    seed_demo(&a.store).await.unwrap();
+    let a = demo_laptop().await;
     let b = laptop(0).await;
-    let bundle = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    let first = b
-        .store
-        .import_bundles(std::slice::from_ref(&bundle), None, false)
-        .await
-        .unwrap();
+    let bundle = a.everything().await;
+    let first = b.import(std::slice::from_ref(&bundle)).await;
     assert!(first.adds > 50, "{first:?}");
     assert_eq!(first.new_versions, first.versions);
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
     assert_eq!(
         a.store.counts().await.unwrap(),
         b.store.counts().await.unwrap()
     );
 
-    let hash = b.store.state_hash().await.unwrap();
-    let again = b
-        .store
-        .import_bundles(&[bundle], None, false)
-        .await
-        .unwrap();
+    let hash = b.hash().await;
+    let again = b.import(&[bundle]).await;
     assert_eq!((again.new_versions, again.adds, again.updates), (0, 0, 0));
-    assert_eq!(b.store.state_hash().await.unwrap(), hash);
+    assert_eq!(b.hash().await, hash);
 }
 
 #[tokio::test]
 async fn a_dry_run_previews_and_writes_nothing() {
-    let a = laptop(0).await;
-    seed_demo(&a.store).await.unwrap();
+    let a = demo_laptop().await;
     let b = laptop(0).await;
     let before = file_bytes(&b.store).await;
-    let bundle = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
+    let bundle = a.everything().await;
     let preview = b.store.import_bundles(&[bundle], None, true).await.unwrap();
     assert!(preview.adds > 50);
     assert_eq!(file_bytes(&b.store).await, before);
@@ -129,45 +131,17 @@ async fn concurrent_edits_keep_the_loser_as_a_conflict_until_settled_everywhere(
     let (a, b) = (laptop(0).await, laptop_hours(-20).await);
     let mut p = programme("Leading Change Together");
     a.store.save(&mut p).await.unwrap();
-    b.store
-        .import_bundles(
-            &[a.store
-                .export_bundle(BundleScope::Everything, None)
-                .await
-                .unwrap()],
-            None,
-            false,
-        )
-        .await
-        .unwrap();
+    b.take(&a).await;
     rename(&a, p.meta.id, "Leading Change Together (2027)").await;
     b.clock.advance_ms(1000);
     rename(&b, p.meta.id, "Leading Change Together: North East").await;
 
-    let from_a = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    let from_b = b
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    let preview = a
-        .store
-        .import_bundles(&[from_b], None, false)
-        .await
-        .unwrap();
+    let from_a = a.everything().await;
+    let from_b = b.everything().await;
+    let preview = a.import(&[from_b]).await;
     assert_eq!(preview.conflicts, 1);
-    b.store
-        .import_bundles(&[from_a], None, false)
-        .await
-        .unwrap();
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    b.import(&[from_a]).await;
+    assert_same(&a, &b).await;
 
     // One winner everywhere; the other version is shown, not lost.
     let conflicts = a.store.conflicts().await.unwrap();
@@ -191,24 +165,11 @@ async fn concurrent_edits_keep_the_loser_as_a_conflict_until_settled_everywhere(
         .await
         .unwrap();
     assert!(b.store.conflicts().await.unwrap().is_empty());
-    a.store
-        .import_bundles(
-            &[b.store
-                .export_bundle(BundleScope::Everything, None)
-                .await
-                .unwrap()],
-            None,
-            false,
-        )
-        .await
-        .unwrap();
+    a.take(&b).await;
     assert!(a.store.conflicts().await.unwrap().is_empty());
     let kept: Programme = a.store.get(p.meta.id).await.unwrap();
     assert_eq!(kept.title, loser["title"].as_str().unwrap());
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
 }
 
 #[tokio::test]
@@ -216,40 +177,15 @@ async fn a_delete_sticks_and_the_concurrent_edit_is_kept_as_a_conflict() {
     let (a, b) = (laptop(0).await, laptop_hours(20).await);
     let mut p = programme("To be retired");
     a.store.save(&mut p).await.unwrap();
-    b.store
-        .import_bundles(
-            &[a.store
-                .export_bundle(BundleScope::Everything, None)
-                .await
-                .unwrap()],
-            None,
-            false,
-        )
-        .await
-        .unwrap();
+    b.take(&a).await;
     a.store.delete::<Programme>(p.meta.id).await.unwrap();
     // B's clock is hours ahead: its edit has the later stamp, and still does not undo the delete.
     rename(&b, p.meta.id, "Still wanted").await;
-    let from_a = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    let from_b = b
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    let preview = b
-        .store
-        .import_bundles(&[from_a], None, false)
-        .await
-        .unwrap();
+    let from_a = a.everything().await;
+    let from_b = b.everything().await;
+    let preview = b.import(&[from_a]).await;
     assert_eq!(preview.deletes, 1);
-    a.store
-        .import_bundles(&[from_b], None, false)
-        .await
-        .unwrap();
+    a.import(&[from_b]).await;
     for l in [&a, &b] {
         assert!(
             l.store.get::<Programme>(p.meta.id).await.is_err(),
@@ -262,38 +198,18 @@ async fn a_delete_sticks_and_the_concurrent_edit_is_kept_as_a_conflict() {
 
 #[tokio::test]
 async fn a_version_bundle_carries_what_it_refers_to_and_absence_never_deletes() {
-    let a = laptop(0).await;
-    seed_demo(&a.store).await.unwrap();
-    let sunderland = a
-        .store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version;
+    let a = demo_laptop().await;
+    let sunderland = common::version_at(&a.store, "Sunderland").await;
     let b = laptop(0).await;
-    let everything = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    b.store
-        .import_bundles(&[everything], None, false)
-        .await
-        .unwrap();
+    let everything = a.everything().await;
+    b.import(&[everything]).await;
     let c = laptop(0).await;
     let only = a
         .store
         .export_bundle(BundleScope::Version(sunderland.meta.id), None)
         .await
         .unwrap();
-    c.store
-        .import_bundles(std::slice::from_ref(&only), None, false)
-        .await
-        .unwrap();
+    c.import(std::slice::from_ref(&only)).await;
     assert_eq!(c.store.counts().await.unwrap()["programme"], 1);
     assert!(
         c.store
@@ -306,7 +222,7 @@ async fn a_version_bundle_carries_what_it_refers_to_and_absence_never_deletes() 
     );
     // B has everything; a bundle with less deletes nothing.
     let before = b.store.counts().await.unwrap();
-    let preview = b.store.import_bundles(&[only], None, false).await.unwrap();
+    let preview = b.import(&[only]).await;
     assert_eq!((preview.deletes, preview.new_versions), (0, 0));
     assert_eq!(b.store.counts().await.unwrap(), before);
 }
@@ -335,9 +251,7 @@ async fn a_passphrase_protects_a_bundle_and_a_wrong_one_says_so() {
         .export_bundle(BundleScope::Everything, Some("kittiwake harbour"))
         .await
         .unwrap();
-    assert!(!bundle
-        .windows(b"Commissioning".len())
-        .any(|w| w == b"Commissioning"));
+    common::assert_none_in(&bundle, &["Commissioning"], "the encrypted bundle");
     // The work factor is fixed, not measured, so a slow laptop opens it as fast as any.
     let header = String::from_utf8_lossy(&bundle[..200]).to_string();
     let scrypt_line = header
@@ -422,11 +336,7 @@ async fn no_malformed_bundle_can_change_a_database() {
     let mut p = programme("Leading Change Together");
     a.store.save(&mut p).await.unwrap();
     rename(&a, p.meta.id, "Leading Change Together, renamed").await;
-    let good = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
+    let good = a.everything().await;
     let (manifest, changes) = entries_of(&good);
     let good_versions: HashSet<_> = read_bundle(&good, None)
         .unwrap()
@@ -528,24 +438,24 @@ async fn no_malformed_bundle_can_change_a_database() {
         ]),
     ));
     drop(zeros);
-    let unknown = String::from_utf8(changes.clone()).unwrap().replacen(
-        "\"kind\":\"programme\"",
-        "\"kind\":\"spaceship\"",
-        1,
-    );
-    bad.push((
-        "an unknown kind",
-        rebuild(manifest.clone(), unknown.as_bytes()),
-    ));
-    let extra_field = String::from_utf8(changes.clone()).unwrap().replacen(
-        "\"summary\":",
-        "\"sneaky\":1,\"summary\":",
-        1,
-    );
-    bad.push((
-        "an unknown field",
-        rebuild(manifest.clone(), extra_field.as_bytes()),
-    ));
+    // The changes with their first `from` made `to`.
+    for (what, from, to) in [
+        (
+            "an unknown kind",
+            "\"kind\":\"programme\"",
+            "\"kind\":\"spaceship\"",
+        ),
+        (
+            "an unknown field",
+            "\"summary\":",
+            "\"sneaky\":1,\"summary\":",
+        ),
+    ] {
+        let edited = String::from_utf8(changes.clone())
+            .unwrap()
+            .replacen(from, to, 1);
+        bad.push((what, rebuild(manifest.clone(), edited.as_bytes())));
+    }
     bad.push(("not a zip", b"PK\x03\x04 but not really".to_vec()));
     bad.push(("empty", Vec::new()));
 
@@ -557,10 +467,7 @@ async fn no_malformed_bundle_can_change_a_database() {
     }
     // A laptop that already has a version refuses a different record under the same stamp.
     let c = laptop(0).await;
-    c.store
-        .import_bundles(std::slice::from_ref(&good), None, false)
-        .await
-        .unwrap();
+    c.import(std::slice::from_ref(&good)).await;
     let has = file_bytes(&c.store).await;
     let tampered = String::from_utf8(changes.clone())
         .unwrap()
@@ -746,25 +653,17 @@ async fn run_scenario(skews: Vec<i64>, steps: Vec<Step>, order: Vec<usize>) {
     // Finally every laptop sees every other's bundle, in a shuffled order, clocks as they are.
     let mut finals = Vec::new();
     for l in &laptops {
-        finals.push(
-            l.store
-                .export_bundle(BundleScope::Everything, None)
-                .await
-                .unwrap(),
-        );
+        finals.push(l.everything().await);
     }
     for (n, l) in laptops.iter().enumerate() {
         for &i in order.iter().cycle().skip(n).take(order.len()) {
-            l.store
-                .import_bundles(&[finals[i].clone()], None, false)
-                .await
-                .unwrap();
+            l.import(&[finals[i].clone()]).await;
         }
     }
     let hashes: HashSet<String> = {
         let mut h = HashSet::new();
         for l in &laptops {
-            h.insert(l.store.state_hash().await.unwrap());
+            h.insert(l.hash().await);
         }
         h
     };
@@ -777,17 +676,8 @@ async fn run_scenario(skews: Vec<i64>, steps: Vec<Step>, order: Vec<usize>) {
         );
         // Erasure wins everywhere, and leaves nothing of the person in the file.
         let bytes = file_bytes(&l.store).await;
-        for name in &erased_names {
-            assert!(
-                !contains(&bytes, name.as_bytes()),
-                "{name} is still in a database file"
-            );
-        }
+        common::assert_none_in(&bytes, &erased_names, "a database file");
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 proptest! {
@@ -806,21 +696,9 @@ proptest! {
 
 #[tokio::test]
 async fn an_erasure_reaches_every_laptop_even_one_that_edited_the_reflection_meanwhile() {
-    let (a, b, c) = (laptop(0).await, laptop(0).await, laptop(0).await);
-    seed_demo(&a.store).await.unwrap();
-    let sunderland = a
-        .store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let session = a.store.sessions_of(sunderland).await.unwrap()[0].meta.id;
+    let (a, b, c) = (demo_laptop().await, laptop(0).await, laptop(0).await);
+    let sunderland = common::sunderland(&a.store).await;
+    let session = common::first_session(&a.store, sunderland).await;
     let form: fieldbook_core::day::NewParticipant = serde_json::from_value(json!({
         "name": "Zebedee Quartermain", "organisation": "Wearside Quakers", "consent_named": true, "consent_quoted": true
     })).unwrap();
@@ -831,11 +709,7 @@ async fn an_erasure_reaches_every_laptop_even_one_that_edited_the_reflection_mea
         .unwrap();
     let draft = |id: Option<Uuid>, text: &str| fieldbook_core::day::ReflectionDraft {
         id,
-        session_id: session,
-        agenda_item_id: None,
-        participant_id: Some(person.meta.id),
-        prompt: String::new(),
-        text: text.into(),
+        ..common::said(session, Some(person.meta.id), text)
     };
     let reflection = a
         .store
@@ -843,16 +717,9 @@ async fn an_erasure_reaches_every_laptop_even_one_that_edited_the_reflection_mea
         .await
         .unwrap()
         .unwrap();
-    let everything = a
-        .store
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
+    let everything = a.everything().await;
     for l in [&b, &c] {
-        l.store
-            .import_bundles(std::slice::from_ref(&everything), None, false)
-            .await
-            .unwrap();
+        l.import(std::slice::from_ref(&everything)).await;
     }
     // B edits the reflection while A erases the participant.
     b.clock.advance_ms(1000);
@@ -866,48 +733,26 @@ async fn an_erasure_reaches_every_laptop_even_one_that_edited_the_reflection_mea
     a.clock.advance_ms(500);
     a.store.erase_participant(person.meta.id).await.unwrap();
 
-    let (from_a, from_b) = (
-        a.store
-            .export_bundle(BundleScope::Everything, None)
-            .await
-            .unwrap(),
-        b.store
-            .export_bundle(BundleScope::Everything, None)
-            .await
-            .unwrap(),
-    );
+    let (from_a, from_b) = (a.everything().await, b.everything().await);
     // C hears from B first (the edit), then A (the erasure); B and A hear from each other.
-    c.store
-        .import_bundles(std::slice::from_ref(&from_b), None, false)
-        .await
-        .unwrap();
-    c.store
-        .import_bundles(std::slice::from_ref(&from_a), None, false)
-        .await
-        .unwrap();
-    b.store
-        .import_bundles(std::slice::from_ref(&from_a), None, false)
-        .await
-        .unwrap();
-    a.store
-        .import_bundles(std::slice::from_ref(&from_b), None, false)
-        .await
-        .unwrap();
+    c.import(std::slice::from_ref(&from_b)).await;
+    c.import(std::slice::from_ref(&from_a)).await;
+    b.import(std::slice::from_ref(&from_a)).await;
+    a.import(std::slice::from_ref(&from_b)).await;
 
     for l in [&a, &b, &c] {
         let bytes = file_bytes(&l.store).await;
-        for secret in [
-            "Zebedee",
-            "Quartermain",
-            "Wearside Quakers",
-            "xylophone",
-            "marmalade",
-        ] {
-            assert!(
-                !contains(&bytes, secret.as_bytes()),
-                "{secret} is still in a database file"
-            );
-        }
+        common::assert_none_in(
+            &bytes,
+            &[
+                "Zebedee",
+                "Quartermain",
+                "Wearside Quakers",
+                "xylophone",
+                "marmalade",
+            ],
+            "a database file",
+        );
         assert!(l.store.reflections_of(session).await.unwrap().is_empty());
         assert!(l
             .store
@@ -917,14 +762,8 @@ async fn an_erasure_reaches_every_laptop_even_one_that_edited_the_reflection_mea
             .iter()
             .all(|p| p.meta.id != person.meta.id));
     }
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
-    assert_eq!(
-        b.store.state_hash().await.unwrap(),
-        c.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
+    assert_same(&b, &c).await;
 }
 
 /// A valid bundle, made once for the mutation test below.
@@ -940,10 +779,7 @@ fn small_bundle() -> &'static [u8] {
                 let mut p = programme("Leading Change Together");
                 a.store.save(&mut p).await.unwrap();
                 rename(&a, p.meta.id, "Leading Change Together, renamed").await;
-                a.store
-                    .export_bundle(BundleScope::Everything, None)
-                    .await
-                    .unwrap()
+                a.everything().await
             })
     })
 }
@@ -1002,9 +838,9 @@ fn settled(path: &Path) {
 }
 
 async fn sync_both(folder: &Path, a: &Laptop, b: &Laptop) {
-    a.store.sync_folder(folder, None).await.unwrap();
-    b.store.sync_folder(folder, None).await.unwrap();
-    a.store.sync_folder(folder, None).await.unwrap();
+    a.sync(folder).await;
+    b.sync(folder).await;
+    a.sync(folder).await;
 }
 
 #[tokio::test]
@@ -1022,17 +858,13 @@ async fn two_laptops_that_each_seeded_the_demo_hold_one_copy_after_syncing() {
     );
     assert_eq!(b.store.counts().await.unwrap(), one_laptop);
     assert!(a.store.conflicts().await.unwrap().is_empty());
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
 }
 
 #[tokio::test]
 async fn a_laptop_that_deleted_the_demo_keeps_it_deleted_after_syncing_with_one_that_did_not() {
     let folder = tempfile::tempdir().unwrap();
-    let (a, b) = (laptop(0).await, laptop(0).await);
-    seed_demo(&a.store).await.unwrap();
+    let (a, b) = (demo_laptop().await, laptop(0).await);
     seed_demo(&b.store).await.unwrap();
     let demo: Vec<Programme> = a.store.list("1", &[]).await.unwrap();
     for p in &demo {
@@ -1048,19 +880,18 @@ async fn a_laptop_that_deleted_the_demo_keeps_it_deleted_after_syncing_with_one_
 #[tokio::test]
 async fn each_sync_writes_only_what_is_new_and_a_sync_with_nothing_new_reads_and_writes_nothing() {
     let folder = tempfile::tempdir().unwrap();
-    let (a, b) = (laptop(0).await, laptop(0).await);
-    seed_demo(&a.store).await.unwrap();
-    let first = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let (a, b) = (demo_laptop().await, laptop(0).await);
+    let first = a.sync(folder.path()).await;
     assert!(first.written_changes > 50, "{first:?}");
-    b.store.sync_folder(folder.path(), None).await.unwrap();
+    b.sync(folder.path()).await;
 
     let mut p = programme("Added later");
     a.store.save(&mut p).await.unwrap();
-    let second = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let second = a.sync(folder.path()).await;
     assert_eq!(second.written_changes, 1, "only the new programme");
     assert_eq!(second.written.len(), 1);
 
-    let report = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let report = b.sync(folder.path()).await;
     assert_eq!(
         report.merged, second.written,
         "only the new segment is read"
@@ -1070,25 +901,21 @@ async fn each_sync_writes_only_what_is_new_and_a_sync_with_nothing_new_reads_and
 
     let files = names_in(folder.path());
     let backups = backups_of(&b);
-    let quiet = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let quiet = b.sync(folder.path()).await;
     assert!(
         quiet.merged.is_empty() && quiet.written.is_empty(),
         "{quiet:?}"
     );
     assert_eq!(names_in(folder.path()), files);
     assert_eq!(backups_of(&b), backups, "no backup when nothing is new");
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
 }
 
 #[tokio::test]
 async fn a_damaged_file_is_skipped_and_named_while_the_rest_merges() {
     let folder = tempfile::tempdir().unwrap();
-    let (a, b) = (laptop(0).await, laptop(0).await);
-    seed_demo(&a.store).await.unwrap();
-    let written = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let (a, b) = (demo_laptop().await, laptop(0).await);
+    let written = a.sync(folder.path()).await;
     let good = folder.path().join(&written.written[0]);
     let bytes = std::fs::read(&good).unwrap();
     // A cut-short copy of a bundle, an unrelated file, a file from a newer Fieldbook can all
@@ -1102,7 +929,7 @@ async fn a_damaged_file_is_skipped_and_named_while_the_rest_merges() {
     std::fs::write(folder.path().join(".syncthing.x.fbseg.tmp"), b"garbage").unwrap();
     std::fs::write(folder.path().join("~syncthing~y.fbseg.tmp"), b"garbage").unwrap();
 
-    let report = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let report = b.sync(folder.path()).await;
     assert_eq!(report.merged, written.written);
     assert!(report.preview.adds > 50);
     assert_eq!(report.skipped.len(), 1, "{report:?}");
@@ -1124,11 +951,11 @@ async fn a_damaged_file_is_skipped_and_named_while_the_rest_merges() {
         b.store.counts().await.unwrap()
     );
     // Still named at the next sync, and still not in the way.
-    let again = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let again = b.sync(folder.path()).await;
     assert_eq!(again.skipped, report.skipped);
     // Once the file is whole it is merged like any other.
     std::fs::write(&cut, &bytes).unwrap();
-    let whole = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let whole = b.sync(folder.path()).await;
     assert!(whole.skipped.is_empty(), "{whole:?}");
     assert!(whole
         .merged
@@ -1145,37 +972,33 @@ async fn a_segment_that_arrives_before_the_one_it_builds_on_waits_for_it() {
         .create_session(None, "A session of its own")
         .await
         .unwrap();
-    let first = a.store.sync_folder(folder_a.path(), None).await.unwrap();
+    let first = a.sync(folder_a.path()).await;
     // The agenda item belongs to the session, which is only in the first segment.
     a.store
         .add_agenda_item(session.meta.id, None, "Welcome", 10, ItemKind::Plenary)
         .await
         .unwrap();
-    let second = a.store.sync_folder(folder_a.path(), None).await.unwrap();
+    let second = a.sync(folder_a.path()).await;
     assert_eq!(second.written_changes, 1, "only what is new");
     let copy = |name: &String| {
         std::fs::copy(folder_a.path().join(name), folder_b.path().join(name)).unwrap();
     };
     copy(&second.written[0]);
-    let early = b.store.sync_folder(folder_b.path(), None).await.unwrap();
+    let early = b.sync(folder_b.path()).await;
     assert!(early.merged.is_empty(), "{early:?}");
     assert!(early.skipped[0].reason.contains("next sync"), "{early:?}");
     copy(&first.written[0]);
-    let later = b.store.sync_folder(folder_b.path(), None).await.unwrap();
+    let later = b.sync(folder_b.path()).await;
     assert_eq!(later.merged.len(), 2, "{later:?}");
     assert!(later.skipped.is_empty(), "{later:?}");
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    assert_same(&a, &b).await;
 }
 
 #[tokio::test]
 async fn a_laptop_restored_from_anothers_backup_syncs_beside_it_with_nothing_lost() {
     let folder = tempfile::tempdir().unwrap();
-    let a = laptop(0).await;
-    seed_demo(&a.store).await.unwrap();
-    a.store.sync_folder(folder.path(), None).await.unwrap();
+    let a = demo_laptop().await;
+    a.sync(folder.path()).await;
     let backup = tempfile::tempdir().unwrap();
     let file = backup.path().join("a.db");
     a.store.backup_to(&file).await.unwrap();
@@ -1205,17 +1028,14 @@ async fn a_laptop_restored_from_anothers_backup_syncs_beside_it_with_nothing_los
     let mut q = programme("A's programme");
     a.store.save(&mut q).await.unwrap();
     c.sync_folder(folder.path(), None).await.unwrap();
-    a.store.sync_folder(folder.path(), None).await.unwrap();
+    a.sync(folder.path()).await;
     c.sync_folder(folder.path(), None).await.unwrap();
     for name in &a_files {
         let still = names_in(folder.path());
         assert!(still.contains(name), "{name} was replaced or removed");
     }
     assert_eq!(a.store.device_id(), reopened_a);
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        c.state_hash().await.unwrap()
-    );
+    assert_eq!(a.hash().await, c.state_hash().await.unwrap());
     let programmes: Vec<Programme> = a
         .store
         .list("title LIKE 'C''s programme%'", &[])
@@ -1260,19 +1080,16 @@ async fn clocks_days_or_a_year_out_never_stop_a_sync_and_the_laptop_is_named() {
         fast.store.save(&mut p).await.unwrap();
         let mut q = programme("From the slow laptop");
         slow.store.save(&mut q).await.unwrap();
-        fast.store.sync_folder(folder.path(), None).await.unwrap();
-        let report = slow.store.sync_folder(folder.path(), None).await.unwrap();
+        fast.sync(folder.path()).await;
+        let report = slow.sync(folder.path()).await;
         assert_eq!(
             report.preview.adds, 1,
             "{ahead_days} {behind_days}: {report:?}"
         );
         assert_eq!(report.clocks.len(), 1, "{report:?}");
         assert!(report.clocks[0].message.contains("ahead"), "{report:?}");
-        fast.store.sync_folder(folder.path(), None).await.unwrap();
-        assert_eq!(
-            fast.store.state_hash().await.unwrap(),
-            slow.store.state_hash().await.unwrap()
-        );
+        fast.sync(folder.path()).await;
+        assert_same(&fast, &slow).await;
         // The slow laptop edits what the fast one wrote: its edit comes after it and wins,
         // though its clock is behind; and its own clock was not dragged a year ahead.
         rename(&slow, p.meta.id, "Edited on the slow laptop").await;
@@ -1295,8 +1112,8 @@ async fn clocks_days_or_a_year_out_never_stop_a_sync_and_the_laptop_is_named() {
             later.meta.stamp.unwrap().ms <= slow_now + fieldbook_core::clock::MAX_DRIFT_MS,
             "a laptop a year ahead dragged this one's clock along"
         );
-        slow.store.sync_folder(folder.path(), None).await.unwrap();
-        fast.store.sync_folder(folder.path(), None).await.unwrap();
+        slow.sync(folder.path()).await;
+        fast.sync(folder.path()).await;
         let there: Programme = fast.store.get(p.meta.id).await.unwrap();
         assert_eq!(there.title, "Edited on the slow laptop");
     }
@@ -1318,8 +1135,8 @@ async fn a_clock_put_back_after_running_ahead_stamps_from_the_right_time_again()
         (right + Duration::hours(1)).timestamp_millis()
     );
     rename(&a, p.meta.id, "Edited after the clock was put right").await;
-    a.store.sync_folder(folder.path(), None).await.unwrap();
-    let report = b.store.sync_folder(folder.path(), None).await.unwrap();
+    a.sync(folder.path()).await;
+    let report = b.sync(folder.path()).await;
     assert_eq!(report.preview.adds, 2);
     let got: Programme = b.store.get(p.meta.id).await.unwrap();
     assert_eq!(got.title, "Edited after the clock was put right");
@@ -1339,45 +1156,35 @@ async fn a_laptop_folds_its_many_segments_into_fresh_ones_and_a_newcomer_still_g
     for n in 0..fieldbook_core::sync::folder::COMPACT_AT {
         let mut p = programme(&format!("Programme {n}"));
         a.store.save(&mut p).await.unwrap();
-        a.store.sync_folder(folder.path(), None).await.unwrap();
+        a.sync(folder.path()).await;
     }
-    b.store.sync_folder(folder.path(), None).await.unwrap();
+    b.sync(folder.path()).await;
     // Nothing pending: the next sync folds a's segments into one.
-    let folded = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let folded = a.sync(folder.path()).await;
     assert_eq!(folded.compacted, fieldbook_core::sync::folder::COMPACT_AT);
     assert_eq!(names_in(folder.path()), folded.written);
     // b had merged everything folded: it reads the new file's header and nothing else.
-    let report = b.store.sync_folder(folder.path(), None).await.unwrap();
+    let report = b.sync(folder.path()).await;
     assert_eq!(report.preview.versions, 0, "{report:?}");
     let c = laptop(0).await;
-    c.store.sync_folder(folder.path(), None).await.unwrap();
-    assert_eq!(
-        c.store.state_hash().await.unwrap(),
-        a.store.state_hash().await.unwrap()
-    );
-    assert_eq!(
-        b.store.state_hash().await.unwrap(),
-        a.store.state_hash().await.unwrap()
-    );
+    c.sync(folder.path()).await;
+    assert_same(&c, &a).await;
+    assert_same(&b, &a).await;
 }
 
 #[tokio::test]
 async fn a_folder_that_lost_a_laptops_files_gets_them_again() {
     let folder = tempfile::tempdir().unwrap();
-    let a = laptop(0).await;
-    seed_demo(&a.store).await.unwrap();
-    let first = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let a = demo_laptop().await;
+    let first = a.sync(folder.path()).await;
     for name in names_in(folder.path()) {
         std::fs::remove_file(folder.path().join(name)).unwrap();
     }
-    let again = a.store.sync_folder(folder.path(), None).await.unwrap();
+    let again = a.sync(folder.path()).await;
     assert_eq!(again.written_changes, first.written_changes);
     let b = laptop(0).await;
-    b.store.sync_folder(folder.path(), None).await.unwrap();
-    assert_eq!(
-        a.store.state_hash().await.unwrap(),
-        b.store.state_hash().await.unwrap()
-    );
+    b.sync(folder.path()).await;
+    assert_same(&a, &b).await;
 }
 
 /// Every reflection that `text` finds (as typed when `typing`), as a set of ids, and the count.

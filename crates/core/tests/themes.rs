@@ -2,23 +2,19 @@
 //! and a tag were made on different laptops), summaries by place and over time, comparing
 //! places, a reflection in its context, the learning summary and its consent rules.
 
-mod common;
-
 use std::io::Read;
-use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
 use fieldbook_core::clock::ManualClock;
 use fieldbook_core::day::{NewParticipant, ReflectionDraft};
-use fieldbook_core::demo::seed_demo;
-use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::*;
 use fieldbook_core::export::learning;
-use fieldbook_core::search::SearchQuery;
+use fieldbook_core::search::{SearchQuery, SearchResult};
 use fieldbook_core::sync::BundleScope;
 use fieldbook_core::themes::{Breakdown, SummaryScope};
 use fieldbook_core::Store;
 use uuid::Uuid;
+
+use crate::common;
 
 struct Place {
     version: Uuid,
@@ -70,12 +66,8 @@ async fn say(
     clock.advance_ms(60_000);
     store
         .save_reflection(ReflectionDraft {
-            id: None,
-            session_id: session,
-            agenda_item_id: None,
-            participant_id: who,
             prompt: prompt.into(),
-            text: text.into(),
+            ..common::said(session, who, text)
         })
         .await
         .unwrap()
@@ -83,47 +75,10 @@ async fn say(
 }
 
 async fn data() -> Data {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = ManualClock::at(Utc.with_ymd_and_hms(2027, 1, 27, 10, 0, 0).unwrap());
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    seed_demo(&store).await.unwrap();
-    let lct = store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.programme.title == "Leading Change Together")
-        .unwrap();
-    let version_at = |place: &str| {
-        lct.versions
-            .iter()
-            .find(|v| v.version.place == place)
-            .map(|v| v.version.meta.id)
-    };
-    let national = lct
-        .versions
-        .iter()
-        .find(|v| v.version.kind == VersionKind::National)
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let sunderland = version_at("Sunderland").unwrap();
-    let surrey = store
-        .create_local_version(
-            national,
-            NewLocalVersion {
-                name: "Leading Change Together: Surrey".into(),
-                place: "Surrey".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .meta
-        .id;
+    let (tmp, clock, store) = common::demo_at(common::utc(2027, 1, 27, 10, 0)).await;
+    let lct = common::programme_titled(&store, common::LCT).await;
+    let sunderland = common::sunderland(&store).await;
+    let surrey = common::local_version(&store, common::national_of(&lct), "Surrey").await;
     let sessions = |v| {
         let store = &store;
         async move {
@@ -192,6 +147,33 @@ async fn data() -> Data {
     }
 }
 
+impl Data {
+    /// A new theme's id.
+    async fn theme(&self, name: &str) -> Uuid {
+        self.store.create_theme(name).await.unwrap().meta.id
+    }
+
+    /// Tags `reflections` with `theme`.
+    async fn tag(&self, theme: Uuid, reflections: &[&Reflection]) {
+        self.store
+            .tag_reflections(theme, &ids(reflections))
+            .await
+            .unwrap();
+    }
+}
+
+/// The reflections tagged with `theme`.
+async fn tagged(store: &Store, theme: Uuid) -> SearchResult {
+    common::search(
+        store,
+        SearchQuery {
+            theme_id: Some(theme),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 fn ids(reflections: &[&Reflection]) -> Vec<Uuid> {
     reflections.iter().map(|r| r.meta.id).collect()
 }
@@ -239,33 +221,26 @@ async fn themes_need_a_name_of_their_own() {
 #[tokio::test]
 async fn many_reflections_are_tagged_at_once_and_untagged() {
     let d = data().await;
-    let trust = d.store.create_theme("Trust").await.unwrap().meta.id;
+    let trust = d.theme("Trust").await;
     let picked = ids(&[&d.said[0], &d.said[1], &d.surrey_said[1]]);
     assert_eq!(d.store.tag_reflections(trust, &picked).await.unwrap(), 3);
     // Tagging again changes nothing.
     assert_eq!(d.store.tag_reflections(trust, &picked).await.unwrap(), 0);
     assert_eq!(count_of(&d.store, "Trust").await, Some(3));
-    let found = d
-        .store
-        .search(&SearchQuery {
-            theme_id: Some(trust),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let found = tagged(&d.store, trust).await;
     assert_eq!(found.total, 3);
     assert!(found
         .hits
         .iter()
         .all(|h| h.themes.iter().any(|t| t.name == "Trust")));
-    let untagged = d
-        .store
-        .search(&SearchQuery {
+    let untagged = common::search(
+        &d.store,
+        SearchQuery {
             untagged: true,
             ..Default::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert!(untagged.hits.iter().all(|h| h.themes.is_empty()));
     assert!(!untagged
         .hits
@@ -291,7 +266,7 @@ async fn many_reflections_are_tagged_at_once_and_untagged() {
 #[tokio::test]
 async fn a_batch_with_an_unknown_reflection_tags_nothing() {
     let d = data().await;
-    let trust = d.store.create_theme("Trust").await.unwrap().meta.id;
+    let trust = d.theme("Trust").await;
     let batch = vec![d.said[0].meta.id, Uuid::now_v7()];
     assert!(d.store.tag_reflections(trust, &batch).await.is_err());
     assert_eq!(count_of(&d.store, "Trust").await, Some(0));
@@ -306,40 +281,18 @@ async fn a_batch_with_an_unknown_reflection_tags_nothing() {
 #[tokio::test]
 async fn merging_themes_counts_each_reflection_once_under_the_theme_kept() {
     let d = data().await;
-    let trust = d.store.create_theme("Trust").await.unwrap().meta.id;
-    let faith = d
-        .store
-        .create_theme("Faith in partners")
-        .await
-        .unwrap()
-        .meta
-        .id;
-    d.store
-        .tag_reflections(trust, &ids(&[&d.said[0], &d.said[1]]))
-        .await
-        .unwrap();
-    d.store
-        .tag_reflections(faith, &ids(&[&d.said[1], &d.surrey_said[1]]))
-        .await
-        .unwrap();
+    let trust = d.theme("Trust").await;
+    let faith = d.theme("Faith in partners").await;
+    d.tag(trust, &[&d.said[0], &d.said[1]]).await;
+    d.tag(faith, &[&d.said[1], &d.surrey_said[1]]).await;
     assert!(d.store.merge_themes(trust, trust).await.is_err());
     d.store.merge_themes(faith, trust).await.unwrap();
     assert_eq!(count_of(&d.store, "Faith in partners").await, None);
     assert_eq!(count_of(&d.store, "Trust").await, Some(3));
     // The merged theme's id still works: tags and filters go to the theme kept.
-    d.store
-        .tag_reflections(faith, &ids(&[&d.said[3]]))
-        .await
-        .unwrap();
+    d.tag(faith, &[&d.said[3]]).await;
     assert_eq!(count_of(&d.store, "Trust").await, Some(4));
-    let found = d
-        .store
-        .search(&SearchQuery {
-            theme_id: Some(trust),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let found = tagged(&d.store, trust).await;
     assert_eq!(found.total, 4);
     let shown: Vec<&str> = found.hits[0]
         .themes
@@ -369,21 +322,13 @@ async fn merging_themes_counts_each_reflection_once_under_the_theme_kept() {
 #[tokio::test]
 async fn summaries_by_place_and_over_time_and_places_compared() {
     let d = data().await;
-    let trust = d.store.create_theme("Trust").await.unwrap().meta.id;
-    let money = d.store.create_theme("Money").await.unwrap().meta.id;
-    let listening = d.store.create_theme("Listening").await.unwrap().meta.id;
-    d.store
-        .tag_reflections(trust, &ids(&[&d.said[0], &d.said[1], &d.surrey_said[1]]))
-        .await
-        .unwrap();
-    d.store
-        .tag_reflections(money, &ids(&[&d.surrey_said[0]]))
-        .await
-        .unwrap();
-    d.store
-        .tag_reflections(listening, &ids(&[&d.said[3]]))
-        .await
-        .unwrap();
+    let trust = d.theme("Trust").await;
+    let money = d.theme("Money").await;
+    let listening = d.theme("Listening").await;
+    d.tag(trust, &[&d.said[0], &d.said[1], &d.surrey_said[1]])
+        .await;
+    d.tag(money, &[&d.surrey_said[0]]).await;
+    d.tag(listening, &[&d.said[3]]).await;
     let scope = SummaryScope {
         programme_id: Some(d.programme),
         version_id: None,
@@ -468,17 +413,8 @@ async fn a_reflection_opens_with_the_others_said_to_the_same_prompt() {
 #[tokio::test]
 async fn the_learning_summary_quotes_only_those_who_agreed() {
     let d = data().await;
-    let trust = d
-        .store
-        .create_theme("Trust & <honesty>")
-        .await
-        .unwrap()
-        .meta
-        .id;
-    d.store
-        .tag_reflections(trust, &ids(&[&d.said[0], &d.said[1], &d.said[2]]))
-        .await
-        .unwrap();
+    let trust = d.theme("Trust & <honesty>").await;
+    d.tag(trust, &[&d.said[0], &d.said[1], &d.said[2]]).await;
     assert!(d
         .store
         .choose_quote(d.said[3].meta.id, trust, true)
@@ -538,30 +474,20 @@ async fn the_learning_summary_quotes_only_those_who_agreed() {
 }
 
 async fn laptop(clock: &ManualClock) -> (Store, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let (tmp, store) = common::store_on(clock).await;
     (store, tmp)
 }
 
 async fn send(from: &Store, to: &Store) {
-    let bundle = from
-        .export_bundle(BundleScope::Everything, None)
-        .await
-        .unwrap();
-    to.import_bundles(&[bundle], None, false).await.unwrap();
+    common::send(from, to).await;
 }
 
 #[tokio::test]
 async fn themes_and_tags_travel_and_a_merge_catches_tags_made_elsewhere() {
     let d = data().await;
-    let trust = d.store.create_theme("Trust").await.unwrap().meta.id;
-    let faith = d.store.create_theme("Faith").await.unwrap().meta.id;
-    d.store
-        .tag_reflections(trust, &ids(&[&d.said[0]]))
-        .await
-        .unwrap();
+    let trust = d.theme("Trust").await;
+    let faith = d.theme("Faith").await;
+    d.tag(trust, &[&d.said[0]]).await;
     let (other, _tmp) = laptop(&d.clock).await;
     send(&d.store, &other).await;
     assert_eq!(count_of(&other, "Trust").await, Some(1));

@@ -2,6 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+mod fixtures;
+// Each test binary (tests/core.rs, tests/export.rs) uses only some of these.
+#[allow(unused_imports)]
+pub use fixtures::*;
+
 fn soffice() -> PathBuf {
     for candidate in [
         "/usr/bin/soffice",
