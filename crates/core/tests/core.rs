@@ -8,6 +8,7 @@ mod day;
 mod design;
 mod phones;
 mod privacy;
+mod rules;
 mod search;
 mod store;
 mod sync;
