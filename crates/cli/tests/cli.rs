@@ -258,7 +258,7 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
     );
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
-    let pdf = tmp.path().join("x.odt");
+    let odt = tmp.path().join("x.odt");
     let run = cli(
         tmp.path(),
         &[
@@ -269,7 +269,7 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
             "odt",
             "--audience",
             "facilitator",
-            pdf.to_str().unwrap(),
+            odt.to_str().unwrap(),
         ],
     );
     assert_eq!(run.status.code(), Some(2));
@@ -286,7 +286,7 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         ],
     );
     assert_eq!(run.status.code(), Some(2));
-    assert!(!md.exists() && !pdf.exists() && !nowhere.exists());
+    assert!(!md.exists() && !odt.exists() && !nowhere.exists());
 }
 
 #[test]

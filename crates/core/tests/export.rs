@@ -492,19 +492,8 @@ fn calc_reads(csv: &[u8], folder: &Path, name: &str) -> Vec<Vec<String>> {
 #[tokio::test]
 async fn no_csv_cell_becomes_a_formula_in_libreoffice_calc() {
     let f = fixture().await;
-    let items = f.store.agenda_of(f.session).await.unwrap();
     for (text, _) in FORMULAS {
-        f.store
-            .save_reflection(ReflectionDraft {
-                id: None,
-                session_id: f.session,
-                agenda_item_id: Some(items[1].meta.id),
-                participant_id: None,
-                prompt: items[1].prompt.clone(),
-                text: text.into(),
-            })
-            .await
-            .unwrap();
+        say(&f, text).await;
     }
     let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
     let tmp = tempfile::tempdir().unwrap();
@@ -835,19 +824,8 @@ async fn the_word_document_is_laid_out_for_print() {
 #[tokio::test]
 async fn right_to_left_text_is_marked_in_the_word_document() {
     let f = fixture().await;
-    let items = f.store.agenda_of(f.session).await.unwrap();
     let urdu = "ہم سب مل کر کام کرتے ہیں";
-    f.store
-        .save_reflection(ReflectionDraft {
-            id: None,
-            session_id: f.session,
-            agenda_item_id: Some(items[0].meta.id),
-            participant_id: None,
-            prompt: items[0].prompt.clone(),
-            text: urdu.into(),
-        })
-        .await
-        .unwrap();
+    say(&f, urdu).await;
     let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
     let doc = docx_part(
         &render(&e, Format::Docx, false).unwrap(),
@@ -932,6 +910,7 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// An anonymous reflection on the session's first item.
 async fn say(f: &Fixture, text: &str) {
     let items = f.store.agenda_of(f.session).await.unwrap();
     f.store
