@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "add_observation",
     "set_full_screen",
     "export_notes",
+    "print_notes",
     "sync_status",
     "choose_sync_folder",
     "sync_now",

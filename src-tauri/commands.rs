@@ -484,6 +484,94 @@ pub async fn export_notes(
     save_in_chosen_file(&state, "Save the notes", name, filter, &bytes).await
 }
 
+/// Prints the notes as the print-ready HTML lays them out: with `pdf`, to a PDF file the
+/// facilitator chooses (no print dialog); otherwise through the system's print dialog.
+/// `None` when they cancel; the PDF's path once written.
+#[tauri::command]
+pub async fn print_notes(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    scope: Scope,
+    audience: Audience,
+    pdf: bool,
+) -> Reply<Option<String>> {
+    let store = store(&state)?;
+    let notes = store.gather_export(scope, audience).await?;
+    let html = String::from_utf8_lossy(&export::render(&notes, Format::Html, false)?).into_owned();
+    if !pdf {
+        let printed = print_html(&app, html, None).await?;
+        return Ok(printed.then(|| "the printer".to_owned()));
+    }
+    let name = export::file_name_from(&notes.title, "pdf");
+    let Some(path) = choose_in_last_folder(&state, "Save as PDF", name, ("PDF", "pdf")).await?
+    else {
+        return Ok(None);
+    };
+    // Printed next to the chosen file, then renamed into place: never half a PDF.
+    let folder = path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let partial = folder.join(format!(".{}.partial.pdf", Uuid::now_v7().simple()));
+    let printed = print_html(&app, html, Some(&partial)).await;
+    let moved = printed.and_then(|_| {
+        let bytes = std::fs::read(&partial).map_err(Error::from)?;
+        if !bytes.starts_with(b"%PDF") {
+            return Err(Error::invalid(
+                "The printer made no PDF. Nothing has been changed.",
+            ));
+        }
+        export::write_atomically(&path, &bytes)
+    });
+    let _ = std::fs::remove_file(&partial);
+    moved?;
+    Ok(Some(path.display().to_string()))
+}
+
+#[cfg(target_os = "linux")]
+async fn print_html(
+    app: &tauri::AppHandle,
+    html: String,
+    pdf: Option<&std::path::Path>,
+) -> Result<bool, Error> {
+    crate::print::print_html(app, html, pdf).await
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn print_html(
+    _app: &tauri::AppHandle,
+    _html: String,
+    _pdf: Option<&std::path::Path>,
+) -> Result<bool, Error> {
+    Err(Error::invalid(
+        "Printing from Fieldbook works on Linux only for now: export the web page and print it from your browser. Nothing has been changed.",
+    ))
+}
+
+/// A file the facilitator chooses, starting in the folder they saved to last, which is
+/// remembered. `None` when they cancel.
+async fn choose_in_last_folder(
+    state: &AppState,
+    title: &'static str,
+    name: String,
+    filter: (&'static str, &'static str),
+) -> Reply<Option<std::path::PathBuf>> {
+    let store = state.store.as_ref().map_err(IpcError::from)?;
+    let folder = store
+        .setting(LAST_EXPORT_FOLDER)
+        .await?
+        .map(std::path::PathBuf::from)
+        .filter(|f| f.is_dir())
+        .or_else(dirs_documents);
+    let path = choose_save_path(state, title, name, filter, folder).await?;
+    if let Some(folder) = path.as_ref().and_then(|p| p.parent()) {
+        store
+            .set_setting(LAST_EXPORT_FOLDER, &folder.to_string_lossy())
+            .await?;
+    }
+    Ok(path)
+}
+
 /// Writes `bytes` to a file the facilitator chooses, starting in the folder they saved to
 /// last. `None` when they cancel.
 async fn save_in_chosen_file(
@@ -493,23 +581,10 @@ async fn save_in_chosen_file(
     filter: (&'static str, &'static str),
     bytes: &[u8],
 ) -> Reply<Option<String>> {
-    let store = state.store.as_ref().map_err(IpcError::from)?;
-    let folder = store
-        .setting(LAST_EXPORT_FOLDER)
-        .await?
-        .map(std::path::PathBuf::from)
-        .filter(|f| f.is_dir())
-        .or_else(dirs_documents);
-    let path = choose_save_path(state, title, name, filter, folder).await?;
-    let Some(path) = path else {
+    let Some(path) = choose_in_last_folder(state, title, name, filter).await? else {
         return Ok(None);
     };
     export::write_atomically(&path, bytes)?;
-    if let Some(folder) = path.parent() {
-        store
-            .set_setting(LAST_EXPORT_FOLDER, &folder.to_string_lossy())
-            .await?;
-    }
     Ok(Some(path.display().to_string()))
 }
 

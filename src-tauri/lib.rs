@@ -3,6 +3,8 @@
 
 mod commands;
 mod error;
+#[cfg(target_os = "linux")]
+mod print;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -180,6 +182,7 @@ pub fn run() {
             commands::add_observation,
             commands::set_full_screen,
             commands::export_notes,
+            commands::print_notes,
             commands::sync_status,
             commands::choose_sync_folder,
             commands::sync_now,

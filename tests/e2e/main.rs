@@ -968,9 +968,67 @@ async fn notes_are_exported_from_a_session_and_a_version_in_the_chosen_format() 
         .await;
     let html = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Facilitator notes"));
-    assert_eq!(html.matches("<section class=\"session\">").count(), 4);
+    assert_eq!(html.matches("<section class=\"session\"").count(), 4);
     app.check_accessibility("a version with its export panel")
         .await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn save_as_pdf_prints_the_notes_with_webkit_without_a_dialog() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("#export-participant").await;
+    app.click("#export-pdf").await;
+    let path = app
+        .wait_for_js("const p = document.querySelector('[data-testid=\"export-path\"]'); return p && p.textContent.endsWith('.pdf') ? p.textContent : null;", vec![])
+        .await;
+    let path = std::path::PathBuf::from(path.as_str().unwrap());
+    assert!(
+        path.ends_with("seeing-the-system-together-participant-handout.pdf"),
+        "{}",
+        path.display()
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF"),
+        "a PDF, made by WebKit's print operation"
+    );
+    // Read back by poppler: A4 pages with the handout's words, nothing left half-written.
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("(A4)"), "A4: {info}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Seeing the system together"), "{text}");
+    assert!(text.contains("Joanne Hetherington"), "{text}");
+    let names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "no partial file is left: {names:?}");
+    // Its first page, kept to look at (not committed).
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts/documents");
+    std::fs::create_dir_all(&folder).unwrap();
+    let _ = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
+        .arg(&path)
+        .arg(folder.join("webkit-handout"))
+        .status();
     app.close().await;
 }
 

@@ -82,6 +82,7 @@ export const api = {
   phonesProjector: () => call('phones_projector'),
   /** scope: { kind: 'session' | 'version', id }; resolves to the saved path, or null if cancelled. */
   exportNotes: (scope, audience, format, bom) => call('export_notes', { scope, audience, format, bom }),
+  printNotes: (scope, audience, pdf) => call('print_notes', { scope, audience, pdf }),
 
   syncStatus: () => call('sync_status'),
   chooseSyncFolder: () => call('choose_sync_folder'),

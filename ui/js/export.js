@@ -30,8 +30,29 @@ export function exportPanel(scope, what) {
       audience('participant', 'Participant handout', 'agenda, exercises, prompts, and only reflections people agreed to have quoted. No notes, no attendance.', false)),
     h('div', { class: 'field' }, h('label', { for: 'export-format' }, 'Format'), format),
     bomField,
-    h('button', { type: 'submit', class: 'button', id: 'export-button' }, 'Export…'),
+    h('p', { class: 'actions' },
+      h('button', { type: 'submit', class: 'button', id: 'export-button' }, 'Export…'),
+      h('button', { type: 'button', class: 'button button-secondary', id: 'export-pdf', onclick: () => printNotes(true) }, 'Save as PDF…'),
+      h('button', { type: 'button', class: 'button button-secondary', id: 'export-print', onclick: () => printNotes(false) }, 'Print…')),
     result);
+  // The print-ready page, as a PDF file (no print dialog) or through the system's print dialog.
+  async function printNotes(pdf) {
+    const chosen = form.querySelector('input[name="export-audience"]:checked').value;
+    fill(result, pdf ? 'Making the PDF…' : 'Opening the print dialog…');
+    try {
+      const path = await api.printNotes(scope, chosen, pdf);
+      if (path && pdf) {
+        fill(result, 'Saved to ', h('code', { 'data-testid': 'export-path' }, path));
+        notify('The PDF is saved.');
+      } else if (path) {
+        fill(result, 'Sent to the printer.');
+      } else {
+        fill(result, pdf ? 'Nothing was saved.' : 'Nothing was printed.');
+      }
+    } catch (e) {
+      fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+    }
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const chosen = form.querySelector('input[name="export-audience"]:checked').value;

@@ -83,6 +83,17 @@ enum Command {
         /// The file to write.
         out: PathBuf,
     },
+    /// Write a programme's learning summary (themes by place, chosen quotes from those who
+    /// agreed to be quoted) to a file.
+    LearningSummary {
+        /// The programme (see `programmes`).
+        #[arg(long)]
+        programme: RecordId,
+        #[arg(long, value_enum)]
+        format: SummaryFormatArg,
+        /// The file to write.
+        out: PathBuf,
+    },
     /// Write a sync bundle of this laptop's data (everything, or one version with what it
     /// refers to) to OUT.
     ExportBundle {
@@ -323,6 +334,16 @@ enum FormatArg {
     Docx,
     Csv,
     Json,
+    /// The print-ready HTML printed by Chromium, when it is installed.
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SummaryFormatArg {
+    Html,
+    Docx,
+    /// The HTML printed by Chromium, when it is installed.
+    Pdf,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -576,21 +597,55 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 (None, Some(v)) => Scope::Version(v.0),
                 (None, None) => unreachable!("clap requires one"),
             };
+            let audience = match audience {
+                AudienceArg::Facilitator => Audience::Facilitator,
+                AudienceArg::Participant => Audience::Participant,
+            };
             let format = match format {
                 FormatArg::Md => Format::Md,
                 FormatArg::Html => Format::Html,
                 FormatArg::Docx => Format::Docx,
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Json => Format::Json,
-            };
-            let audience = match audience {
-                AudienceArg::Facilitator => Audience::Facilitator,
-                AudienceArg::Participant => Audience::Participant,
+                FormatArg::Pdf => {
+                    let export = store.gather_export(scope, audience).await?;
+                    let html =
+                        String::from_utf8_lossy(&export::render(&export, Format::Html, false)?)
+                            .into_owned();
+                    export::pdf::print_html(&html, &out)?;
+                    println!("Wrote {}.", out.display());
+                    return Ok(());
+                }
             };
             let export = store.gather_export(scope, audience).await?;
             let bytes = export::render(&export, format, bom)?;
             export::write_atomically(&out, &bytes)?;
             println!("Wrote {} ({} bytes).", out.display(), bytes.len());
+        }
+        Command::LearningSummary {
+            programme,
+            format,
+            out,
+        } => {
+            let summary = store.learning_summary(programme.0).await?;
+            match format {
+                SummaryFormatArg::Html => export::write_atomically(
+                    &out,
+                    export::learning::render_html(&summary).as_bytes(),
+                )?,
+                SummaryFormatArg::Docx => {
+                    export::write_atomically(&out, &export::learning::render_docx(&summary)?)?
+                }
+                SummaryFormatArg::Pdf => {
+                    export::pdf::print_html(&export::learning::render_html(&summary), &out)?
+                }
+            }
+            println!(
+                "Wrote {} ({} themes, {} quotes).",
+                out.display(),
+                summary.summary.rows.len(),
+                summary.quotes.iter().map(|q| q.quotes.len()).sum::<usize>()
+            );
         }
         Command::ExportBundle {
             out,

@@ -238,6 +238,7 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         ("docx", b"PK"),
         ("csv", b"programme,"),
         ("json", b"{"),
+        ("pdf", b"%PDF"),
     ] {
         let out = tmp.path().join(format!("notes.{format}"));
         let run = cli(
@@ -296,7 +297,7 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
     );
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
-    let pdf = tmp.path().join("x.pdf");
+    let odt = tmp.path().join("x.odt");
     let run = cli(
         tmp.path(),
         &[
@@ -304,10 +305,10 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
             "--version",
             &sunderland,
             "--format",
-            "pdf",
+            "odt",
             "--audience",
             "facilitator",
-            pdf.to_str().unwrap(),
+            odt.to_str().unwrap(),
         ],
     );
     assert_eq!(run.status.code(), Some(2));
@@ -324,7 +325,81 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         ],
     );
     assert_eq!(run.status.code(), Some(2));
-    assert!(!md.exists() && !pdf.exists() && !nowhere.exists());
+    assert!(!md.exists() && !odt.exists() && !nowhere.exists());
+}
+
+#[test]
+fn learning_summary_writes_html_and_word_for_a_programme() {
+    let tmp = tempfile::tempdir().unwrap();
+    cli(tmp.path(), &["seed-demo"]);
+    let programmes = json(&cli(tmp.path(), &["programmes", "--json"]));
+    let id = programmes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["programme"]["title"] == "Leading Change Together")
+        .unwrap()["programme"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (format, start) in [
+        ("html", &b"<!DOCTYPE html>"[..]),
+        ("docx", b"PK"),
+        ("pdf", b"%PDF"),
+    ] {
+        let out = tmp.path().join(format!("summary.{format}"));
+        let run = cli(
+            tmp.path(),
+            &[
+                "learning-summary",
+                "--programme",
+                &id,
+                "--format",
+                format,
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(String::from_utf8_lossy(&run.stdout).contains("Wrote"));
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(start), "{format}");
+        if format == "html" {
+            let html = String::from_utf8(bytes).unwrap();
+            assert!(html.contains("Leading Change Together: learning summary"));
+        }
+        if format == "pdf" {
+            // Printed by Chromium, read back by poppler: the same page as the HTML.
+            let text = Command::new("pdftotext")
+                .arg(&out)
+                .arg("-")
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(
+                text.contains("Leading Change Together: learning summary"),
+                "{text}"
+            );
+            assert!(text.contains("Page 1 of"), "page numbers: {text}");
+        }
+    }
+    let nowhere = tmp.path().join("no-such-folder").join("summary.html");
+    let run = cli(
+        tmp.path(),
+        &[
+            "learning-summary",
+            "--programme",
+            &id,
+            "--format",
+            "html",
+            nowhere.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
 }
 
 #[test]

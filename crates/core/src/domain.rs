@@ -487,6 +487,11 @@ pub struct Exercise {
     pub title: String,
     pub purpose: String,
     pub steps: Vec<String>,
+    /// What the exercise is like for those who take part, in their words: the handout shows
+    /// this, never the facilitator's purpose and steps. Empty in records from Fieldbooks
+    /// before it existed.
+    #[serde(default)]
+    pub for_participants: String,
     pub min_minutes: u32,
     pub max_minutes: u32,
     pub min_group: u32,
@@ -504,6 +509,7 @@ record!(
         Plain("title"),
         Plain("purpose"),
         Json("steps"),
+        Plain("for_participants"),
         Plain("min_minutes"),
         Plain("max_minutes"),
         Plain("min_group"),

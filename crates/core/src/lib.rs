@@ -18,6 +18,7 @@ pub mod merge;
 pub mod participant_list;
 pub mod paths;
 pub mod phones;
+pub mod pseudonym;
 pub mod qda;
 pub mod run;
 pub mod search;

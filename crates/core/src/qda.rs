@@ -9,7 +9,9 @@
 //!   text. Positions count Unicode code points of the text as written into the file (NVivo
 //!   counts characters above U+FFFF as two); see docs/files.md.
 //! - Participants are cases with variables (place, sector, programme), named only if they
-//!   agreed to be named, otherwise "Participant N" throughout the file.
+//!   agreed to be named, otherwise by their cohort pseudonym, "Participant N", the same as in
+//!   every other file of their cohort (see `pseudonym.rs`); where people of two cohorts share
+//!   a pseudonym, their place is added to tell them apart.
 //! - Erased participants' words never appear.
 //!
 //! [`gather_qda`](Store::gather_qda) reads what the file needs; rendering and reading are pure.
@@ -545,7 +547,8 @@ impl Store {
         let mut sources = Vec::with_capacity(rows.len());
         let mut cases: Vec<QdaCase> = Vec::new();
         let mut case_of: HashMap<Uuid, usize> = HashMap::new();
-        let mut pseudonyms = 0;
+        let names = self.pseudonyms().await?;
+        let mut pseudonymous: HashSet<usize> = HashSet::new();
         for row in rows {
             let id = Uuid::try_parse(&row.id)
                 .map_err(|_| Error::invalid("A reflection has an id that is not valid."))?;
@@ -589,12 +592,10 @@ impl Store {
                 .and_then(|p| people.get(&p));
             if let Some(person) = person {
                 let index = *case_of.entry(person.meta.id).or_insert_with(|| {
-                    let name = if person.consent_named {
-                        person.name.clone()
-                    } else {
-                        pseudonyms += 1;
-                        format!("Participant {pseudonyms}")
-                    };
+                    let name = names.name_of(person);
+                    if !person.consent_named {
+                        pseudonymous.insert(cases.len());
+                    }
                     cases.push(QdaCase {
                         id: derived(&[b"case:", person.meta.id.as_bytes()]),
                         name,
@@ -615,6 +616,16 @@ impl Store {
                 codes: tags_of.remove(&row.id).unwrap_or_default(),
                 created_at,
             });
+        }
+        // Two cohorts both have a "Participant 3": their place tells them apart.
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for case in &cases {
+            *count.entry(case.name.clone()).or_default() += 1;
+        }
+        for (n, case) in cases.iter_mut().enumerate() {
+            if pseudonymous.contains(&n) && count[&case.name] > 1 {
+                case.name = format!("{}, {}", case.name, case.place);
+            }
         }
         Ok(QdaProject {
             name,

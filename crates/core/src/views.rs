@@ -263,7 +263,7 @@ impl Store {
             .filter(|e| {
                 text.as_ref().is_none_or(|needle| {
                     std::iter::once(&e.title)
-                        .chain([&e.purpose, &e.source])
+                        .chain([&e.purpose, &e.for_participants, &e.source])
                         .chain(&e.tags)
                         .chain(&e.steps)
                         .any(|field| field.to_lowercase().contains(needle))

@@ -119,6 +119,7 @@ async fn every_kind_round_trips_through_its_table() {
         title: "1-2-4-All".into(),
         purpose: "Everyone speaks".into(),
         steps: vec!["Alone".into(), "Pairs".into()],
+        for_participants: "You think alone, then in pairs.".into(),
         min_minutes: 12,
         max_minutes: 20,
         min_group: 4,

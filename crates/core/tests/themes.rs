@@ -590,7 +590,8 @@ async fn a_qda_project_codes_merged_themes_as_one_names_only_who_agreed_and_leav
     assert!(first.description.contains("Prompt: What gets in the way?"));
     // Asha agreed to be named; Rob did not.
     let names: Vec<&str> = project.cases.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["Asha Patel", "Participant 1"]);
+    // Rob keeps his cohort number (Asha, added first, holds 1 though she is named).
+    assert_eq!(names, ["Asha Patel", "Participant 2"]);
     assert!(!qde.contains(&d.private.name));
     assert_eq!(project.cases[1].sector, "Public");
     assert_eq!(project.cases[0].sources.len(), 2);

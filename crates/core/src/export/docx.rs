@@ -1,17 +1,64 @@
-//! Session notes as a Word document with real headings, lists and tables, for partners who
-//! live in Word (LibreOffice opens it too; the tests check that).
+//! Session notes as a Word document made for print, for partners who live in Word
+//! (LibreOffice opens it too; the tests convert it to PDF and count the pages):
+//!
+//! - A4 with docx-rs' 3 cm side margins; every table is laid out with fixed column widths
+//!   that suit its content and add up to the text area ([`TEXT_WIDTH`]).
+//! - Table header rows repeat on every page (`w:tblHeader`) and rows never split
+//!   (`w:cantSplit`); headings, and a quote with its attribution, stay with what follows
+//!   (`w:keepNext`).
+//! - Each session is a section of its own: it starts on a new page and its footer names the
+//!   programme, place, session and date beside the page number (a `PAGE` field).
+//! - Each list of steps starts again at 1.
+//! - One font, Arial, for every script: Word has it everywhere, LibreOffice on Linux uses its
+//!   metric twin (Liberation Sans) and falls back glyph by glyph for Urdu or emoji. Nothing is
+//!   embedded. Paragraphs and runs whose text reads right to left are marked so (`w:bidi`,
+//!   `w:rtl`).
+//! - The document properties say who made it (Fieldbook) and when.
+//!
+//! docx-rs writes everything but the header-row and right-to-left run marks and the creator;
+//! [`finish`] adds those to the XML it builds.
 
+use chrono::{DateTime, Utc};
 use docx_rs::{
-    AbstractNumbering, AlignmentType, Docx, IndentLevel, Level, LevelJc, LevelText, NumberFormat,
-    Numbering, NumberingId, Paragraph, Run, SpecialIndentType, Start, Style, StyleType, Table,
-    TableCell, TableRow, WidthType,
+    AbstractNumbering, AlignmentType, Docx, FieldCharType, Footer, IndentLevel, InstrPAGE,
+    InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing, NumberFormat, Numbering,
+    NumberingId, Paragraph, Run, RunFonts, Section, SpecialIndentType, Start, Style, StyleType,
+    Table, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
-use super::{Audience, Export};
+use super::{Audience, Export, SessionExport};
 use crate::error::{Error, Result};
 
-const BULLETS: usize = 1;
-const STEPS: usize = 2;
+// docx-rs always writes a decimal list as numbering 1: ours start above it.
+const BULLETS: usize = 3;
+const STEPS: usize = 4;
+
+/// The width of the text area in twentieths of a point: A4 (11906) less docx-rs' default
+/// left and right margins (1701 each).
+pub const TEXT_WIDTH: usize = 11906 - 2 * 1701;
+
+/// The font every run uses (see the module's notes).
+pub const FONT: &str = "Arial";
+
+/// A row height no real row asks for, given to header rows so [`finish`] can find them and
+/// mark them `w:tblHeader` (docx-rs has no such property).
+const HEADER_MARK: f32 = 7.0;
+const HEADER_MARK_XML: &str = "<w:trHeight w:val=\"7\" w:hRule=\"atLeast\" />";
+
+/// Whether text reads right to left: its first letter of a strong direction is Hebrew,
+/// Arabic (Urdu, Persian...), Syriac, Thaana or N'Ko.
+pub fn reads_right_to_left(text: &str) -> bool {
+    for c in text.chars() {
+        let u = c as u32;
+        if matches!(u, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF) && c.is_alphabetic() {
+            return true;
+        }
+        if c.is_alphabetic() {
+            return false;
+        }
+    }
+    false
+}
 
 pub(super) fn text_run(text: &str) -> Run {
     // Line breaks inside user text become breaks in the paragraph, not lost.
@@ -22,15 +69,23 @@ pub(super) fn text_run(text: &str) -> Run {
         }
         run = run.add_text(line);
     }
+    if reads_right_to_left(text) {
+        // The complex-script hint; `finish` adds w:rtl beside it.
+        run = run.fonts(RunFonts::new().hint("cs"));
+    }
     run
 }
 
 pub(super) fn para(text: &str) -> Paragraph {
-    Paragraph::new().add_run(text_run(text))
+    let mut p = Paragraph::new().add_run(text_run(text));
+    if reads_right_to_left(text) {
+        p.property = p.property.bidi(true);
+    }
+    p
 }
 
 pub(super) fn heading(level: usize, text: &str) -> Paragraph {
-    para(text).style(&format!("Heading{level}"))
+    para(text).style(&format!("Heading{level}")).keep_next(true)
 }
 
 fn labelled(label: &str, text: &str) -> Paragraph {
@@ -52,16 +107,52 @@ pub(super) fn cell(text: &str, bold: bool) -> TableCell {
     TableCell::new().add_paragraph(Paragraph::new().add_run(run))
 }
 
-pub(super) fn table(header: &[&str], rows: Vec<Vec<TableCell>>) -> Table {
-    let mut all = vec![TableRow::new(
-        header.iter().map(|h| cell(h, true)).collect(),
-    )];
-    all.extend(rows.into_iter().map(TableRow::new));
-    Table::new(all).width(9000, WidthType::Dxa)
+/// A table with fixed column `widths` (twentieths of a point, at most [`TEXT_WIDTH`] in
+/// all), a header row repeated on every page, and rows that never split across pages.
+pub(super) fn table(header: &[&str], widths: &[usize], rows: Vec<Vec<TableCell>>) -> Table {
+    debug_assert_eq!(header.len(), widths.len());
+    debug_assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH);
+    let sized = |cells: Vec<TableCell>| -> Vec<TableCell> {
+        cells
+            .into_iter()
+            .zip(widths)
+            .map(|(c, w)| c.width(*w, WidthType::Dxa))
+            .collect()
+    };
+    let mut all = vec![
+        TableRow::new(sized(header.iter().map(|h| cell(h, true)).collect()))
+            .cant_split()
+            .row_height(HEADER_MARK),
+    ];
+    all.extend(
+        rows.into_iter()
+            .map(|r| TableRow::new(sized(r)).cant_split()),
+    );
+    Table::new(all)
+        .set_grid(widths.to_vec())
+        .layout(TableLayoutType::Fixed)
+        .width(widths.iter().sum(), WidthType::Dxa)
+}
+
+/// Widths for a table of one wide first column and `counts` narrow ones, filling the text
+/// area.
+pub(super) fn first_wide(counts: usize) -> Vec<usize> {
+    let narrow = (TEXT_WIDTH / 2 / counts.max(1)).min(1300);
+    let mut widths = vec![TEXT_WIDTH - narrow * counts];
+    widths.extend(std::iter::repeat_n(narrow, counts));
+    widths
 }
 
 pub(super) fn styles(docx: Docx) -> Docx {
-    docx.add_style(
+    docx.default_fonts(
+        RunFonts::new()
+            .ascii(FONT)
+            .hi_ansi(FONT)
+            .cs(FONT)
+            .east_asia(FONT),
+    )
+    .default_size(21)
+    .add_style(
         Style::new("Title", StyleType::Paragraph)
             .name("Title")
             .size(40)
@@ -73,6 +164,7 @@ pub(super) fn styles(docx: Docx) -> Docx {
             .size(32)
             .bold()
             .color("1F5F5B")
+            .line_spacing(LineSpacing::new().before(360).after(120))
             .outline_lvl(0),
     )
     .add_style(
@@ -81,6 +173,7 @@ pub(super) fn styles(docx: Docx) -> Docx {
             .size(26)
             .bold()
             .color("1F5F5B")
+            .line_spacing(LineSpacing::new().before(240).after(80))
             .outline_lvl(1),
     )
     .add_style(
@@ -88,6 +181,7 @@ pub(super) fn styles(docx: Docx) -> Docx {
             .name("Heading 3")
             .size(23)
             .bold()
+            .line_spacing(LineSpacing::new().before(160).after(40))
             .outline_lvl(2),
     )
     .add_style(
@@ -123,35 +217,212 @@ pub(super) fn styles(docx: Docx) -> Docx {
     )
 }
 
+/// A footer of `text` (programme, place, session, date) and the page number.
+pub(super) fn footer(text: &str) -> Footer {
+    let page = Run::new()
+        .add_field_char(FieldCharType::Begin, false)
+        .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
+        .add_field_char(FieldCharType::Separate, false)
+        .add_text("1")
+        .add_field_char(FieldCharType::End, false)
+        .size(17);
+    let mut p = Paragraph::new();
+    if !text.is_empty() {
+        p = p.add_run(text_run(&format!("{text} · ")).size(17).color("47514F"));
+    }
+    Footer::new().add_paragraph(
+        p.add_run(Run::new().add_text("Page ").size(17).color("47514F"))
+            .add_run(page)
+            .align(AlignmentType::Right),
+    )
+}
+
+/// What one section (a session, or a whole short document) holds, before it is placed.
+#[derive(Default)]
+pub(super) struct Blocks {
+    items: Vec<Block>,
+    numberings: Vec<usize>,
+}
+
+enum Block {
+    P(Box<Paragraph>),
+    T(Box<Table>),
+}
+
+impl Blocks {
+    pub(super) fn p(&mut self, p: Paragraph) {
+        self.items.push(Block::P(Box::new(p)));
+    }
+    pub(super) fn t(&mut self, t: Table) {
+        self.items.push(Block::T(Box::new(t)));
+    }
+    /// A numbered list that starts at 1 whatever came before.
+    fn steps(&mut self, id: usize, steps: &[String]) {
+        self.numberings.push(id);
+        for step in steps {
+            self.p(para(step).numbering(NumberingId::new(id), IndentLevel::new(0)));
+        }
+    }
+    fn into_section(self, mut doc: Docx, footer: Footer, last: bool) -> Docx {
+        for id in &self.numberings {
+            doc = doc.add_numbering(
+                Numbering::new(*id, STEPS).add_override(LevelOverride::new(0).start(1)),
+            );
+        }
+        if last {
+            for b in self.items {
+                doc = match b {
+                    Block::P(p) => doc.add_paragraph(*p),
+                    Block::T(t) => doc.add_table(*t),
+                };
+            }
+            return doc.footer(footer);
+        }
+        let mut section = Section::new().footer(footer);
+        for b in self.items {
+            section = match b {
+                Block::P(p) => section.add_paragraph(*p),
+                Block::T(t) => section.add_table(*t),
+            };
+        }
+        doc.add_section(section)
+    }
+}
+
+/// The document's bytes: docx-rs' build, with header rows marked to repeat, right-to-left
+/// runs marked, and who made it and when in its properties.
+pub(super) fn finish(doc: Docx, made_at: DateTime<Utc>) -> Result<Vec<u8>> {
+    let stamp = made_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut xml = doc.created_at(&stamp).updated_at(&stamp).build();
+    let document = String::from_utf8_lossy(&xml.document)
+        .replace(HEADER_MARK_XML, "<w:tblHeader />")
+        .replace(
+            "<w:rFonts w:hint=\"cs\" />",
+            "<w:rFonts w:hint=\"cs\" /><w:rtl />",
+        );
+    xml.document = document.into_bytes();
+    let core = String::from_utf8_lossy(&xml.doc_props.core)
+        .replace(
+            "<dc:creator>unknown</dc:creator>",
+            "<dc:creator>Fieldbook</dc:creator>",
+        )
+        .replace(
+            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+            "<cp:lastModifiedBy>Fieldbook</cp:lastModifiedBy>",
+        );
+    xml.doc_props.core = core.into_bytes();
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    xml.pack(&mut bytes)
+        .map_err(|e| Error::invalid(format!("The Word document could not be made: {e}")))?;
+    Ok(bytes.into_inner())
+}
+
+fn summary_blocks(b: &mut Blocks, summary: &super::SessionSummary) {
+    b.p(heading(2, "Summary"));
+    b.p(labelled("Attendance:", &summary.attendance()));
+    b.p(labelled("Time:", &summary.timing()));
+    if let Some(themes) = summary.themes_line() {
+        b.p(labelled("Themes:", &themes));
+    }
+    b.p(labelled(
+        "Open actions:",
+        &summary.open_actions.len().to_string(),
+    ));
+    for (by, text) in &summary.open_actions {
+        b.p(bullet(labelled(&format!("{by}:"), text)));
+    }
+    let rows: Vec<Vec<TableCell>> = summary
+        .items
+        .iter()
+        .filter_map(|i| {
+            let actual = i.actual?;
+            Some(vec![
+                cell(&i.title, false),
+                cell(&format!("{} min", i.planned), false),
+                cell(&format!("{actual} min"), false),
+                cell(&super::difference(actual - i64::from(i.planned)), false),
+            ])
+        })
+        .collect();
+    if !rows.is_empty() {
+        let (short, diff) = (1100, 2000);
+        b.t(table(
+            &["Item", "Planned", "Ran", "Difference"],
+            &[TEXT_WIDTH - 2 * short - diff, short, short, diff],
+            rows,
+        ));
+    }
+}
+
+fn session_footer(export: &Export, s: &SessionExport) -> String {
+    let mut parts: Vec<String> = [&export.programme, &export.place]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    parts.push(s.title.clone());
+    if let Some(date) = s.date {
+        parts.push(date.format("%-d %B %Y").to_string());
+    }
+    parts.join(" · ")
+}
+
+/// Agenda column widths: time and length sized for "09:30–10:15" and "45 min", a wide
+/// "As run" column to write in, the item taking the rest.
+fn agenda_widths(facilitator: bool) -> Vec<usize> {
+    let (time, length, run) = (1500, 950, 2000);
+    if facilitator {
+        vec![time, TEXT_WIDTH - time - length - run, length, run]
+    } else {
+        vec![time, TEXT_WIDTH - time - length, length]
+    }
+}
+
 pub fn render(export: &Export) -> Result<Vec<u8>> {
     let facilitator = export.audience == Audience::Facilitator;
     let mut doc = styles(Docx::new());
-    doc = doc.add_paragraph(para(&export.title).style("Title"));
-    let context: Vec<&str> = [&export.programme, &export.version, &export.place]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    if !context.is_empty() {
-        doc = doc.add_paragraph(para(&context.join(" · ")));
-    }
     // Each list of steps restarts at 1: one numbering instance per list.
     let mut next_numbering = 10;
+    let count = export.sessions.len();
+    if count == 0 {
+        let mut b = Blocks::default();
+        b.p(para(&export.title).style("Title"));
+        return finish(b.into_section(doc, footer(""), true), export.made_at);
+    }
 
-    for s in &export.sessions {
-        doc = doc.add_paragraph(heading(1, &s.title));
-        if let Some(date) = s.date {
-            doc = doc.add_paragraph(labelled("Date:", &date.format("%A %-d %B %Y").to_string()));
+    for (n, s) in export.sessions.iter().enumerate() {
+        let mut b = Blocks::default();
+        if n == 0 {
+            b.p(para(&export.title).style("Title"));
+            let context: Vec<&str> = [&export.programme, &export.version, &export.place]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            if !context.is_empty() {
+                b.p(para(&context.join(" · ")));
+            }
+            if !facilitator && !export.lead_facilitators.is_empty() {
+                b.p(labelled("Led by:", &export.lead_facilitators.join(", ")));
+            }
         }
-        doc = doc.add_paragraph(labelled("Time:", &format!("{} to {}", s.start, s.end)));
+        b.p(heading(1, &s.title));
+        if let Some(date) = s.date {
+            b.p(labelled("Date:", &date.format("%A %-d %B %Y").to_string()));
+        }
+        b.p(labelled("Time:", &format!("{} to {}", s.start, s.end)));
         if !s.venue.is_empty() {
-            doc = doc.add_paragraph(labelled("Venue:", &s.venue));
+            b.p(labelled("Venue:", &s.venue));
         }
         if !s.objectives.is_empty() {
-            doc = doc.add_paragraph(labelled("Objectives:", &s.objectives));
+            b.p(labelled("Objectives:", &s.objectives));
         }
 
-        doc = doc.add_paragraph(heading(2, "Agenda"));
+        if let Some(summary) = &s.summary {
+            summary_blocks(&mut b, summary);
+        }
+
+        b.p(heading(2, "Agenda"));
         let mut header = vec!["Time", "Item", "Length"];
         if facilitator {
             header.push("As run");
@@ -180,7 +451,7 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
                     row.push(cell(
                         &match (&item.actual_start, item.actual_minutes) {
                             (Some(start), Some(m)) => format!("{start} · {m} min"),
-                            _ => "—".into(),
+                            _ => String::new(),
                         },
                         false,
                     ));
@@ -188,7 +459,7 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
                 row
             })
             .collect();
-        doc = doc.add_table(table(&header, rows));
+        b.t(table(&header, &agenda_widths(facilitator), rows));
 
         let exercises: Vec<_> = s
             .agenda
@@ -196,25 +467,22 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
             .filter_map(|i| i.exercise.as_ref().map(|e| (i, e)))
             .collect();
         if !exercises.is_empty() {
-            doc = doc.add_paragraph(heading(2, "How the exercises work"));
+            b.p(heading(2, "How the exercises work"));
             for (item, e) in exercises {
-                doc = doc.add_paragraph(heading(3, &item.title));
+                b.p(heading(3, &item.title));
+                if !e.for_participants.is_empty() {
+                    b.p(para(&e.for_participants));
+                }
                 if !e.purpose.is_empty() {
-                    doc = doc.add_paragraph(para(&e.purpose));
+                    b.p(para(&e.purpose));
                 }
-                let id = next_numbering;
+                b.steps(next_numbering, &e.steps);
                 next_numbering += 1;
-                doc = doc.add_numbering(Numbering::new(id, STEPS));
-                for step in &e.steps {
-                    doc = doc.add_paragraph(
-                        para(step).numbering(NumberingId::new(id), IndentLevel::new(0)),
-                    );
-                }
             }
         }
 
         if facilitator && !s.attendance.is_empty() {
-            doc = doc.add_paragraph(heading(2, "Attendance"));
+            b.p(heading(2, "Attendance"));
             let rows = s
                 .attendance
                 .iter()
@@ -230,11 +498,17 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
                     ]
                 })
                 .collect();
-            doc = doc.add_table(table(&["Participant", "Organisation", "Attendance"], rows));
+            let status = 1600;
+            let name = (TEXT_WIDTH - status) / 2;
+            b.t(table(
+                &["Participant", "Organisation", "Attendance"],
+                &[name, TEXT_WIDTH - status - name, status],
+                rows,
+            ));
         }
 
         if !s.reflections.is_empty() {
-            doc = doc.add_paragraph(heading(2, "Reflections"));
+            b.p(heading(2, "Reflections"));
             for g in &s.reflections {
                 let title = match (&g.item, g.prompt.is_empty()) {
                     (Some(item), false) => format!("{item}: {}", g.prompt),
@@ -242,24 +516,38 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
                     (None, false) => g.prompt.clone(),
                     (None, true) => "Free reflections".to_owned(),
                 };
-                doc = doc.add_paragraph(heading(3, &title));
+                b.p(heading(3, &title));
                 for r in &g.reflections {
-                    doc = doc.add_paragraph(para(&r.text).style("Quote"));
-                    doc =
-                        doc.add_paragraph(para(&format!("— {}", r.by)).align(AlignmentType::Right));
+                    b.p(para(&r.text)
+                        .style("Quote")
+                        .keep_next(true)
+                        .keep_lines(true));
+                    let themes = if r.tags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · Themes: {}", r.tags.join(", "))
+                    };
+                    b.p(para(&format!("— {}{themes}", r.by)).align(AlignmentType::Right));
                 }
             }
         }
 
+        if !facilitator {
+            if let Some(next) = &s.next {
+                b.p(heading(2, "Next session"));
+                b.p(para(&super::next_session_words(next)));
+            }
+        }
+
         if facilitator && !s.actions.is_empty() {
-            doc = doc.add_paragraph(heading(2, "Actions"));
+            b.p(heading(2, "Actions"));
             for a in &s.actions {
                 let follow = if a.follow_up.is_empty() {
                     String::new()
                 } else {
                     format!(" Follow-up: {}", a.follow_up)
                 };
-                doc = doc.add_paragraph(bullet(labelled(
+                b.p(bullet(labelled(
                     &format!("{}:", a.by),
                     &format!("{} ({}).{follow}", a.text, a.status),
                 )));
@@ -267,19 +555,15 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
         }
 
         if facilitator && (s.notes.is_some() || !s.observations.is_empty()) {
-            doc = doc.add_paragraph(heading(2, "Facilitator notes"));
+            b.p(heading(2, "Facilitator notes"));
             if let Some(notes) = &s.notes {
-                doc = doc.add_paragraph(para(notes));
+                b.p(para(notes));
             }
             for o in &s.observations {
-                doc = doc.add_paragraph(bullet(labelled(&o.at, &o.text)));
+                b.p(bullet(labelled(&o.at, &o.text)));
             }
         }
+        doc = b.into_section(doc, footer(&session_footer(export, s)), n + 1 == count);
     }
-
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut bytes)
-        .map_err(|e| Error::invalid(format!("The Word document could not be made: {e}")))?;
-    Ok(bytes.into_inner())
+    finish(doc, export.made_at)
 }

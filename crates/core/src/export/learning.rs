@@ -4,14 +4,14 @@
 
 use std::fmt::Write;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use docx_rs::Docx;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{docx, html};
 use crate::domain::Programme;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Store;
 use crate::themes::{Breakdown, SummaryScope, ThemeSummary};
 
@@ -21,7 +21,8 @@ pub const QUOTES_PER_THEME: usize = 5;
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryQuote {
     pub text: String,
-    /// The participant's name if they agreed to be named, otherwise their sector.
+    /// The participant's name (and organisation) if they agreed to be named, otherwise their
+    /// cohort pseudonym and sector.
     pub by: String,
     pub place: String,
 }
@@ -36,6 +37,8 @@ pub struct ThemeQuotes {
 pub struct LearningSummary {
     pub programme: String,
     pub made_on: NaiveDate,
+    #[serde(skip)]
+    pub made_at: DateTime<Utc>,
     pub summary: ThemeSummary,
     pub quotes: Vec<ThemeQuotes>,
     /// Quotes chosen but left out because their author did not agree to be quoted.
@@ -50,16 +53,17 @@ impl LearningSummary {
 
 fn sector_words(sector: &str) -> &'static str {
     match sector {
-        "public" => "A participant from the public sector",
-        "private" => "A participant from the private sector",
-        "voluntary" => "A participant from the voluntary sector",
-        "community" => "A participant from the community sector",
-        _ => "A participant",
+        "public" => " (public sector)",
+        "private" => " (private sector)",
+        "voluntary" => " (voluntary sector)",
+        "community" => " (community sector)",
+        _ => "",
     }
 }
 
 type QuoteRow = (
     String,
+    Option<String>,
     String,
     Option<String>,
     Option<String>,
@@ -83,7 +87,7 @@ impl Store {
             )
             .await?;
         let rows: Vec<QuoteRow> = sqlx::query_as(
-            "SELECT rt.theme_id, r.text, p.name, p.organisation, p.sector, p.consent_named,
+            "SELECT rt.theme_id, p.id, r.text, p.name, p.organisation, p.sector, p.consent_named,
                     p.consent_quoted, CASE v.kind WHEN 'national' THEN 'National' ELSE v.place END
              FROM reflection_theme rt
              JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
@@ -97,6 +101,7 @@ impl Store {
         .bind(programme_id.to_string())
         .fetch_all(self.pool_ref())
         .await?;
+        let names = self.pseudonyms().await?;
         let mut withheld = 0;
         let mut quotes: Vec<ThemeQuotes> = summary
             .rows
@@ -106,7 +111,7 @@ impl Store {
                 quotes: vec![],
             })
             .collect();
-        for (theme_id, text, name, organisation, sector, named, quoted, place) in rows {
+        for (theme_id, id, text, name, organisation, sector, named, quoted, place) in rows {
             if quoted != Some(true) {
                 withheld += 1;
                 continue;
@@ -122,7 +127,12 @@ impl Store {
                     Some(o) => format!("{name}, {o}"),
                     None => name,
                 },
-                _ => sector_words(sector.as_deref().unwrap_or_default()).to_owned(),
+                _ => format!(
+                    "{}{}",
+                    id.and_then(|i| Uuid::try_parse(&i).ok())
+                        .map_or_else(|| "A participant".to_owned(), |i| names.pseudonym_of(i)),
+                    sector_words(sector.as_deref().unwrap_or_default())
+                ),
             };
             quotes[at].quotes.push(SummaryQuote { text, by, place });
         }
@@ -130,6 +140,7 @@ impl Store {
         Ok(LearningSummary {
             programme: programme.title,
             made_on: self.clock().now().date_naive(),
+            made_at: self.clock().now(),
             summary,
             quotes,
             withheld,
@@ -144,9 +155,10 @@ pub fn render_html(s: &LearningSummary) -> String {
     let title = s.title();
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"context\">Made on {}. Counts are reflections coded with each theme.</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}{}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"context\">Made on {}. Counts are reflections coded with each theme.</p>\n",
         e(&title),
         html::STYLE,
+        html::page_footer(&title),
         e(&title),
         s.made_on.format("%-d %B %Y")
     );
@@ -154,7 +166,7 @@ pub fn render_html(s: &LearningSummary) -> String {
     if s.summary.rows.is_empty() {
         o.push_str("<p>No reflections have been coded with themes yet.</p>\n");
     } else {
-        o.push_str("<table>\n<thead><tr><th scope=\"col\">Theme</th>");
+        o.push_str("<table>\n<colgroup><col class=\"theme\"></colgroup>\n<thead><tr><th scope=\"col\">Theme</th>");
         for c in &s.summary.columns {
             let _ = write!(o, "<th scope=\"col\">{}</th>", e(&c.label));
         }
@@ -175,7 +187,7 @@ pub fn render_html(s: &LearningSummary) -> String {
             for q in &t.quotes {
                 let _ = writeln!(
                     o,
-                    "<blockquote><p>{}</p><footer>{}, {}</footer></blockquote>",
+                    "<blockquote dir=\"auto\"><p>{}</p><footer>{}, {}</footer></blockquote>",
                     e(&q.text),
                     e(&q.by),
                     e(&q.place)
@@ -215,23 +227,20 @@ pub fn render_docx(s: &LearningSummary) -> Result<Vec<u8>> {
                 cells
             })
             .collect();
-        doc = doc.add_table(docx::table(&header, rows));
+        let widths = docx::first_wide(header.len() - 1);
+        doc = doc.add_table(docx::table(&header, &widths, rows));
     }
     if !s.quotes.is_empty() {
         doc = doc.add_paragraph(docx::heading(1, "In participants' words"));
         for t in &s.quotes {
             doc = doc.add_paragraph(docx::heading(2, &t.theme));
             for q in &t.quotes {
-                doc = doc.add_paragraph(docx::para(&q.text).style("Quote"));
+                doc = doc.add_paragraph(docx::para(&q.text).style("Quote").keep_next(true));
                 doc = doc.add_paragraph(docx::para(&format!("{}, {}", q.by, q.place)));
             }
         }
     }
-    let mut out = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut out)
-        .map_err(|e| Error::invalid(format!("Fieldbook could not write the Word file: {e}")))?;
-    Ok(out.into_inner())
+    docx::finish(doc.footer(docx::footer(&s.title())), s.made_at)
 }
 
 /// A file name for the summary: letters, digits and hyphens only.

@@ -37,6 +37,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// " · Themes: trust, power" after an attribution, or nothing.
+fn themes_of(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" · Themes: {}", escape(&tags.join(", ")))
+    }
+}
+
 fn line(out: &mut String, text: impl AsRef<str>) {
     out.push_str(text.as_ref());
     out.push('\n');
@@ -54,6 +63,16 @@ pub fn render(export: &Export) -> String {
         .collect();
     if !context.is_empty() {
         line(&mut out, context.join(" · "));
+        line(&mut out, "");
+    }
+    if !facilitator && !export.lead_facilitators.is_empty() {
+        line(
+            &mut out,
+            format!(
+                "**Led by:** {}",
+                escape(&export.lead_facilitators.join(", "))
+            ),
+        );
         line(&mut out, "");
     }
 
@@ -80,6 +99,38 @@ pub fn render(export: &Export) -> String {
             line(&mut out, "");
         }
 
+        if let Some(summary) = &s.summary {
+            line(&mut out, "### Summary");
+            line(&mut out, "");
+            line(
+                &mut out,
+                format!("- **Attendance:** {}", summary.attendance()),
+            );
+            line(&mut out, format!("- **Time:** {}", summary.timing()));
+            for i in summary.items.iter().filter(|i| i.actual.is_some()) {
+                let actual = i.actual.unwrap_or_default();
+                line(
+                    &mut out,
+                    format!(
+                        "  - {}: planned {} min, ran {actual} min ({})",
+                        escape(&i.title),
+                        i.planned,
+                        super::difference(actual - i64::from(i.planned))
+                    ),
+                );
+            }
+            if let Some(themes) = summary.themes_line() {
+                line(&mut out, format!("- **Themes:** {}", escape(&themes)));
+            }
+            line(
+                &mut out,
+                format!("- **Open actions:** {}", summary.open_actions.len()),
+            );
+            for (by, text) in &summary.open_actions {
+                line(&mut out, format!("  - {}: {}", escape(by), escape(text)));
+            }
+            line(&mut out, "");
+        }
         line(&mut out, "### Agenda");
         line(&mut out, "");
         for item in &s.agenda {
@@ -114,6 +165,12 @@ pub fn render(export: &Export) -> String {
                 );
             }
             if let Some(exercise) = &item.exercise {
+                if !exercise.for_participants.is_empty() {
+                    line(
+                        &mut out,
+                        format!("  - What happens: {}", escape(&exercise.for_participants)),
+                    );
+                }
                 if !exercise.purpose.is_empty() {
                     line(&mut out, format!("  - Why: {}", escape(&exercise.purpose)));
                 }
@@ -160,9 +217,21 @@ pub fn render(export: &Export) -> String {
                         format!("> {}", escape(&r.text).replace("\\\n", "\\\n> ")),
                     );
                     line(&mut out, ">");
-                    line(&mut out, format!("> — {}", escape(&r.by)));
+                    line(
+                        &mut out,
+                        format!("> — {}{}", escape(&r.by), themes_of(&r.tags)),
+                    );
                     line(&mut out, "");
                 }
+            }
+        }
+
+        if !facilitator {
+            if let Some(next) = &s.next {
+                line(&mut out, "### Next session");
+                line(&mut out, "");
+                line(&mut out, escape(&super::next_session_words(next)));
+                line(&mut out, "");
             }
         }
 

@@ -3,11 +3,20 @@
 //! writing it as Markdown, print-ready HTML, Word, CSV or JSON, always through a temporary
 //! file renamed into place so a failed export never leaves half a file.
 
+pub mod word {
+    //! Print layout figures of the Word export, for tests and other writers.
+    pub use super::docx::{FONT, TEXT_WIDTH};
+}
 mod docx;
 mod html;
 pub mod learning;
 mod markdown;
+pub mod pdf;
+mod summary;
 mod table;
+
+pub use summary::{difference, summarise, ItemTiming, SessionSummary};
+pub use table::neutralise;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -22,6 +31,7 @@ use crate::domain::{
     Exercise, Participant, Presence, Programme, ProgrammeVersion, Sector, Session,
 };
 use crate::error::{Error, Result};
+use crate::pseudonym::Pseudonyms;
 use crate::run::RunStatus;
 use crate::store::Store;
 
@@ -94,11 +104,17 @@ pub enum Scope {
     Version(Uuid),
 }
 
+/// An exercise as each audience reads it: the facilitator gets its purpose and steps, the
+/// handout only its description for participants.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExerciseNotes {
     pub title: String,
+    /// Facilitator notes only.
     pub purpose: String,
+    /// Facilitator notes only.
     pub steps: Vec<String>,
+    /// Participant handout only.
+    pub for_participants: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,15 +130,18 @@ pub struct AgendaLine {
     pub notes: Option<String>,
     pub materials: String,
     pub prompt: String,
-    /// Participant handout only: the exercise's purpose and steps.
+    /// The exercise the item runs, as this audience reads it.
     pub exercise: Option<ExerciseNotes>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AttendanceNote {
     pub name: String,
+    /// Empty unless the person agreed to be named: nothing beside a pseudonym identifies them.
     pub organisation: String,
     pub status: Presence,
+    /// Joined on the day.
+    pub walk_in: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,6 +190,18 @@ pub struct SessionExport {
     pub actions: Vec<ActionNote>,
     pub notes: Option<String>,
     pub observations: Vec<Observation>,
+    /// Facilitator notes only: attendance, time, themes and open actions at a glance.
+    pub summary: Option<SessionSummary>,
+    /// The cohort's next session after this one, for the handout.
+    pub next: Option<NextSession>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextSession {
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    pub start: String,
+    pub venue: String,
 }
 
 /// Everything one export file holds, before it is given a format.
@@ -181,25 +212,12 @@ pub struct Export {
     pub programme: Option<String>,
     pub version: Option<String>,
     pub place: Option<String>,
+    /// Who leads the version's sessions.
+    pub lead_facilitators: Vec<String>,
     pub sessions: Vec<SessionExport>,
-}
-
-/// Gives each person one name for a whole file: their own if they agreed to be named,
-/// otherwise "Participant N", numbered in order of first appearance.
-#[derive(Default)]
-struct Names {
-    pseudonyms: HashMap<Uuid, usize>,
-}
-
-impl Names {
-    fn of(&mut self, participant: &Participant) -> String {
-        if participant.consent_named {
-            return participant.name.clone();
-        }
-        let next = self.pseudonyms.len() + 1;
-        let n = *self.pseudonyms.entry(participant.meta.id).or_insert(next);
-        format!("Participant {n}")
-    }
+    /// When the file was made (the Word document's properties say so).
+    #[serde(skip)]
+    pub made_at: DateTime<Utc>,
 }
 
 fn time_of(t: DateTime<Utc>, local: FixedOffset) -> String {
@@ -226,7 +244,7 @@ impl Store {
         };
         let local = self.clock().local_offset(self.clock().now());
         let mut people: HashMap<Uuid, Participant> = HashMap::new();
-        let mut names = Names::default();
+        let names = self.pseudonyms().await?;
         let facilitator = audience == Audience::Facilitator;
         let mut out = Vec::with_capacity(sessions.len());
         for session in sessions {
@@ -235,15 +253,22 @@ impl Store {
             let ran = run.status != RunStatus::NotStarted;
             let mut agenda = Vec::new();
             for (timed, run_item) in detail.timetable.items.iter().zip(&run.items) {
-                let exercise = match (audience, timed.item.exercise_id) {
-                    (Audience::Participant, Some(e)) => {
-                        self.get::<Exercise>(e).await.ok().map(|e| ExerciseNotes {
-                            title: e.title,
-                            purpose: e.purpose,
-                            steps: e.steps,
-                        })
-                    }
-                    _ => None,
+                let exercise = match timed.item.exercise_id {
+                    Some(e) => self.get::<Exercise>(e).await.ok().map(|e| ExerciseNotes {
+                        title: e.title,
+                        purpose: if facilitator {
+                            e.purpose
+                        } else {
+                            String::new()
+                        },
+                        steps: if facilitator { e.steps } else { Vec::new() },
+                        for_participants: if facilitator {
+                            String::new()
+                        } else {
+                            e.for_participants
+                        },
+                    }),
+                    None => None,
                 };
                 agenda.push(AgendaLine {
                     start: timed.start.clone(),
@@ -273,9 +298,10 @@ impl Store {
                 for line in self.attendance_sheet(session.meta.id).await? {
                     if let Some(status) = line.status {
                         attendance.push(AttendanceNote {
-                            name: names.of(&line.participant),
-                            organisation: line.participant.organisation.clone(),
+                            name: names.name_of(&line.participant),
+                            organisation: Pseudonyms::organisation_of(&line.participant).to_owned(),
                             status,
+                            walk_in: line.walk_in,
                         });
                     }
                     people.insert(line.participant.meta.id, line.participant);
@@ -312,7 +338,7 @@ impl Store {
                 }
                 let by = author
                     .as_ref()
-                    .map_or_else(|| "Anonymous".to_owned(), |a| names.of(a));
+                    .map_or_else(|| "Anonymous".to_owned(), |a| names.name_of(a));
                 let item = r.agenda_item_id.and_then(|i| {
                     detail
                         .timetable
@@ -356,7 +382,7 @@ impl Store {
                 for a in self.actions_of(session.meta.id).await? {
                     let by = match a.participant_id {
                         Some(p) => match self.get::<Participant>(p).await {
-                            Ok(found) => names.of(&found),
+                            Ok(found) => names.name_of(&found),
                             Err(_) => "Someone".into(),
                         },
                         None => "The group".into(),
@@ -387,7 +413,21 @@ impl Store {
                     .collect();
             }
 
-            out.push(SessionExport {
+            let next = match session.version_id {
+                Some(v) => self
+                    .sessions_of(v)
+                    .await?
+                    .into_iter()
+                    .find(|n| n.position > session.position)
+                    .map(|n| NextSession {
+                        title: n.title,
+                        date: n.date,
+                        start: n.start_time,
+                        venue: n.venue,
+                    }),
+                None => None,
+            };
+            let mut exported = SessionExport {
                 title: session.title,
                 date: session.date,
                 start: detail.timetable.start.clone(),
@@ -400,7 +440,13 @@ impl Store {
                 actions,
                 notes,
                 observations,
-            });
+                summary: None,
+                next,
+            };
+            if facilitator {
+                exported.summary = Some(summarise(&exported));
+            }
+            out.push(exported);
         }
 
         let kind = match audience {
@@ -417,8 +463,13 @@ impl Store {
             title: format!("{subject}: {kind}"),
             programme: programme.map(|p| p.title),
             version: version.as_ref().map(|v| v.name.clone()),
+            lead_facilitators: version
+                .as_ref()
+                .map(|v| v.lead_facilitators.clone())
+                .unwrap_or_default(),
             place: version.map(|v| v.place).filter(|p| !p.is_empty()),
             sessions: out,
+            made_at: self.clock().now(),
         })
     }
 }
@@ -433,6 +484,22 @@ pub fn render(export: &Export, format: Format, bom: bool) -> Result<Vec<u8>> {
         Format::Csv => table::csv(export, bom)?,
         Format::Json => serde_json::to_vec_pretty(export)?,
     })
+}
+
+/// "Working across boundaries, Wednesday 24 February 2027 at 09:30, Hendon Valley Community
+/// Centre": the next session in a sentence.
+pub fn next_session_words(next: &NextSession) -> String {
+    let mut words = next.title.clone();
+    if let Some(date) = next.date {
+        words.push_str(&format!(", {}", date.format("%A %-d %B %Y")));
+    }
+    if !next.start.is_empty() {
+        words.push_str(&format!(" at {}", next.start));
+    }
+    if !next.venue.is_empty() {
+        words.push_str(&format!(", {}", next.venue));
+    }
+    words
 }
 
 /// A file name for an export, from its title: letters, digits and hyphens only.
