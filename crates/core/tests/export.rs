@@ -336,7 +336,8 @@ async fn the_csv_reads_back_with_a_csv_parser_row_for_row() {
             .map(str::to_owned)
             .collect();
         assert_eq!(header[0], "programme");
-        assert_eq!(header.len(), 12);
+        assert_eq!(header.len(), 13);
+        assert_eq!(header[12], "sent from");
         let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(
@@ -1205,5 +1206,56 @@ async fn the_handout_names_the_lead_facilitators_and_the_next_session() {
     assert!(
         last.sessions[0].next.is_none(),
         "the last session has no next"
+    );
+}
+
+/// An answer sent from a participant's phone says so in every format; one typed at the laptop
+/// says nothing of the kind.
+#[tokio::test]
+async fn an_answer_from_a_phone_says_so_in_every_format() {
+    let f = fixture().await;
+    say(&f, "Typed at the laptop").await;
+    let items = f.store.agenda_of(f.session).await.unwrap();
+    f.store
+        .save_reflection_sent(
+            ReflectionDraft {
+                id: None,
+                session_id: f.session,
+                agenda_item_id: Some(items[0].meta.id),
+                participant_id: None,
+                prompt: items[0].prompt.clone(),
+                text: "Sent from my phone".into(),
+            },
+            Some(SentFrom::Phone),
+        )
+        .await
+        .unwrap();
+    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    for format in [Format::Md, Format::Html] {
+        let written = text(&e, format);
+        assert_eq!(written.matches("(from a phone)").count(), 1, "{format:?}");
+        let at = written.find("Sent from my phone").unwrap();
+        assert!(written[at..].find("(from a phone)").is_some(), "{format:?}");
+    }
+    assert!(
+        docx_text(&render(&e, Format::Docx, false).unwrap()).contains("Anonymous (from a phone)")
+    );
+    let csv = render(&e, Format::Csv, false).unwrap();
+    let mut reader = csv::Reader::from_reader(&csv[..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let mut sent: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r[9].ends_with("laptop") || r[9].ends_with("phone"))
+        .map(|r| (&r[9], &r[12]))
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        [("Sent from my phone", "phone"), ("Typed at the laptop", "")]
+    );
+    let json: serde_json::Value = serde_json::from_str(&text(&e, Format::Json)).unwrap();
+    assert_eq!(
+        json.to_string().matches("\"sent_from\":\"phone\"").count(),
+        1
     );
 }

@@ -527,7 +527,7 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
                     } else {
                         format!(" · Themes: {}", r.tags.join(", "))
                     };
-                    b.p(para(&format!("— {}{themes}", r.by)).align(AlignmentType::Right));
+                    b.p(para(&format!("— {}{themes}", r.attribution())).align(AlignmentType::Right));
                 }
             }
         }

@@ -260,7 +260,7 @@ pub fn render(export: &Export) -> String {
                         o,
                         "<blockquote{AUTO}><p>{}</p><footer>— {}{}</footer></blockquote>",
                         escape(&r.text),
-                        escape(&r.by),
+                        escape(&r.attribution()),
                         if r.tags.is_empty() {
                             String::new()
                         } else {

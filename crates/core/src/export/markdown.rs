@@ -219,7 +219,7 @@ pub fn render(export: &Export) -> String {
                     line(&mut out, ">");
                     line(
                         &mut out,
-                        format!("> — {}{}", escape(&r.by), themes_of(&r.tags)),
+                        format!("> — {}{}", escape(&r.attribution()), themes_of(&r.tags)),
                     );
                     line(&mut out, "");
                 }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{
-    Exercise, Participant, Presence, Programme, ProgrammeVersion, Sector, Session,
+    Exercise, Participant, Presence, Programme, ProgrammeVersion, Sector, SentFrom, Session,
 };
 use crate::error::{Error, Result};
 use crate::pseudonym::Pseudonyms;
@@ -152,6 +152,20 @@ pub struct QuotedReflection {
     pub text: String,
     pub tags: Vec<String>,
     pub captured_at: DateTime<Utc>,
+    /// "phone" when a participant sent it from their phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_from: Option<SentFrom>,
+}
+
+impl QuotedReflection {
+    /// Who said it, and how it arrived when not typed at the laptop: "Participant 3 (from a
+    /// phone)".
+    pub fn attribution(&self) -> String {
+        match self.sent_from {
+            Some(SentFrom::Phone) => format!("{} (from a phone)", self.by),
+            None => self.by.clone(),
+        }
+    }
 }
 
 /// Reflections answering one prompt of one agenda item (or free reflections).
@@ -361,6 +375,7 @@ impl Store {
                         .map(|t| t.name)
                         .collect(),
                     captured_at: r.captured_at,
+                    sent_from: r.sent_from,
                 };
                 match groups
                     .iter_mut()

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::Export;
 use crate::error::Result;
 
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 13] = [
     "programme",
     "version",
     "place",
@@ -20,6 +20,7 @@ pub const HEADER: [&str; 12] = [
     "text",
     "tags",
     "captured at",
+    "sent from",
 ];
 
 /// A cell as a spreadsheet must read it: text that starts with `=`, `+`, `-`, `@`, a tab or
@@ -67,6 +68,10 @@ pub fn csv(export: &Export, bom: bool) -> Result<Vec<u8>> {
                     r.tags.join("; "),
                     r.captured_at
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    match r.sent_from {
+                        Some(crate::domain::SentFrom::Phone) => "phone".to_owned(),
+                        None => String::new(),
+                    },
                 ];
                 writer
                     .write_record(row.iter().map(|c| neutralise(c).into_owned()))
