@@ -384,7 +384,7 @@ pub async fn run(
 /// Importing a participant list of 1,000 people (read, recognise the headings, check and
 /// dedupe every row, save) into a new version's cohort, beside sqlite3 importing the same CSV.
 async fn participant_list_line(runs: usize) -> Result<(), Error> {
-    use fieldbook_core::domain::{Meta, Programme};
+    use fieldbook_core::domain::Programme;
     use fieldbook_core::participant_list;
     let sectors = ["Public", "Private", "Voluntary", "Community", ""];
     let mut csv = String::from(
@@ -409,27 +409,15 @@ async fn participant_list_line(runs: usize) -> Result<(), Error> {
         let folder = base.join(format!("run-{n}"));
         let other = Store::open(&folder).await?;
         let mut programme = Programme {
-            meta: Meta::new(),
             title: "Bench".into(),
-            summary: String::new(),
-            purpose: String::new(),
-            outcomes: vec![],
-            themes: vec![],
-            retention_months: None,
+            ..Default::default()
         };
         other.save(&mut programme).await?;
         let mut version = ProgrammeVersion {
-            meta: Meta::new(),
             programme_id: programme.meta.id,
             kind: VersionKind::National,
             name: "Bench".into(),
-            place: String::new(),
-            partners: vec![],
-            lead_facilitators: vec![],
-            cohort_start: None,
-            cohort_end: None,
-            based_on: None,
-            base_snapshot: None,
+            ..Default::default()
         };
         other.save(&mut version).await?;
         let start = Instant::now();

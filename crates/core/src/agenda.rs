@@ -131,19 +131,12 @@ mod tests {
 
     fn item(title: &str, minutes: u32, pinned: Option<&str>) -> AgendaItem {
         AgendaItem {
-            meta: Meta::new(),
             session_id: Uuid::nil(),
-            position: 0.0,
             title: title.into(),
             minutes,
             kind: ItemKind::Activity,
-            notes: String::new(),
-            materials: String::new(),
-            prompt: String::new(),
             pinned_time: pinned.map(Into::into),
-            exercise_id: None,
-            exercise_stamp: None,
-            derived_from: None,
+            ..Default::default()
         }
     }
 

@@ -7,23 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{AgendaItem, Session};
+use crate::domain::{compared_fields, AgendaItem, Record, Session};
 use crate::snapshot::{SessionSnapshot, VersionSnapshot};
-
-/// The fields of a session compared between versions. Dates and venues are left out: every
-/// place sets its own.
-pub const SESSION_FIELDS: &[&str] = &["title", "start_time", "end_time", "objectives"];
-/// The fields of an agenda item compared between versions.
-pub const ITEM_FIELDS: &[&str] = &[
-    "title",
-    "minutes",
-    "kind",
-    "notes",
-    "materials",
-    "prompt",
-    "pinned_time",
-    "exercise_id",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,14 +45,11 @@ pub(crate) fn field(record: &impl Serialize, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-pub(crate) fn changed_fields(
-    national: &impl Serialize,
-    local: &impl Serialize,
-    fields: &'static [&'static str],
-) -> Vec<FieldChange> {
-    fields
-        .iter()
-        .filter_map(|&f| {
+/// The compared fields (see [`compared_fields`]) in which two records differ.
+pub(crate) fn changed_fields<T: Record>(national: &T, local: &T) -> Vec<FieldChange> {
+    compared_fields::<T>()
+        .into_iter()
+        .filter_map(|f| {
             let (n, l) = (field(national, f), field(local, f));
             (n != l).then_some(FieldChange {
                 field: f,
@@ -178,7 +160,7 @@ pub fn differences(national: &VersionSnapshot, local: &VersionSnapshot) -> Vec<D
                 vec![],
             ));
         }
-        let fields = changed_fields(&n.session, &l.session, SESSION_FIELDS);
+        let fields = changed_fields(&n.session, &l.session);
         if !fields.is_empty() {
             out.push(session_difference(
                 Change::Changed,
@@ -223,7 +205,7 @@ pub fn differences(national: &VersionSnapshot, local: &VersionSnapshot) -> Vec<D
                             vec![],
                         ));
                     }
-                    let fields = changed_fields(ni, *li, ITEM_FIELDS);
+                    let fields = changed_fields(ni, *li);
                     if !fields.is_empty() {
                         out.push(session_difference(
                             Change::Changed,

@@ -116,7 +116,6 @@ impl Store {
         let now = self.clock().now();
         let consent_at = |given: bool| given.then_some(now);
         let mut participant = Participant {
-            meta: Meta::new(),
             version_id,
             name: form.name.trim().to_owned(),
             organisation: form.organisation.trim().to_owned(),
@@ -128,8 +127,7 @@ impl Store {
             consent_quoted_at: consent_at(form.consent_quoted),
             consent_contact: form.consent_contact,
             consent_contact_at: consent_at(form.consent_contact),
-            email: None,
-            anonymised: false,
+            ..Default::default()
         };
         self.save(&mut participant).await?;
         Ok(participant)
@@ -192,7 +190,7 @@ impl Store {
                 session_id,
                 participant_id,
                 status,
-                walk_in: false,
+                ..Default::default()
             },
         };
         self.save(&mut mark).await?;
@@ -205,7 +203,6 @@ impl Store {
         let session: Session = self.get(session_id).await?;
         let now = self.clock().now();
         let mut participant = Participant {
-            meta: Meta::new(),
             version_id: session.version_id,
             name: form.name.trim().to_owned(),
             organisation: form.organisation.trim().to_owned(),
@@ -217,8 +214,7 @@ impl Store {
             consent_quoted_at: form.consent_quoted.then_some(now),
             consent_contact: form.consent_contact,
             consent_contact_at: form.consent_contact.then_some(now),
-            email: None,
-            anonymised: false,
+            ..Default::default()
         };
         let mut mark = Attendance {
             meta: Meta {
@@ -275,7 +271,6 @@ impl Store {
                 r
             }
             None => Reflection {
-                meta: Meta::new(),
                 session_id: draft.session_id,
                 agenda_item_id: draft.agenda_item_id,
                 participant_id: draft.participant_id,
@@ -283,6 +278,7 @@ impl Store {
                 text: draft.text,
                 captured_at: self.clock().now(),
                 sent_from,
+                ..Default::default()
             },
         };
         self.save(&mut reflection).await?;
@@ -340,12 +336,11 @@ impl Store {
             return Err(Error::invalid("An action needs a text."));
         }
         let mut action = Action {
-            meta: Meta::new(),
             session_id,
             participant_id,
             text: text.trim().to_owned(),
             status: ActionStatus::Open,
-            follow_up: String::new(),
+            ..Default::default()
         };
         self.save(&mut action).await?;
         Ok(action)
@@ -421,10 +416,9 @@ impl Store {
                 note
             }
             None => FacilitatorNote {
-                meta: Meta::new(),
                 session_id,
                 text: text.to_owned(),
-                observed_at: None,
+                ..Default::default()
             },
         };
         self.save(&mut note).await?;
@@ -443,10 +437,10 @@ impl Store {
             return Err(Error::invalid("Write the observation first."));
         }
         let mut note = FacilitatorNote {
-            meta: Meta::new(),
             session_id,
             text: text.trim().to_owned(),
             observed_at: Some(self.clock().now()),
+            ..Default::default()
         };
         self.save(&mut note).await?;
         Ok(note)

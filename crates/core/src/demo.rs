@@ -85,7 +85,6 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
     let mut exercises = HashMap::new();
     for e in demo.exercises {
         let mut exercise = Exercise {
-            meta: Meta::new(),
             title: e.title,
             purpose: e.purpose,
             steps: e.steps,
@@ -98,7 +97,7 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
             prompts: e.prompts,
             tags: e.tags,
             source: e.source,
-            archived: false,
+            ..Default::default()
         };
         writer.save(&mut exercise).await?;
         exercises.insert(e.key, exercise);
@@ -106,28 +105,22 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
 
     for p in demo.programmes {
         let mut programme = Programme {
-            meta: Meta::new(),
             title: p.title,
             summary: p.summary,
             purpose: p.purpose,
             outcomes: p.outcomes,
             themes: p.themes,
-            retention_months: None,
+            ..Default::default()
         };
         writer.save(&mut programme).await?;
 
         let mut national = ProgrammeVersion {
-            meta: Meta::new(),
             programme_id: programme.meta.id,
             kind: VersionKind::National,
             name: p.national.name,
-            place: String::new(),
             partners: p.national.partners,
             lead_facilitators: p.national.lead_facilitators,
-            cohort_start: None,
-            cohort_end: None,
-            based_on: None,
-            base_snapshot: None,
+            ..Default::default()
         };
         writer.save(&mut national).await?;
         let mut national_sessions = Vec::new();
@@ -139,7 +132,6 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
 
         for l in p.local_versions {
             let mut local = ProgrammeVersion {
-                meta: Meta::new(),
                 programme_id: programme.meta.id,
                 kind: VersionKind::Local,
                 name: l.name,
@@ -153,6 +145,7 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
                     version: national.clone(),
                     sessions: national_sessions.clone(),
                 })?),
+                ..Default::default()
             };
             writer.save(&mut local).await?;
             for (position, ls) in l.sessions.into_iter().enumerate() {
@@ -189,7 +182,6 @@ async fn add_session(
     s: DemoSession,
 ) -> Result<SessionSnapshot> {
     let mut session = Session {
-        meta: Meta::new(),
         version_id,
         position: position as f64,
         title: s.title,
@@ -198,7 +190,7 @@ async fn add_session(
         end_time: Some(s.end_time),
         venue: s.venue,
         objectives: s.objectives,
-        derived_from: None,
+        ..Default::default()
     };
     writer.save(&mut session).await?;
     let mut items = Vec::with_capacity(s.agenda.len());
@@ -357,7 +349,6 @@ impl DemoItem {
             None => None,
         };
         Ok(AgendaItem {
-            meta: Meta::new(),
             session_id,
             position,
             title: self.title,
@@ -369,7 +360,7 @@ impl DemoItem {
             pinned_time: self.pinned_time,
             exercise_id: exercise.map(|e| e.meta.id),
             exercise_stamp: exercise.and_then(|e| e.meta.stamp),
-            derived_from: None,
+            ..Default::default()
         })
     }
 }

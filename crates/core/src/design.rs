@@ -31,74 +31,6 @@ pub struct NewLocalVersion {
     pub cohort_end: Option<NaiveDate>,
 }
 
-/// The fields a facilitator may change on each kind of record; the rest (ids, links, stamps)
-/// only Fieldbook sets.
-fn editable(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "programme" => &[
-            "title",
-            "summary",
-            "purpose",
-            "outcomes",
-            "themes",
-            "retention_months",
-        ],
-        "programme_version" => &[
-            "name",
-            "place",
-            "partners",
-            "lead_facilitators",
-            "cohort_start",
-            "cohort_end",
-        ],
-        "session" => &[
-            "title",
-            "date",
-            "start_time",
-            "end_time",
-            "venue",
-            "objectives",
-        ],
-        "agenda_item" => &[
-            "title",
-            "minutes",
-            "kind",
-            "notes",
-            "materials",
-            "prompt",
-            "pinned_time",
-        ],
-        "exercise" => &[
-            "title",
-            "purpose",
-            "steps",
-            "for_participants",
-            "min_minutes",
-            "max_minutes",
-            "min_group",
-            "max_group",
-            "materials",
-            "prompts",
-            "tags",
-            "source",
-            "archived",
-        ],
-        "participant" => &[
-            "name",
-            "organisation",
-            "sector",
-            "role",
-            "consent_named",
-            "consent_quoted",
-            "consent_contact",
-        ],
-        "reflection" => &["text", "participant_id", "agenda_item_id", "prompt"],
-        "facilitator_note" => &["text"],
-        "action" => &["text", "status", "follow_up", "participant_id"],
-        _ => &[],
-    }
-}
-
 fn check_text(value: &Value) -> Result<()> {
     match value {
         Value::String(s) if s.chars().count() > MAX_TEXT => Err(Error::invalid(format!(
@@ -118,7 +50,7 @@ impl Store {
     /// Changes some fields of one record. `patch` maps field names to new values; fields that
     /// cannot be edited, and values of the wrong shape, are refused with nothing written.
     pub async fn update(&self, kind: &str, id: Uuid, patch: Map<String, Value>) -> Result<Value> {
-        let allowed = editable(kind);
+        let allowed = crate::domain::editable_fields(kind);
         for (field, value) in &patch {
             if !allowed.contains(&field.as_str()) {
                 return Err(Error::invalid(format!(
@@ -136,6 +68,7 @@ impl Store {
                 object.insert(field, value);
             }
             crate::domain::check_edit(kind, &patch, &json)?;
+            crate::domain::complete_edit(kind, &patch, &mut json, self.clock().now());
             let mut updated: T = serde_json::from_value(json).map_err(|e| {
                 let fields: Vec<String> = patch.keys().map(|f| field_label(f)).collect();
                 Error::invalid(format!("That is not a valid {}: {e}.", fields.join(", ")))
@@ -189,7 +122,6 @@ impl Store {
             ));
         }
         let mut local = ProgrammeVersion {
-            meta: Meta::new(),
             programme_id: national.version.programme_id,
             kind: VersionKind::Local,
             name: form.name.trim().to_owned(),
@@ -200,6 +132,7 @@ impl Store {
             cohort_end: form.cohort_end,
             based_on: Some(national_id),
             base_snapshot: Some(serde_json::to_value(&national)?),
+            ..Default::default()
         };
         let mut writer = self.writer().await?;
         writer.save(&mut local).await?;
@@ -229,26 +162,14 @@ impl Store {
     pub async fn create_programme(&self, title: &str) -> Result<Programme> {
         let title = &crate::domain::check_title(title, "programme")?;
         let mut programme = Programme {
-            meta: Meta::new(),
             title: title.trim().to_owned(),
-            summary: String::new(),
-            purpose: String::new(),
-            outcomes: vec![],
-            themes: vec![],
-            retention_months: None,
+            ..Default::default()
         };
         let mut national = ProgrammeVersion {
-            meta: Meta::new(),
             programme_id: programme.meta.id,
             kind: VersionKind::National,
             name: "National version".into(),
-            place: String::new(),
-            partners: vec![],
-            lead_facilitators: vec![],
-            cohort_start: None,
-            cohort_end: None,
-            based_on: None,
-            base_snapshot: None,
+            ..Default::default()
         };
         let mut writer = self.writer().await?;
         writer.save(&mut programme).await?;
@@ -309,16 +230,11 @@ impl Store {
             None => 0.0,
         };
         let mut session = Session {
-            meta: Meta::new(),
             version_id,
             position,
             title: title.trim().to_owned(),
-            date: None,
             start_time: "09:30".into(),
-            end_time: None,
-            venue: String::new(),
-            objectives: String::new(),
-            derived_from: None,
+            ..Default::default()
         };
         self.save(&mut session).await?;
         Ok(session)
@@ -389,19 +305,12 @@ impl Store {
         crate::domain::check_item_minutes(minutes.into())?;
         self.get::<Session>(session_id).await?;
         let mut item = AgendaItem {
-            meta: Meta::new(),
             session_id,
             position: self.position_after(session_id, after).await?,
             title: title.trim().to_owned(),
             minutes,
             kind,
-            notes: String::new(),
-            materials: String::new(),
-            prompt: String::new(),
-            pinned_time: None,
-            exercise_id: None,
-            exercise_stamp: None,
-            derived_from: None,
+            ..Default::default()
         };
         self.save(&mut item).await?;
         Ok(item)
@@ -417,19 +326,10 @@ impl Store {
         self.get::<Session>(session_id).await?;
         let exercise: Exercise = self.get(exercise_id).await?;
         let mut item = AgendaItem {
-            meta: Meta::new(),
             session_id,
             position: self.position_after(session_id, after).await?,
-            title: String::new(),
-            minutes: 0,
             kind: ItemKind::Activity,
-            notes: String::new(),
-            materials: String::new(),
-            prompt: String::new(),
-            pinned_time: None,
-            exercise_id: None,
-            exercise_stamp: None,
-            derived_from: None,
+            ..Default::default()
         };
         copy_exercise_into(&exercise, &mut item);
         item.minutes = exercise.min_minutes;
@@ -496,20 +396,12 @@ impl Store {
     pub async fn create_exercise(&self, title: &str) -> Result<Exercise> {
         let title = &crate::domain::check_title(title, "exercise")?;
         let mut exercise = Exercise {
-            meta: Meta::new(),
             title: title.trim().to_owned(),
-            purpose: String::new(),
-            steps: vec![],
-            for_participants: String::new(),
             min_minutes: 15,
             max_minutes: 30,
             min_group: 2,
             max_group: 30,
-            materials: vec![],
-            prompts: vec![],
-            tags: vec![],
-            source: String::new(),
-            archived: false,
+            ..Default::default()
         };
         self.save(&mut exercise).await?;
         Ok(exercise)

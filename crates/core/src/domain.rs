@@ -3,6 +3,13 @@
 //! Each record is a plain struct; [`Record::COLUMNS`] lists the stored fields by name and
 //! shape, and the store moves records in and out of SQLite as JSON, so the field names here
 //! are the column names there.
+//!
+//! A field is declared here, twice side by side (in the struct and in its `record!` column
+//! list, with `.edit()` when a facilitator may change it and `.compare()` when "What's
+//! different" compares it), plus the migration that adds its column (a test checks each
+//! table against the lists). Everything else follows: the store's SQL, what `Store::update`
+//! accepts, what versions compare and merge, and every record made in code, which names the
+//! fields it sets and takes the rest from `Default` (a fresh id, every field empty).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -150,31 +157,100 @@ impl Default for Meta {
 
 /// How a field is kept in its SQLite column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
+pub enum Shape {
     /// Text, a number or null, stored as itself.
-    Plain(&'static str),
+    Plain,
     /// true or false, stored as 1 or 0.
-    Flag(&'static str),
+    Flag,
     /// A list or object, stored as JSON text.
-    Json(&'static str),
+    Json,
+}
+
+/// One stored field of a kind of record: its name (the same in the struct, the JSON and the
+/// table), how it is kept, and what Fieldbook lets happen to it. Declared once per field in
+/// each record's `record!` list; the store's SQL, what a facilitator may edit
+/// ([`editable_fields`]) and what "What's different" compares ([`compared_fields`]) all follow
+/// from these lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub shape: Shape,
+    /// A facilitator may change it; the rest (ids, links, stamps) only Fieldbook sets.
+    pub editable: bool,
+    /// Compared between a local version and the national version it came from.
+    pub compared: bool,
 }
 
 impl Column {
+    const fn new(name: &'static str, shape: Shape) -> Column {
+        Column {
+            name,
+            shape,
+            editable: false,
+            compared: false,
+        }
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Column::Plain(n) | Column::Flag(n) | Column::Json(n) => n,
+        self.name
+    }
+
+    /// The same column, which a facilitator may change.
+    const fn edit(self) -> Column {
+        Column {
+            editable: true,
+            ..self
+        }
+    }
+
+    /// The same column, compared between versions.
+    const fn compare(self) -> Column {
+        Column {
+            compared: true,
+            ..self
         }
     }
 }
 
+const fn plain(name: &'static str) -> Column {
+    Column::new(name, Shape::Plain)
+}
+
+const fn flag(name: &'static str) -> Column {
+    Column::new(name, Shape::Flag)
+}
+
+const fn json(name: &'static str) -> Column {
+    Column::new(name, Shape::Json)
+}
+
 const META_COLUMNS: [Column; 6] = [
-    Column::Plain("id"),
-    Column::Plain("stamp"),
-    Column::Plain("origin"),
-    Column::Flag("deleted"),
-    Column::Plain("created_at"),
-    Column::Plain("updated_at"),
+    plain("id"),
+    plain("stamp"),
+    plain("origin"),
+    flag("deleted"),
+    plain("created_at"),
+    plain("updated_at"),
 ];
+
+/// The fields of `kind` a facilitator may change (none for a name that is no kind).
+pub fn editable_fields(kind: &str) -> Vec<&'static str> {
+    columns_of(kind)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.editable)
+        .map(Column::name)
+        .collect()
+}
+
+/// The fields of a record compared between a local version and its national version.
+pub fn compared_fields<T: Record>() -> Vec<&'static str> {
+    T::COLUMNS
+        .iter()
+        .filter(|c| c.compared)
+        .map(|c| c.name)
+        .collect()
+}
 
 /// A kind of record the store keeps and sync carries.
 pub trait Record: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin {
@@ -222,10 +298,8 @@ macro_rules! record {
     };
 }
 
-use Column::{Flag, Json, Plain};
-
 /// A named learning offer, e.g. "Leading Change Together".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Programme {
     #[serde(flatten)]
     pub meta: Meta,
@@ -244,25 +318,26 @@ record!(
     Programme,
     "programme",
     [
-        Plain("title"),
-        Plain("summary"),
-        Plain("purpose"),
-        Json("outcomes"),
-        Json("themes"),
-        Plain("retention_months")
+        plain("title").edit(),
+        plain("summary").edit(),
+        plain("purpose").edit(),
+        json("outcomes").edit(),
+        json("themes").edit(),
+        plain("retention_months").edit()
     ],
     check = |p| required("A programme", "title", &p.title)
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum VersionKind {
+    #[default]
     National,
     Local,
 }
 
 /// The national version of a programme, or a local version designed for a place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProgrammeVersion {
     #[serde(flatten)]
     pub meta: Meta,
@@ -283,16 +358,16 @@ record!(
     ProgrammeVersion,
     "programme_version",
     [
-        Plain("programme_id"),
-        Plain("kind"),
-        Plain("name"),
-        Plain("place"),
-        Json("partners"),
-        Json("lead_facilitators"),
-        Plain("cohort_start"),
-        Plain("cohort_end"),
-        Plain("based_on"),
-        Json("base_snapshot"),
+        plain("programme_id"),
+        plain("kind"),
+        plain("name").edit(),
+        plain("place").edit(),
+        json("partners").edit(),
+        json("lead_facilitators").edit(),
+        plain("cohort_start").edit(),
+        plain("cohort_end").edit(),
+        plain("based_on"),
+        json("base_snapshot"),
     ],
     check = |v| {
         required("A version", "name", &v.name)?;
@@ -311,7 +386,7 @@ record!(
 );
 
 /// One gathering of a version, or a standalone event when `version_id` is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     #[serde(flatten)]
     pub meta: Meta,
@@ -332,15 +407,15 @@ record!(
     Session,
     "session",
     [
-        Plain("version_id"),
-        Plain("position"),
-        Plain("title"),
-        Plain("date"),
-        Plain("start_time"),
-        Plain("end_time"),
-        Plain("venue"),
-        Plain("objectives"),
-        Plain("derived_from"),
+        plain("version_id"),
+        plain("position"),
+        plain("title").edit().compare(),
+        plain("date").edit(),
+        plain("start_time").edit().compare(),
+        plain("end_time").edit().compare(),
+        plain("venue").edit(),
+        plain("objectives").edit().compare(),
+        plain("derived_from"),
     ],
     check = |s| {
         required("A session", "title", &s.title)?;
@@ -350,9 +425,10 @@ record!(
     }
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemKind {
+    #[default]
     Activity,
     Break,
     Plenary,
@@ -425,7 +501,7 @@ impl Choices {
 }
 
 /// A timed block of a session's agenda.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgendaItem {
     #[serde(flatten)]
     pub meta: Meta,
@@ -450,18 +526,18 @@ record!(
     AgendaItem,
     "agenda_item",
     [
-        Plain("session_id"),
-        Plain("position"),
-        Plain("title"),
-        Plain("minutes"),
-        Plain("kind"),
-        Plain("notes"),
-        Plain("materials"),
-        Plain("prompt"),
-        Plain("pinned_time"),
-        Plain("exercise_id"),
-        Plain("exercise_stamp"),
-        Plain("derived_from"),
+        plain("session_id"),
+        plain("position"),
+        plain("title").edit().compare(),
+        plain("minutes").edit().compare(),
+        plain("kind").edit().compare(),
+        plain("notes").edit().compare(),
+        plain("materials").edit().compare(),
+        plain("prompt").edit().compare(),
+        plain("pinned_time").edit().compare(),
+        plain("exercise_id").compare(),
+        plain("exercise_stamp"),
+        plain("derived_from"),
     ],
     check = |i| {
         required("An agenda item", "title", &i.title)?;
@@ -480,7 +556,7 @@ record!(
 );
 
 /// A reusable method in the library.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Exercise {
     #[serde(flatten)]
     pub meta: Meta,
@@ -506,19 +582,19 @@ record!(
     Exercise,
     "exercise",
     [
-        Plain("title"),
-        Plain("purpose"),
-        Json("steps"),
-        Plain("for_participants"),
-        Plain("min_minutes"),
-        Plain("max_minutes"),
-        Plain("min_group"),
-        Plain("max_group"),
-        Json("materials"),
-        Json("prompts"),
-        Json("tags"),
-        Plain("source"),
-        Flag("archived"),
+        plain("title").edit(),
+        plain("purpose").edit(),
+        json("steps").edit(),
+        plain("for_participants").edit(),
+        plain("min_minutes").edit(),
+        plain("max_minutes").edit(),
+        plain("min_group").edit(),
+        plain("max_group").edit(),
+        json("materials").edit(),
+        json("prompts").edit(),
+        json("tags").edit(),
+        plain("source").edit(),
+        flag("archived").edit(),
     ],
     check = |e| {
         required("An exercise", "title", &e.title)?;
@@ -532,10 +608,11 @@ record!(
     }
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Sector {
     #[serde(rename = "")]
+    #[default]
     Unknown,
     Public,
     Private,
@@ -566,7 +643,7 @@ impl Sector {
 }
 
 /// A person in a version's cohort, with their consent choices and when they made them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Participant {
     #[serde(flatten)]
     pub meta: Meta,
@@ -595,24 +672,52 @@ record!(
     Participant,
     "participant",
     [
-        Plain("version_id"),
-        Plain("name"),
-        Plain("organisation"),
-        Plain("sector"),
-        Plain("role"),
-        Flag("consent_named"),
-        Plain("consent_named_at"),
-        Flag("consent_quoted"),
-        Plain("consent_quoted_at"),
-        Flag("consent_contact"),
-        Plain("consent_contact_at"),
-        Plain("email"),
+        plain("version_id"),
+        plain("name").edit(),
+        plain("organisation").edit(),
+        plain("sector").edit(),
+        plain("role").edit(),
+        flag("consent_named").edit(),
+        plain("consent_named_at"),
+        flag("consent_quoted").edit(),
+        plain("consent_quoted_at"),
+        flag("consent_contact").edit(),
+        plain("consent_contact_at"),
+        plain("email"),
     ],
     check = |p| required("A participant", "name", &p.name)
 );
 
+impl Participant {
+    /// Each consent choice and the field that says when it was last given or withdrawn.
+    pub const CONSENTS: [(&'static str, &'static str); 3] = [
+        ("consent_named", "consent_named_at"),
+        ("consent_quoted", "consent_quoted_at"),
+        ("consent_contact", "consent_contact_at"),
+    ];
+}
+
+/// What an edit brings with it besides the fields given, on `record` (the whole record with
+/// `patch` applied): a participant's consent choice, given or withdrawn, is dated `now`, for
+/// a choice without its date proves nothing. However the choice is made (the consent
+/// switches, a general edit, a phone), it goes through here.
+pub fn complete_edit(
+    kind: &str,
+    patch: &serde_json::Map<String, serde_json::Value>,
+    record: &mut serde_json::Value,
+    now: DateTime<Utc>,
+) {
+    if kind == Participant::KIND {
+        for (choice, at) in Participant::CONSENTS {
+            if patch.contains_key(choice) {
+                record[at] = serde_json::json!(now);
+            }
+        }
+    }
+}
+
 /// What a participant said or wrote, against an agenda item's prompt or free.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reflection {
     #[serde(flatten)]
     pub meta: Meta,
@@ -632,13 +737,13 @@ record!(
     Reflection,
     "reflection",
     [
-        Plain("session_id"),
-        Plain("agenda_item_id"),
-        Plain("participant_id"),
-        Plain("prompt"),
-        Plain("text"),
-        Plain("captured_at"),
-        Plain("sent_from"),
+        plain("session_id"),
+        plain("agenda_item_id").edit(),
+        plain("participant_id").edit(),
+        plain("prompt").edit(),
+        plain("text").edit(),
+        plain("captured_at"),
+        plain("sent_from"),
     ]
 );
 
@@ -651,7 +756,7 @@ pub enum SentFrom {
 }
 
 /// The facilitator's own note or time-stamped observation of a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FacilitatorNote {
     #[serde(flatten)]
     pub meta: Meta,
@@ -662,7 +767,11 @@ pub struct FacilitatorNote {
 record!(
     FacilitatorNote,
     "facilitator_note",
-    [Plain("session_id"), Plain("text"), Plain("observed_at")]
+    [
+        plain("session_id"),
+        plain("text").edit(),
+        plain("observed_at")
+    ]
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -692,23 +801,24 @@ record!(
     RunEvent,
     "run_event",
     [
-        Plain("session_id"),
-        Plain("action"),
-        Plain("minutes"),
-        Plain("at")
+        plain("session_id"),
+        plain("action"),
+        plain("minutes"),
+        plain("at")
     ]
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Presence {
+    #[default]
     Present,
     Late,
     Absent,
 }
 
 /// A participant's presence at a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Attendance {
     #[serde(flatten)]
     pub meta: Meta,
@@ -722,10 +832,10 @@ record!(
     Attendance,
     "attendance",
     [
-        Plain("session_id"),
-        Plain("participant_id"),
-        Plain("status"),
-        Flag("walk_in")
+        plain("session_id"),
+        plain("participant_id"),
+        plain("status"),
+        flag("walk_in")
     ]
 );
 
@@ -740,16 +850,17 @@ impl Attendance {
 
 const ATTENDANCE_NAMESPACE: Uuid = Uuid::from_u128(0x5f0a_27c4_93e1_4d6b_8a52_1c7e_0b9d_3f68);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ActionStatus {
+    #[default]
     Open,
     Done,
     Dropped,
 }
 
 /// A participant's commitment: "what I will do differently".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     #[serde(flatten)]
     pub meta: Meta,
@@ -765,18 +876,18 @@ record!(
     Action,
     "action",
     [
-        Plain("session_id"),
-        Plain("participant_id"),
-        Plain("text"),
-        Plain("status"),
-        Plain("follow_up"),
+        plain("session_id"),
+        plain("participant_id").edit(),
+        plain("text").edit(),
+        plain("status").edit(),
+        plain("follow_up").edit(),
     ]
 );
 
 /// A theme facilitators code reflections with ("trust", "shared power"). A theme merged into
 /// another is deleted and points at the one it went into, so tags made elsewhere before the
 /// merge arrived still count towards it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Theme {
     #[serde(flatten)]
     pub meta: Meta,
@@ -789,13 +900,13 @@ pub struct Theme {
 record!(
     Theme,
     "theme",
-    [Plain("name"), Plain("description"), Plain("merged_into")],
+    [plain("name"), plain("description"), plain("merged_into")],
     check = |t| required("A theme", "name", &t.name)
 );
 
 /// A reflection coded with a theme. The id is derived from the two, so two laptops tagging the
 /// same reflection with the same theme make the same record; untagging deletes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThemeTag {
     #[serde(flatten)]
     pub meta: Meta,
@@ -809,7 +920,7 @@ pub struct ThemeTag {
 record!(
     ThemeTag,
     "theme_tag",
-    [Plain("reflection_id"), Plain("theme_id"), Flag("quote")]
+    [plain("reflection_id"), plain("theme_id"), flag("quote")]
 );
 
 impl ThemeTag {

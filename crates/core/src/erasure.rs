@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::{Meta, Participant, Sector};
+use crate::domain::{Meta, Participant, Record, Sector};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -251,17 +251,10 @@ impl Store {
             },
             version_id: current.version_id,
             name: ERASED_NAME.into(),
-            organisation: String::new(),
             sector: Sector::Unknown,
-            role: String::new(),
-            consent_named: false,
-            consent_named_at: None,
-            consent_quoted: false,
-            consent_quoted_at: None,
-            consent_contact: false,
-            consent_contact_at: None,
-            email: None,
             anonymised: words_kept,
+            // Everything else empty, whatever fields a participant gains.
+            ..Default::default()
         };
         let mut writer = self.writer().await?;
         scrub_everywhere(writer.tx(), &id.to_string(), words_kept).await?;
@@ -300,6 +293,13 @@ pub enum Consent {
     Contact,
 }
 
+impl Consent {
+    /// The participant's field that holds this choice.
+    pub fn field(self) -> &'static str {
+        Participant::CONSENTS[self as usize].0
+    }
+}
+
 /// Everything Fieldbook holds about one participant (a subject access request).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ParticipantData {
@@ -311,22 +311,18 @@ pub struct ParticipantData {
 }
 
 impl Store {
-    /// Gives or withdraws one consent, dated now; later exports follow it.
+    /// Gives or withdraws one consent, dated now (by the rule every edit follows,
+    /// `domain::complete_edit`); later exports follow it.
     pub async fn set_consent(
         &self,
         id: Uuid,
         consent: Consent,
         given: bool,
     ) -> Result<Participant> {
-        let mut p: Participant = self.get(id).await?;
-        let now = Some(self.clock().now());
-        match consent {
-            Consent::Named => (p.consent_named, p.consent_named_at) = (given, now),
-            Consent::Quoted => (p.consent_quoted, p.consent_quoted_at) = (given, now),
-            Consent::Contact => (p.consent_contact, p.consent_contact_at) = (given, now),
-        }
-        self.save(&mut p).await?;
-        Ok(p)
+        let mut patch = serde_json::Map::new();
+        patch.insert(consent.field().to_owned(), given.into());
+        let updated = self.update(Participant::KIND, id, patch).await?;
+        Ok(serde_json::from_value(updated)?)
     }
 
     /// Keeps a participant's reflections and actions but no longer says whose they are, then

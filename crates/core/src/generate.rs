@@ -295,10 +295,8 @@ pub async fn generate(
                 Some(t) => t.theme.clone(),
                 None => {
                     let mut t = Theme {
-                        meta: Meta::new(),
                         name: (*name).to_owned(),
-                        description: String::new(),
-                        merged_into: None,
+                        ..Default::default()
                     };
                     writer.save(&mut t).await?;
                     t
@@ -321,7 +319,6 @@ pub async fn generate(
             NaiveDate::from_ymd_opt(year, 1 + (cohort % 12) as u32, 1 + dice.below(25) as u32)
                 .expect("a valid date");
         let mut version = ProgrammeVersion {
-            meta: Meta::new(),
             programme_id: programme.meta.id,
             kind: VersionKind::Local,
             name: format!("{} {place} cohort {}", programme.title, round + 1),
@@ -330,8 +327,7 @@ pub async fn generate(
             lead_facilitators: vec![format!("{} {}", dice.pick(FIRST), dice.pick(LAST))],
             cohort_start: Some(start),
             cohort_end: Some(start + Duration::weeks(2 * SESSIONS_PER_COHORT as i64)),
-            based_on: None,
-            base_snapshot: None,
+            ..Default::default()
         };
         writer.save(&mut version).await?;
         made.versions += 1;
@@ -339,7 +335,6 @@ pub async fn generate(
         for _ in 0..PARTICIPANTS_PER_COHORT {
             let quoted = dice.chance(70);
             let mut p = Participant {
-                meta: Meta::new(),
                 version_id: Some(version.meta.id),
                 name: format!("{} {}", dice.pick(FIRST), dice.pick(LAST)),
                 organisation: format!("{place} {}", dice.pick(ORGANISATIONS)),
@@ -349,15 +344,10 @@ pub async fn generate(
                     Sector::Voluntary,
                     Sector::Community,
                 ][dice.below(4)],
-                role: String::new(),
                 consent_named: dice.chance(40),
-                consent_named_at: None,
                 consent_quoted: quoted,
                 consent_quoted_at: quoted.then(Utc::now),
-                consent_contact: false,
-                consent_contact_at: None,
-                email: None,
-                anonymised: false,
+                ..Default::default()
             };
             writer.save(&mut p).await?;
             people.push(p.meta.id);
@@ -366,7 +356,6 @@ pub async fn generate(
         for n in 0..SESSIONS_PER_COHORT {
             let date = start + Duration::weeks(2 * n as i64);
             let mut session = Session {
-                meta: Meta::new(),
                 version_id: Some(version.meta.id),
                 position: n as f64,
                 title: format!("Session {}: {}", n + 1, dice.pick(OBJECTS)),
@@ -374,8 +363,7 @@ pub async fn generate(
                 start_time: "09:30".into(),
                 end_time: Some("16:00".into()),
                 venue: format!("{place} Civic Centre"),
-                objectives: String::new(),
-                derived_from: None,
+                ..Default::default()
             };
             writer.save(&mut session).await?;
             made.sessions += 1;
@@ -383,19 +371,13 @@ pub async fn generate(
             for k in 0..4 {
                 let prompt = dice.pick(PROMPTS);
                 let mut item = AgendaItem {
-                    meta: Meta::new(),
                     session_id: session.meta.id,
                     position: k as f64,
                     title: format!("Reflection {}", k + 1),
                     minutes: 30,
                     kind: ItemKind::Activity,
-                    notes: String::new(),
-                    materials: String::new(),
                     prompt: prompt.to_owned(),
-                    pinned_time: None,
-                    exercise_id: None,
-                    exercise_stamp: None,
-                    derived_from: None,
+                    ..Default::default()
                 };
                 writer.save(&mut item).await?;
                 items.push((item.meta.id, prompt));
@@ -413,7 +395,6 @@ pub async fn generate(
                     }
                     let text = reflection_text(&mut dice);
                     let mut r = Reflection {
-                        meta: Meta::new(),
                         session_id: session.meta.id,
                         agenda_item_id: Some(*item),
                         participant_id: (!dice.chance(10)).then_some(*person),
@@ -422,7 +403,7 @@ pub async fn generate(
                             + Duration::minutes(75 * k as i64)
                             + Duration::seconds(20 * i as i64),
                         text,
-                        sent_from: None,
+                        ..Default::default()
                     };
                     writer.save(&mut r).await?;
                     made.reflections += 1;

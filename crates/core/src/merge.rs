@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::compare::{changed_fields, field, ITEM_FIELDS, SESSION_FIELDS};
-use crate::domain::{AgendaItem, Meta, ProgrammeVersion, Session};
+use crate::compare::{changed_fields, field};
+use crate::domain::{compared_fields, AgendaItem, Meta, ProgrammeVersion, Record, Session};
 use crate::error::{Error, Result};
 use crate::snapshot::{SessionSnapshot, VersionSnapshot};
 use crate::store::{Store, Writer};
@@ -83,7 +83,7 @@ fn union_ids<'a>(
 }
 
 fn session_unchanged(base: &SessionSnapshot, local: &SessionSnapshot) -> bool {
-    if !changed_fields(&base.session, &local.session, SESSION_FIELDS).is_empty() {
+    if !changed_fields(&base.session, &local.session).is_empty() {
         return false;
     }
     let local_items: HashMap<Uuid, &AgendaItem> = local
@@ -95,18 +95,18 @@ fn session_unchanged(base: &SessionSnapshot, local: &SessionSnapshot) -> bool {
         && base.items.iter().all(|b| {
             local_items
                 .get(&b.meta.id)
-                .is_some_and(|l| changed_fields(b, *l, ITEM_FIELDS).is_empty())
+                .is_some_and(|l| changed_fields(b, *l).is_empty())
         })
 }
 
 fn session_changed(base: &SessionSnapshot, national: &SessionSnapshot) -> bool {
-    !changed_fields(&base.session, &national.session, SESSION_FIELDS).is_empty()
+    !changed_fields(&base.session, &national.session).is_empty()
         || base.items.len() != national.items.len()
         || base
             .items
             .iter()
             .zip(&national.items)
-            .any(|(b, n)| b.meta.id != n.meta.id || !changed_fields(b, n, ITEM_FIELDS).is_empty())
+            .any(|(b, n)| b.meta.id != n.meta.id || !changed_fields(b, n).is_empty())
 }
 
 struct Planner {
@@ -148,16 +148,16 @@ impl Planner {
         });
     }
 
-    fn fields(
+    /// One change for each compared field (see `compared_fields`) the national version changed.
+    fn fields<T: Record>(
         &mut self,
-        base: &impl Serialize,
-        national: &impl Serialize,
-        local: &impl Serialize,
-        fields: &'static [&'static str],
+        base: &T,
+        national: &T,
+        local: &T,
         titles: (&str, Option<&str>),
         ids: (Uuid, Option<Uuid>),
     ) {
-        for &f in fields {
+        for f in compared_fields::<T>() {
             let (b, n, l) = (field(base, f), field(national, f), field(local, f));
             if b == n || l == n {
                 continue;
@@ -246,7 +246,6 @@ pub fn plan(
                     &b.session,
                     &n.session,
                     &l.session,
-                    SESSION_FIELDS,
                     (title, None),
                     (id, None),
                 );
@@ -301,27 +300,24 @@ fn plan_items(
                 Some(&li.title),
                 None,
                 (str_of(bi), Value::Null, str_of(li)),
-                !changed_fields(*bi, *li, ITEM_FIELDS).is_empty(),
+                !changed_fields(*bi, *li).is_empty(),
                 session_id,
                 Some(id),
             ),
-            (Some(bi), Some(ni), None) if !changed_fields(*bi, *ni, ITEM_FIELDS).is_empty() => {
-                planner.push(
-                    Action::AddItem,
-                    title,
-                    Some(&ni.title),
-                    None,
-                    (str_of(bi), str_of(ni), Value::Null),
-                    true,
-                    session_id,
-                    Some(id),
-                )
-            }
+            (Some(bi), Some(ni), None) if !changed_fields(*bi, *ni).is_empty() => planner.push(
+                Action::AddItem,
+                title,
+                Some(&ni.title),
+                None,
+                (str_of(bi), str_of(ni), Value::Null),
+                true,
+                session_id,
+                Some(id),
+            ),
             (Some(bi), Some(ni), Some(li)) => planner.fields(
                 *bi,
                 *ni,
                 *li,
-                ITEM_FIELDS,
                 (title, Some(&li.title)),
                 (session_id, Some(id)),
             ),

@@ -14,7 +14,7 @@ use std::io::Cursor;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{Meta, Participant, Sector};
+use crate::domain::{Participant, Sector};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -630,7 +630,6 @@ impl Store {
         for person in &plan.to_add {
             let at = |given: bool| given.then_some(now);
             let mut p = Participant {
-                meta: Meta::new(),
                 version_id: Some(version_id),
                 name: person.name.clone(),
                 organisation: person.organisation.clone(),
@@ -643,7 +642,7 @@ impl Store {
                 consent_contact: person.consent_contact,
                 consent_contact_at: at(person.consent_contact),
                 email: person.email.clone(),
-                anonymised: false,
+                ..Default::default()
             };
             writer.save(&mut p).await?;
         }

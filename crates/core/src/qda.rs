@@ -666,7 +666,7 @@ impl Store {
                 meta: Meta { id, ..Meta::new() },
                 name: code.name.clone(),
                 description: code.description.clone(),
-                merged_into: None,
+                ..Default::default()
             };
             writer.save(&mut theme).await?;
         }
@@ -744,10 +744,8 @@ mod tests {
     #[test]
     fn codes_already_themes_add_nothing() {
         let theme = Theme {
-            meta: Meta::new(),
             name: "Trust".into(),
-            description: String::new(),
-            merged_into: None,
+            ..Default::default()
         };
         let plan = plan_codebook(
             &[code("trust", ""), code("Place", ""), code("place", "")],

@@ -302,19 +302,12 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(n, m)| AgendaItem {
-                meta: Meta::new(),
                 session_id: Uuid::nil(),
                 position: n as f64,
                 title: format!("Item {n}"),
                 minutes: *m,
                 kind: ItemKind::Activity,
-                notes: String::new(),
-                materials: String::new(),
-                prompt: String::new(),
-                pinned_time: None,
-                exercise_id: None,
-                exercise_stamp: None,
-                derived_from: None,
+                ..Default::default()
             })
             .collect()
     }

@@ -17,7 +17,7 @@ use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::clock::{Clock, Stamp, SystemClock};
-use crate::domain::{Column, Record, KINDS};
+use crate::domain::{Column, Record, Shape, KINDS};
 use crate::error::{Error, Result};
 
 pub const DATABASE_FILE: &str = "fieldbook.db";
@@ -546,10 +546,10 @@ pub(crate) fn json_object_sql_for(columns: &[Column]) -> String {
     let fields: Vec<String> = columns
         .iter()
         .copied()
-        .map(|column| match column {
-            Column::Plain(n) => format!("'{n}', {n}"),
-            Column::Flag(n) => format!("'{n}', json(iif({n}, 'true', 'false'))"),
-            Column::Json(n) => format!("'{n}', json({n})"),
+        .map(|Column { name: n, shape, .. }| match shape {
+            Shape::Plain => format!("'{n}', {n}"),
+            Shape::Flag => format!("'{n}', json(iif({n}, 'true', 'false'))"),
+            Shape::Json => format!("'{n}', json({n})"),
         })
         .collect();
     format!("json_object({})", fields.join(", "))
@@ -578,9 +578,9 @@ fn upsert_from(kind: &str, columns: &[Column], source: &str, open: &str, close: 
     let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
     let values: Vec<String> = columns
         .iter()
-        .map(|column| match column {
-            Column::Plain(n) | Column::Flag(n) => format!("{source} ->> '$.{n}'"),
-            Column::Json(n) => format!("nullif({source} -> '$.{n}', 'null')"),
+        .map(|Column { name: n, shape, .. }| match shape {
+            Shape::Plain | Shape::Flag => format!("{source} ->> '$.{n}'"),
+            Shape::Json => format!("nullif({source} -> '$.{n}', 'null')"),
         })
         .collect();
     let updates: Vec<String> = names

@@ -162,10 +162,8 @@ impl Store {
         let name = check_name(name)?;
         self.refuse_taken_name(&name, None).await?;
         let mut theme = Theme {
-            meta: Meta::new(),
             name,
-            description: String::new(),
-            merged_into: None,
+            ..Default::default()
         };
         self.save(&mut theme).await?;
         Ok(theme)
@@ -270,7 +268,7 @@ impl Store {
                     meta: Meta { id, ..Meta::new() },
                     reflection_id,
                     theme_id,
-                    quote: false,
+                    ..Default::default()
                 },
             };
             writer.save(&mut tag).await?;

@@ -220,3 +220,78 @@ async fn only_reflections_notes_and_actions_keep_earlier_wordings() {
         "Only reflections, notes and actions keep earlier wordings."
     );
 }
+
+#[tokio::test]
+async fn a_consent_changed_by_any_edit_is_dated_and_its_date_cannot_be_set_by_hand() {
+    let (_dir, store, session) = demo().await;
+    let someone = store
+        .add_participant(session.version_id, person("Aled Pryce", "Surrey CC"))
+        .await
+        .unwrap();
+    assert_eq!(someone.consent_named_at, None);
+    // The general edit (the cohort table's fields) dates the choice as the consent switch does.
+    let before = chrono::Utc::now() - chrono::Duration::milliseconds(1);
+    let edited = store
+        .update(
+            "participant",
+            someone.meta.id,
+            json!({"consent_named": true}).as_object().unwrap().clone(),
+        )
+        .await
+        .unwrap();
+    let edited: Participant = serde_json::from_value(edited).unwrap();
+    assert!(edited.consent_named);
+    assert!(edited.consent_named_at.is_some_and(|at| at >= before));
+    assert_eq!(
+        edited.consent_quoted_at, None,
+        "only the choice made is dated"
+    );
+    // Withdrawing is dated too, by the consent switch and the general edit alike.
+    let withdrawn = store
+        .set_consent(
+            someone.meta.id,
+            fieldbook_core::erasure::Consent::Named,
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(!withdrawn.consent_named);
+    assert!(withdrawn.consent_named_at >= edited.consent_named_at);
+    // The date is Fieldbook's to set, and so are links and stamps.
+    for field in ["consent_named_at", "version_id", "id", "stamp"] {
+        let patch = json!({ field: null }).as_object().unwrap().clone();
+        assert!(
+            refused(store.update("participant", someone.meta.id, patch).await)
+                .contains("cannot be changed here"),
+            "{field}"
+        );
+    }
+    let now: Participant = store.get(someone.meta.id).await.unwrap();
+    assert_eq!(now, withdrawn);
+}
+
+#[tokio::test]
+async fn every_declared_field_is_a_column_of_its_table_and_every_column_is_declared() {
+    let (_dir, store, _session) = demo().await;
+    let url = format!("sqlite://{}?mode=ro", store.path().display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    for kind in fieldbook_core::domain::KINDS {
+        let mut declared: Vec<&str> = fieldbook_core::domain::columns_of(kind)
+            .unwrap()
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        let mut stored: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
+            .bind(kind)
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+        // The search index's own key (migration 0006), kept by the store, not a field.
+        stored.retain(|c| !(kind == "reflection" && c == "search_key"));
+        declared.sort_unstable();
+        stored.sort_unstable();
+        assert_eq!(stored, declared, "{kind}");
+    }
+}
