@@ -354,6 +354,9 @@ enum AudienceArg {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    // Output piped into `head` (or any reader that stops early) ends the CLI quietly, as other
+    // command-line tools do, instead of panicking on the closed pipe.
+    sigpipe::reset();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -934,53 +934,46 @@ impl ThemeTag {
 
 const THEME_TAG_NAMESPACE: Uuid = Uuid::from_u128(0x2b6e_91d0_4c3a_4f7e_9d15_7a80_c4e2_51b9);
 
-/// Every kind of record, in an order where each kind's references come before it.
-pub const KINDS: [&str; 13] = [
-    Programme::KIND,
-    ProgrammeVersion::KIND,
-    Exercise::KIND,
-    Session::KIND,
-    AgendaItem::KIND,
-    Participant::KIND,
-    Reflection::KIND,
-    FacilitatorNote::KIND,
-    RunEvent::KIND,
-    Attendance::KIND,
-    Action::KIND,
-    Theme::KIND,
-    ThemeTag::KIND,
-];
+/// Declares the kinds of record once: [`KINDS`], their names, and `for_kind!`, which turns a
+/// name into its type.
+macro_rules! kinds {
+    ($($ty:ident),* $(,)?) => {
+        /// Every kind of record, in an order where each kind's references come before it.
+        pub const KINDS: [&str; [$(stringify!($ty)),*].len()] = [$(<$ty as Record>::KIND),*];
 
-/// Runs `$body` with `$t` naming the record type whose kind is `$kind`, returning its value
-/// from the enclosing function; evaluates to `$none` when no kind has that name. The one
-/// place that turns a kind's name into its type.
-macro_rules! for_kind {
-    ($kind:expr, $t:ident => $body:expr, $none:expr) => {{
-        macro_rules! try_kind {
-            ($ty:ident) => {
-                if $kind == <$crate::domain::$ty as $crate::domain::Record>::KIND {
-                    #[allow(dead_code)]
-                    type $t = $crate::domain::$ty;
-                    return $body;
-                }
-            };
+        /// Runs `$body` with `$t` naming the record type whose kind is `$kind`, returning its
+        /// value from the enclosing function; evaluates to `$none` when no kind has that name.
+        /// The one place that turns a kind's name into its type.
+        macro_rules! for_kind {
+            ($kind:expr, $t:ident => $body:expr, $none:expr) => {{
+                $(
+                    if $kind == <$crate::domain::$ty as $crate::domain::Record>::KIND {
+                        #[allow(dead_code)]
+                        type $t = $crate::domain::$ty;
+                        return $body;
+                    }
+                )*
+                $none
+            }};
         }
-        try_kind!(Programme);
-        try_kind!(ProgrammeVersion);
-        try_kind!(Exercise);
-        try_kind!(Session);
-        try_kind!(AgendaItem);
-        try_kind!(Participant);
-        try_kind!(Reflection);
-        try_kind!(FacilitatorNote);
-        try_kind!(RunEvent);
-        try_kind!(Attendance);
-        try_kind!(Action);
-        try_kind!(Theme);
-        try_kind!(ThemeTag);
-        $none
-    }};
+    };
 }
+
+kinds!(
+    Programme,
+    ProgrammeVersion,
+    Exercise,
+    Session,
+    AgendaItem,
+    Participant,
+    Reflection,
+    FacilitatorNote,
+    RunEvent,
+    Attendance,
+    Action,
+    Theme,
+    ThemeTag,
+);
 pub(crate) use for_kind;
 
 /// The refusal for a kind name that is no kind of record.
