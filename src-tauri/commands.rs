@@ -28,6 +28,7 @@ use fieldbook_core::views::{ExerciseFilter, ProgrammeOverview, SessionDetail, Ve
 use fieldbook_core::{participant_list, qda};
 use fieldbook_core::{Error, Store};
 
+use crate::dialogs::{self, Ask};
 use crate::error::IpcError;
 use crate::AppState;
 
@@ -474,13 +475,7 @@ pub async fn export_notes(
     let notes = store.gather_export(scope, audience).await?;
     let bytes = export::render(&notes, format, bom.unwrap_or(false))?;
     let name = export::suggested_file_name(&notes, format);
-    let filter = match format {
-        Format::Md => ("Markdown", "md"),
-        Format::Html => ("Web page (HTML)", "html"),
-        Format::Docx => ("Word document", "docx"),
-        Format::Csv => ("Spreadsheet (CSV)", "csv"),
-        Format::Json => ("JSON", "json"),
-    };
+    let filter = (format.label(), vec![format.extension()]);
     save_in_chosen_file(&state, "Save the notes", name, filter, &bytes).await
 }
 
@@ -503,7 +498,8 @@ pub async fn print_notes(
         return Ok(printed.then(|| "the printer".to_owned()));
     }
     let name = export::file_name_from(&notes.title, "pdf");
-    let Some(path) = choose_in_last_folder(&state, "Save as PDF", name, ("PDF", "pdf")).await?
+    let Some(path) =
+        choose_in_last_folder(&state, "Save as PDF", name, ("PDF", vec!["pdf"])).await?
     else {
         return Ok(None);
     };
@@ -554,7 +550,7 @@ async fn choose_in_last_folder(
     state: &AppState,
     title: &'static str,
     name: String,
-    filter: (&'static str, &'static str),
+    filter: dialogs::Filter,
 ) -> Reply<Option<std::path::PathBuf>> {
     let store = state.store.as_ref().map_err(IpcError::from)?;
     let folder = store
@@ -563,7 +559,7 @@ async fn choose_in_last_folder(
         .map(std::path::PathBuf::from)
         .filter(|f| f.is_dir())
         .or_else(dirs_documents);
-    let path = choose_save_path(state, title, name, filter, folder).await?;
+    let path = dialogs::ask_one(state, title, Some(filter), Ask::Save { name, folder }).await?;
     if let Some(folder) = path.as_ref().and_then(|p| p.parent()) {
         store
             .set_setting(LAST_EXPORT_FOLDER, &folder.to_string_lossy())
@@ -578,7 +574,7 @@ async fn save_in_chosen_file(
     state: &AppState,
     title: &'static str,
     name: String,
-    filter: (&'static str, &'static str),
+    filter: dialogs::Filter,
     bytes: &[u8],
 ) -> Reply<Option<String>> {
     let Some(path) = choose_in_last_folder(state, title, name, filter).await? else {
@@ -592,38 +588,6 @@ fn dirs_documents() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME")
         .map(|h| std::path::PathBuf::from(h).join("Documents"))
         .filter(|d| d.is_dir())
-}
-
-/// Where to save a file: the system's save dialog, starting in `folder` (or, in tests, the
-/// export folder given on the command line). `None` when the facilitator cancels. rfd hands
-/// the GTK calls to the main loop itself, so it is called from a worker thread: calling it on
-/// the main thread would wait on itself.
-async fn choose_save_path(
-    state: &AppState,
-    title: &'static str,
-    name: String,
-    filter: (&'static str, &'static str),
-    folder: Option<std::path::PathBuf>,
-) -> Reply<Option<std::path::PathBuf>> {
-    if let Some(dir) = &state.export_dir {
-        return Ok(Some(dir.join(name)));
-    }
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut dialog = rfd::FileDialog::new()
-            .set_title(title)
-            .set_file_name(&name)
-            .add_filter(filter.0, &[filter.1]);
-        if let Some(folder) = folder {
-            dialog = dialog.set_directory(folder);
-        }
-        dialog.save_file()
-    })
-    .await
-    .map_err(|e| {
-        IpcError::from(Error::invalid(format!(
-            "The save dialog could not open: {e}"
-        )))
-    })
 }
 
 #[derive(Debug, Serialize)]
@@ -657,17 +621,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> Reply<SyncStatus> {
 #[tauri::command]
 pub async fn choose_sync_folder(state: State<'_, AppState>) -> Reply<Option<String>> {
     let store = store(&state)?;
-    let folder = tauri::async_runtime::spawn_blocking(|| {
-        rfd::FileDialog::new()
-            .set_title("Choose the sync folder")
-            .pick_folder()
-    })
-    .await
-    .map_err(|e| {
-        IpcError::from(Error::invalid(format!(
-            "The folder dialog could not open: {e}"
-        )))
-    })?;
+    let folder = dialogs::ask_one(&state, "Choose the sync folder", None, Ask::Folder).await?;
     let Some(folder) = folder else {
         return Ok(None);
     };
@@ -713,8 +667,17 @@ pub async fn export_bundle_file(
         "fieldbook-{}.fieldbook",
         store.clock().now().format("%Y-%m-%d")
     );
-    let filter = ("Fieldbook bundle", "fieldbook");
-    let path = choose_save_path(&state, "Save the bundle", name, filter, dirs_documents()).await?;
+    let filter = ("Fieldbook bundle", vec!["fieldbook"]);
+    let path = dialogs::ask_one(
+        &state,
+        "Save the bundle",
+        Some(filter),
+        Ask::Save {
+            name,
+            folder: dirs_documents(),
+        },
+    )
+    .await?;
     let Some(path) = path else { return Ok(None) };
     export::write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
@@ -723,19 +686,9 @@ pub async fn export_bundle_file(
 /// Asks which bundles to import; they are kept here, so the window never handles paths.
 #[tauri::command]
 pub async fn choose_bundles(state: State<'_, AppState>) -> Reply<Vec<String>> {
-    let files = tauri::async_runtime::spawn_blocking(|| {
-        rfd::FileDialog::new()
-            .set_title("Choose bundles to import")
-            .add_filter("Fieldbook bundle", &["fieldbook"])
-            .pick_files()
-    })
-    .await
-    .map_err(|e| {
-        IpcError::from(Error::invalid(format!(
-            "The file dialog could not open: {e}"
-        )))
-    })?
-    .unwrap_or_default();
+    let filter = ("Fieldbook bundle", vec!["fieldbook"]);
+    let title = "Choose bundles to import";
+    let files = dialogs::ask(&state, title, Some(filter), Ask::OpenMany).await?;
     let names = files.iter().map(|f| f.display().to_string()).collect();
     if let Ok(mut pending) = state.pending_import.lock() {
         *pending = files;
@@ -839,7 +792,12 @@ pub async fn export_participant_data(
         "json",
     );
     let title = "Save everything held about this participant";
-    let path = choose_save_path(&state, title, name, ("JSON", "json"), dirs_documents()).await?;
+    let filter = ("JSON", vec!["json"]);
+    let ask = Ask::Save {
+        name,
+        folder: dirs_documents(),
+    };
+    let path = dialogs::ask_one(&state, title, Some(filter), ask).await?;
     let Some(path) = path else { return Ok(None) };
     export::write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
@@ -885,20 +843,7 @@ pub async fn choose_backup_folder(
     state: State<'_, AppState>,
 ) -> Reply<Option<fieldbook_core::backup::BackupPolicy>> {
     let store = store(&state)?;
-    let folder = match state.export_dir.as_ref() {
-        Some(dir) => Some(dir.join("backups-chosen")),
-        None => tauri::async_runtime::spawn_blocking(|| {
-            rfd::FileDialog::new()
-                .set_title("Choose where backups go")
-                .pick_folder()
-        })
-        .await
-        .map_err(|e| {
-            IpcError::from(Error::invalid(format!(
-                "The folder dialog could not open: {e}"
-            )))
-        })?,
-    };
+    let folder = dialogs::ask_one(&state, "Choose where backups go", None, Ask::Folder).await?;
     let Some(folder) = folder else {
         return Ok(None);
     };
@@ -921,8 +866,17 @@ pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>>
         "fieldbook-backup-{}.db",
         store.clock().now().format("%Y-%m-%d")
     );
-    let filter = ("Fieldbook backup", "db");
-    let path = choose_save_path(&state, "Save a backup", name, filter, dirs_documents()).await?;
+    let filter = ("Fieldbook backup", vec!["db"]);
+    let path = dialogs::ask_one(
+        &state,
+        "Save a backup",
+        Some(filter),
+        Ask::Save {
+            name,
+            folder: dirs_documents(),
+        },
+    )
+    .await?;
     let Some(path) = path else { return Ok(None) };
     store.backup_to(&path).await?;
     Ok(Some(path.display().to_string()))
@@ -932,18 +886,9 @@ pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>>
 /// database it replaces is kept in the backups folder).
 #[tauri::command]
 pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<bool> {
-    let file = tauri::async_runtime::spawn_blocking(|| {
-        rfd::FileDialog::new()
-            .set_title("Choose a backup to restore")
-            .add_filter("Fieldbook backup", &["db"])
-            .pick_file()
-    })
-    .await
-    .map_err(|e| {
-        IpcError::from(Error::invalid(format!(
-            "The file dialog could not open: {e}"
-        )))
-    })?;
+    let filter = ("Fieldbook backup", vec!["db"]);
+    let title = "Choose a backup to restore";
+    let file = dialogs::ask_one(&state, title, Some(filter), Ask::Open).await?;
     let Some(file) = file else { return Ok(false) };
     fieldbook_core::backup::stage_restore(&state.data_dir, &file).await?;
     app.restart();
@@ -1062,17 +1007,15 @@ pub async fn export_learning_summary(
     format: Format,
 ) -> Reply<Option<String>> {
     let summary = store(&state)?.learning_summary(programme).await?;
-    let (bytes, filter) = match format {
-        Format::Html => (
-            learning::render_html(&summary).into_bytes(),
-            ("Web page (HTML)", "html"),
-        ),
-        Format::Docx => (learning::render_docx(&summary)?, ("Word document", "docx")),
+    let bytes = match format {
+        Format::Html => learning::render_html(&summary).into_bytes(),
+        Format::Docx => learning::render_docx(&summary)?,
         _ => {
             return Err(Error::invalid("A learning summary is saved as HTML or Word.").into());
         }
     };
-    let name = learning::suggested_file_name(&summary, filter.1);
+    let filter = (format.label(), vec![format.extension()]);
+    let name = learning::suggested_file_name(&summary, format.extension());
     save_in_chosen_file(&state, "Save the learning summary", name, filter, &bytes).await
 }
 
@@ -1095,7 +1038,7 @@ pub async fn save_chart(
         &state,
         "Save the chart",
         file,
-        ("Image (SVG)", "svg"),
+        ("Image (SVG)", vec!["svg"]),
         bytes.as_bytes(),
     )
     .await
@@ -1137,38 +1080,6 @@ pub fn startup_time() -> Option<u64> {
         .ok()?;
     // USER_HZ, the unit of the start time, is 100 on Linux.
     Some(((uptime - start_ticks / 100.0) * 1000.0).max(0.0) as u64)
-}
-
-/// Where to open a file from: the system's open dialog, or in tests the first file in the
-/// export folder's `to-open/` with one of the extensions. `None` when the facilitator cancels.
-async fn choose_open_path(
-    state: &AppState,
-    title: &'static str,
-    filter: (&'static str, &'static [&'static str]),
-) -> Reply<Option<std::path::PathBuf>> {
-    if let Some(dir) = &state.export_dir {
-        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("to-open"))
-            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        files.sort();
-        return Ok(files.into_iter().find(|f| {
-            f.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| filter.1.contains(&e.to_ascii_lowercase().as_str()))
-        }));
-    }
-    tauri::async_runtime::spawn_blocking(move || {
-        rfd::FileDialog::new()
-            .set_title(title)
-            .add_filter(filter.0, filter.1)
-            .pick_file()
-    })
-    .await
-    .map_err(|e| {
-        IpcError::from(Error::invalid(format!(
-            "The file dialog could not open: {e}"
-        )))
-    })
 }
 
 fn read_chosen(path: &std::path::Path) -> Reply<(String, Vec<u8>)> {
@@ -1226,9 +1137,16 @@ pub async fn choose_participant_list(
     let store = store(&state)?;
     let filter = (
         "Participant list (CSV, Excel, LibreOffice)",
-        &["csv", "xlsx", "xlsm", "xls", "ods"][..],
+        vec!["csv", "xlsx", "xlsm", "xls", "ods"],
     );
-    let Some(path) = choose_open_path(&state, "Choose the participant list", filter).await? else {
+    let Some(path) = dialogs::ask_one(
+        &state,
+        "Choose the participant list",
+        Some(filter),
+        Ask::Open,
+    )
+    .await?
+    else {
         return Ok(None);
     };
     let (name, bytes) = read_chosen(&path)?;
@@ -1290,7 +1208,7 @@ pub async fn export_qdpx(
         &state,
         "Save for NVivo, ATLAS.ti, MAXQDA or QualCoder",
         name,
-        ("REFI-QDA project", "qdpx"),
+        ("REFI-QDA project", vec!["qdpx"]),
         &bytes,
     )
     .await
@@ -1308,7 +1226,7 @@ pub async fn export_codebook(state: State<'_, AppState>) -> Reply<Option<String>
         &state,
         "Save the codebook",
         "fieldbook-themes.qdc".into(),
-        ("REFI-QDA codebook", "qdc"),
+        ("REFI-QDA codebook", vec!["qdc"]),
         text.as_bytes(),
     )
     .await
@@ -1318,8 +1236,9 @@ pub async fn export_codebook(state: State<'_, AppState>) -> Reply<Option<String>
 #[tauri::command]
 pub async fn choose_codebook(state: State<'_, AppState>) -> Reply<Option<qda::CodebookPlan>> {
     let store = store(&state)?;
-    let filter = ("REFI-QDA codebook", &["qdc"][..]);
-    let Some(path) = choose_open_path(&state, "Choose a codebook", filter).await? else {
+    let filter = ("REFI-QDA codebook", vec!["qdc"]);
+    let Some(path) = dialogs::ask_one(&state, "Choose a codebook", Some(filter), Ask::Open).await?
+    else {
         return Ok(None);
     };
     let (name, bytes) = read_chosen(&path)?;
@@ -1359,7 +1278,7 @@ pub async fn export_calendar(state: State<'_, AppState>, version: String) -> Rep
         &state,
         "Save the sessions for calendars",
         calendar.file_name(),
-        ("Calendar (iCalendar)", "ics"),
+        ("Calendar (iCalendar)", vec!["ics"]),
         text.as_bytes(),
     )
     .await

@@ -2,6 +2,7 @@
 //! `fieldbook-core`.
 
 mod commands;
+mod dialogs;
 mod error;
 #[cfg(target_os = "linux")]
 mod print;

@@ -2,22 +2,15 @@
 // then the system's save dialog.
 
 import { api } from './api.js';
+import { choices, pairs } from './choices.js';
 import { fill, h } from './dom.js';
 import { notify } from './feedback.js';
-
-const FORMATS = [
-  ['docx', 'Word document (.docx)'],
-  ['html', 'Web page to print (.html)'],
-  ['md', 'Markdown text (.md)'],
-  ['csv', 'Spreadsheet of reflections (.csv)'],
-  ['json', 'Data for other tools (.json)'],
-];
 
 export function exportPanel(scope, what) {
   const audience = (value, label, hint, checked) => h('div', { class: 'radio' },
     h('input', { type: 'radio', name: 'export-audience', id: `export-${value}`, value, checked: checked ? true : null, 'aria-describedby': `export-${value}-hint` }),
     h('span', {}, h('label', { for: `export-${value}` }, label), h('span', { class: 'hint', id: `export-${value}-hint` }, hint)));
-  const format = h('select', { id: 'export-format' }, FORMATS.map(([v, t]) => h('option', { value: v }, t)));
+  const format = h('select', { id: 'export-format' }, pairs(choices.export_formats).map(([v, t]) => h('option', { value: v }, t)));
   const bom = h('input', { type: 'checkbox', id: 'export-bom' });
   const bomField = h('div', { class: 'checkbox', hidden: true }, bom, h('label', { for: 'export-bom' }, 'For Excel (adds a marker so accents and symbols read right)'));
   format.addEventListener('change', () => { bomField.hidden = format.value !== 'csv'; });

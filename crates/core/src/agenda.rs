@@ -126,7 +126,7 @@ pub fn timetable(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ItemKind, Meta};
+    use crate::domain::ItemKind;
     use uuid::Uuid;
 
     fn item(title: &str, minutes: u32, pinned: Option<&str>) -> AgendaItem {

@@ -484,6 +484,8 @@ impl Choice {
 pub struct Choices {
     pub sectors: Vec<Choice>,
     pub item_kinds: Vec<Choice>,
+    /// The formats notes are exported in.
+    pub export_formats: Vec<Choice>,
     /// The marks around matched words in search results (see `search::MARK_START`).
     pub mark_start: char,
     pub mark_end: char,
@@ -494,6 +496,7 @@ impl Choices {
         Choices {
             sectors: Choice::of(&Sector::ALL, Sector::label),
             item_kinds: Choice::of(&ItemKind::ALL, ItemKind::label),
+            export_formats: Choice::of(&crate::export::Format::ALL, crate::export::Format::label),
             mark_start: crate::search::MARK_START,
             mark_end: crate::search::MARK_END,
         }
@@ -1029,6 +1032,17 @@ mod tests {
             .map(|c| c.value.as_str())
             .collect();
         assert_eq!(kinds, ["activity", "plenary", "breakout", "pairs", "break"]);
+        let formats: Vec<&str> = choices
+            .export_formats
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect();
+        assert_eq!(formats, ["docx", "html", "md", "csv", "json"]);
+        // Each format's value is the name the CLI takes too.
+        for c in &choices.export_formats {
+            let format: crate::export::Format = c.value.parse().unwrap();
+            assert!(c.label.ends_with(&format!("(.{})", format.extension())));
+        }
         // Each value reads back as the kind it names.
         for c in &choices.item_kinds {
             let kind: ItemKind = serde_json::from_value(serde_json::json!(c.value)).unwrap();

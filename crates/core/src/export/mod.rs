@@ -56,6 +56,26 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format notes are saved in, in the order the window offers them.
+    pub const ALL: [Format; 5] = [
+        Format::Docx,
+        Format::Html,
+        Format::Md,
+        Format::Csv,
+        Format::Json,
+    ];
+
+    /// What the window and the save dialog call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Docx => "Word document (.docx)",
+            Format::Html => "Web page to print (.html)",
+            Format::Md => "Markdown text (.md)",
+            Format::Csv => "Spreadsheet of reflections (.csv)",
+            Format::Json => "Data for other tools (.json)",
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Md => "md",
