@@ -451,7 +451,7 @@ pub async fn add_observation(
 
 /// Full screen for the participants' capture screen, and back.
 #[tauri::command]
-pub fn set_full_screen(window: tauri::Window, on: bool) -> Reply<()> {
+pub fn set_full_screen<R: tauri::Runtime>(window: tauri::Window<R>, on: bool) -> Reply<()> {
     window.set_fullscreen(on).map_err(|e| {
         IpcError::from(Error::invalid(format!(
             "The window could not change size: {e}"
@@ -483,8 +483,8 @@ pub async fn export_notes(
 /// facilitator chooses (no print dialog); otherwise through the system's print dialog.
 /// `None` when they cancel; the PDF's path once written.
 #[tauri::command]
-pub async fn print_notes(
-    app: tauri::AppHandle,
+pub async fn print_notes<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     scope: Scope,
     audience: Audience,
@@ -525,8 +525,8 @@ pub async fn print_notes(
 }
 
 #[cfg(target_os = "linux")]
-async fn print_html(
-    app: &tauri::AppHandle,
+async fn print_html<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
     html: String,
     pdf: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
@@ -534,8 +534,8 @@ async fn print_html(
 }
 
 #[cfg(not(target_os = "linux"))]
-async fn print_html(
-    _app: &tauri::AppHandle,
+async fn print_html<R: tauri::Runtime>(
+    _app: &tauri::AppHandle<R>,
     _html: String,
     _pdf: Option<&std::path::Path>,
 ) -> Result<bool, Error> {
@@ -885,7 +885,10 @@ pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>>
 /// Checks a backup the facilitator chooses and restores it by restarting Fieldbook (the
 /// database it replaces is kept in the backups folder).
 #[tauri::command]
-pub async fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<bool> {
+pub async fn restore_backup<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<bool> {
     let filter = ("Fieldbook backup", vec!["db"]);
     let title = "Choose a backup to restore";
     let file = dialogs::ask_one(&state, title, Some(filter), Ask::Open).await?;

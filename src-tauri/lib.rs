@@ -96,46 +96,11 @@ async fn open(
     Ok(store)
 }
 
-pub fn run() {
-    let args = Args::parse();
-    #[allow(unused_mut)]
-    let mut clock: Arc<dyn fieldbook_core::clock::Clock> =
-        Arc::new(fieldbook_core::clock::SystemClock);
-    #[cfg(debug_assertions)]
-    if let Some(file) = args.clock_file {
-        clock = Arc::new(FileClock(file));
-    }
-    #[cfg(debug_assertions)]
-    let export_dir = args.export_dir;
-    #[cfg(not(debug_assertions))]
-    let export_dir = None;
-    #[cfg(debug_assertions)]
-    let phones_listen = args.phones_listen;
-    #[cfg(not(debug_assertions))]
-    let phones_listen = None;
-    let (data_dir, store) = match paths::data_dir(args.data_dir) {
-        Ok(dir) => {
-            let store = tauri::async_runtime::block_on(open(&dir, clock));
-            (dir, store)
-        }
-        Err(e) => (PathBuf::new(), Err(e)),
-    };
-    if let Err(e) = &store {
-        // The window shows this too; a terminal user sees it here.
-        eprintln!("fieldbook: {e}");
-    }
-
-    let result = tauri::Builder::default()
-        .manage(AppState {
-            data_dir,
-            store,
-            export_dir,
-            pending_import: Default::default(),
-            pending_list: Default::default(),
-            pending_codebook: Default::default(),
-            phones: Default::default(),
-            phones_listen,
-        })
+/// Fieldbook's state and commands on a Tauri runtime: the real window's, or in tests the
+/// mock one (`tauri::test`), so commands are tested as the window calls them.
+pub fn app<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::choices,
@@ -236,7 +201,48 @@ pub fn run() {
             commands::phones_project,
             commands::phones_projector,
         ])
-        .build(tauri::generate_context!());
+}
+
+pub fn run() {
+    let args = Args::parse();
+    #[allow(unused_mut)]
+    let mut clock: Arc<dyn fieldbook_core::clock::Clock> =
+        Arc::new(fieldbook_core::clock::SystemClock);
+    #[cfg(debug_assertions)]
+    if let Some(file) = args.clock_file {
+        clock = Arc::new(FileClock(file));
+    }
+    #[cfg(debug_assertions)]
+    let export_dir = args.export_dir;
+    #[cfg(not(debug_assertions))]
+    let export_dir = None;
+    #[cfg(debug_assertions)]
+    let phones_listen = args.phones_listen;
+    #[cfg(not(debug_assertions))]
+    let phones_listen = None;
+    let (data_dir, store) = match paths::data_dir(args.data_dir) {
+        Ok(dir) => {
+            let store = tauri::async_runtime::block_on(open(&dir, clock));
+            (dir, store)
+        }
+        Err(e) => (PathBuf::new(), Err(e)),
+    };
+    if let Err(e) = &store {
+        // The window shows this too; a terminal user sees it here.
+        eprintln!("fieldbook: {e}");
+    }
+
+    let state = AppState {
+        data_dir,
+        store,
+        export_dir,
+        pending_import: Default::default(),
+        pending_list: Default::default(),
+        pending_codebook: Default::default(),
+        phones: Default::default(),
+        phones_listen,
+    };
+    let result = app(tauri::Builder::default(), state).build(tauri::generate_context!());
     let app = match result {
         Ok(app) => app,
         Err(e) => {
@@ -262,6 +268,112 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{json, Value};
+    use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+    use tauri::Manager;
+
+    /// Fieldbook on Tauri's mock runtime with the real configuration (its window and the
+    /// commands it grants), on the data folder `dir`.
+    fn mock_window(dir: &std::path::Path) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+        let store = tauri::async_runtime::block_on(fieldbook_core::Store::open(dir));
+        let state = super::AppState {
+            data_dir: dir.to_path_buf(),
+            store,
+            export_dir: None,
+            pending_import: Default::default(),
+            pending_list: Default::default(),
+            pending_codebook: Default::default(),
+            phones: Default::default(),
+            phones_listen: None,
+        };
+        let app = super::app(mock_builder(), state)
+            .build(tauri::generate_context!())
+            .unwrap();
+        match app.get_webview_window("main") {
+            Some(window) => window,
+            None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Calls a command as the window's `api.js` does: its answer, or the `{code, message}`
+    /// error.
+    fn call(
+        window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        command: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
+        let request = tauri::webview::InvokeRequest {
+            cmd: command.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_owned(),
+        };
+        get_ipc_response(window, request).map(|body| body.deserialize().unwrap())
+    }
+
+    #[test]
+    fn the_window_is_refused_in_the_core_s_words_with_a_code_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let window = mock_window(dir.path());
+        let before = call(&window, "list_programmes", json!({})).unwrap();
+        assert_eq!(
+            call(&window, "create_programme", json!({"title": "  "})),
+            Err(json!({
+                "code": "invalid",
+                "message": "Give the programme a title. Nothing has been changed."
+            }))
+        );
+        let long = "x".repeat(301);
+        let refused = call(&window, "create_programme", json!({ "title": long })).unwrap_err();
+        assert_eq!(refused["code"], "invalid");
+        assert_eq!(
+            refused["message"],
+            "A title can be at most 300 characters long. Nothing has been changed."
+        );
+        assert_eq!(call(&window, "list_programmes", json!({})).unwrap(), before);
+        // A malformed id is the facilitator's kind of mistake, not an internal failure.
+        let refused = call(&window, "get_session", json!({"id": "not-an-id"})).unwrap_err();
+        assert_eq!(refused["code"], "invalid", "{refused}");
+        // Made through the window, a programme is there for the next call.
+        let made = call(
+            &window,
+            "create_programme",
+            json!({"title": "Sunderland network"}),
+        );
+        let id = made.unwrap()["id"].as_str().unwrap().to_owned();
+        let refused = call(
+            &window,
+            "update_record",
+            json!({"kind": "programme", "id": id, "patch": {"id": "x"}}),
+        )
+        .unwrap_err();
+        assert_eq!(refused["code"], "invalid");
+        assert!(refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be changed here"));
+    }
+
+    #[test]
+    fn the_window_s_lists_come_from_the_core() {
+        let dir = tempfile::tempdir().unwrap();
+        let window = mock_window(dir.path());
+        let choices = call(&window, "choices", json!({})).unwrap();
+        let formats: Vec<&str> = choices["export_formats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(formats, ["docx", "html", "md", "csv", "json"]);
+        assert_eq!(choices["item_kinds"][0]["label"], "Activity");
+    }
+
     /// Every command is declared in build.rs, granted in tauri.conf.json and registered here,
     /// and nothing else is granted.
     #[test]

@@ -17,8 +17,8 @@ type Done = tokio::sync::oneshot::Sender<Result<bool, String>>;
 
 /// Prints `html`: to a PDF at `pdf` without a dialog, or, with `pdf` `None`, through the
 /// print dialog. `Ok(false)` when the facilitator cancels the dialog.
-pub async fn print_html(
-    app: &tauri::AppHandle,
+pub async fn print_html<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
     html: String,
     pdf: Option<&Path>,
 ) -> Result<bool, Error> {
