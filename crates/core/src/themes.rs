@@ -29,12 +29,20 @@ pub struct ThemeLine {
 }
 
 /// A theme's id and name, as shown beside a reflection.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ThemeName {
     pub id: String,
     pub name: String,
     /// Chosen as a quote for this theme.
     pub quote: bool,
+}
+
+/// A reflection and one theme it is tagged with.
+#[derive(sqlx::FromRow)]
+struct TaggedWith {
+    reflection_id: String,
+    #[sqlx(flatten)]
+    theme: ThemeName,
 }
 
 /// How a summary is broken down.
@@ -54,7 +62,7 @@ pub struct SummaryScope {
     pub version_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SummaryColumn {
     pub id: String,
     pub label: String,
@@ -347,20 +355,17 @@ impl Store {
         for chunk in reflections.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let sql = format!(
-                "SELECT rt.reflection_id, t.id, t.name, max(rt.quote) FROM reflection_theme rt
-                 JOIN theme t ON t.id = rt.theme_id
+                "SELECT rt.reflection_id, t.id, t.name, max(rt.quote) AS quote
+                 FROM reflection_theme rt JOIN theme t ON t.id = rt.theme_id
                  WHERE rt.reflection_id IN ({marks})
                  GROUP BY rt.reflection_id, t.id ORDER BY t.name COLLATE NOCASE"
             );
-            let mut query = sqlx::query_as::<_, (String, String, String, bool)>(&sql);
+            let mut query = sqlx::query_as::<_, TaggedWith>(&sql);
             for r in chunk {
                 query = query.bind(r);
             }
-            for (reflection, id, name, quote) in query.fetch_all(self.reader()).await? {
-                found
-                    .entry(reflection)
-                    .or_default()
-                    .push(ThemeName { id, name, quote });
+            for row in query.fetch_all(self.reader()).await? {
+                found.entry(row.reflection_id).or_default().push(row.theme);
             }
         }
         Ok(found)
@@ -389,9 +394,10 @@ impl Store {
         };
         let (column_sql, key) = match breakdown {
             Breakdown::Place => (
-                "SELECT v.id, CASE v.kind WHEN 'national' THEN 'National' ELSE v.place END, g.title,
+                "SELECT v.id, CASE v.kind WHEN 'national' THEN 'National' ELSE v.place END AS label,
+                    g.title AS detail,
                     (SELECT count(*) FROM session s JOIN reflection r ON r.session_id = s.id
-                     WHERE s.version_id = v.id AND r.deleted = 0 AND r.text != '')
+                     WHERE s.version_id = v.id AND r.deleted = 0 AND r.text != '') AS reflections
                  FROM programme_version v JOIN programme g ON g.id = v.programme_id
                  WHERE v.deleted = 0 AND g.deleted = 0
                    AND {scope}
@@ -399,9 +405,9 @@ impl Store {
                 "s.version_id",
             ),
             Breakdown::Session => (
-                "SELECT s.id, s.title, s.date,
+                "SELECT s.id, s.title AS label, s.date AS detail,
                     (SELECT count(*) FROM reflection r
-                     WHERE r.session_id = s.id AND r.deleted = 0 AND r.text != '')
+                     WHERE r.session_id = s.id AND r.deleted = 0 AND r.text != '') AS reflections
                  FROM session s LEFT JOIN programme_version v ON v.id = s.version_id
                  WHERE s.deleted = 0
                    AND {scope}
@@ -409,22 +415,11 @@ impl Store {
                 "s.id",
             ),
         };
-        let columns: Vec<SummaryColumn> =
-            sqlx::query_as::<_, (String, String, Option<String>, i64)>(
-                &column_sql.replace("{scope}", scope_sql),
-            )
+        let columns: Vec<SummaryColumn> = sqlx::query_as(&column_sql.replace("{scope}", scope_sql))
             .bind(&programme)
             .bind(&version)
             .fetch_all(self.reader())
-            .await?
-            .into_iter()
-            .map(|(id, label, detail, reflections)| SummaryColumn {
-                id,
-                label,
-                detail,
-                reflections,
-            })
-            .collect();
+            .await?;
         let counts: Vec<(String, String, i64)> = sqlx::query_as(&format!(
             "SELECT rt.theme_id, {key}, count(DISTINCT r.id)
              FROM reflection_theme rt

@@ -352,6 +352,16 @@ async fn read_here(writer: &mut Writer<'_>, all: &[Change]) -> Result<Here> {
 
 /// Every version of each touched record, and its current row. A record this laptop held no
 /// version of has only the incoming ones and no row, so only records held before are read.
+/// One version of a record, as the change log holds it.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    record_id: String,
+    stamp: String,
+    parent_stamp: Option<String>,
+    resolves: String,
+    op: String,
+}
+
 async fn read_touched(
     writer: &mut Writer<'_>,
     kinds: BTreeMap<Uuid, String>,
@@ -393,20 +403,20 @@ async fn read_touched(
         .collect();
     for chunk in ids.chunks(LOOKUP) {
         let list = serde_json::to_string(chunk)?;
-        let rows: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        let rows: Vec<VersionRow> = sqlx::query_as(
             "SELECT record_id, stamp, parent_stamp, resolves, op FROM change_log
              WHERE record_id IN (SELECT value FROM json_each(?1))",
         )
         .bind(&list)
         .fetch_all(writer.tx())
         .await?;
-        for (record, stamp, parent, resolves, op) in rows {
-            if let Some(t) = touched.get_mut(&parse_id(&record)?) {
+        for row in rows {
+            if let Some(t) = touched.get_mut(&parse_id(&row.record_id)?) {
                 t.versions.push(Version {
-                    stamp: stamp.parse()?,
-                    parent: parent.as_deref().map(str::parse).transpose()?,
-                    resolves: serde_json::from_str(&resolves)?,
-                    deleted: op != "put",
+                    stamp: row.stamp.parse()?,
+                    parent: row.parent_stamp.as_deref().map(str::parse).transpose()?,
+                    resolves: serde_json::from_str(&row.resolves)?,
+                    deleted: row.op != "put",
                 });
             }
         }
