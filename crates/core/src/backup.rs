@@ -44,18 +44,10 @@ pub async fn check_database_file(path: &Path) -> Result<()> {
         if !has_device {
             return Err(bad("it is a database, but not Fieldbook's"));
         }
-        let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
-            .fetch_one(&mut conn)
+        crate::store::Migrated::of(&mut conn)
             .await
-            .map_err(|_| bad("it is a database, but not Fieldbook's"))?;
-        let supported = crate::store::newest_migration();
-        if version.unwrap_or(0) > supported {
-            return Err(Error::NewerDatabase {
-                found: version.unwrap_or(0),
-                supported,
-            });
-        }
-        Ok(())
+            .map_err(|_| bad("it is a database, but not Fieldbook's"))?
+            .check_not_newer()
     }
     .await;
     let _ = conn.close().await;

@@ -75,10 +75,13 @@ impl Store {
             .await
             .map_err(|e| describe_open_error(e, dir, &path))?;
 
-        check_schema_version(&pool)
+        let migrated = async { Migrated::of(&mut *pool.acquire().await?).await }
             .await
+            .map_err(|e| describe_open_error(e, dir, &path))?;
+        migrated
+            .check_not_newer()
             .map_err(|e| describe_open_error_any(e, dir, &path))?;
-        if !created && has_pending_migrations(&pool).await? {
+        if !created && migrated.pending() {
             backup_before_migration(&pool, dir, clock.as_ref()).await?;
         }
         MIGRATOR.run(&pool).await?;
@@ -596,20 +599,47 @@ fn upsert_from(kind: &str, columns: &[Column], source: &str, open: &str, close: 
     )
 }
 
-async fn has_pending_migrations(pool: &SqlitePool) -> Result<bool> {
-    let has_table: bool = sqlx::query_scalar(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_one(pool)
-    .await?;
-    let applied: i64 = if has_table {
-        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
-            .fetch_one(pool)
-            .await?
-    } else {
-        0
-    };
-    Ok((applied as usize) < MIGRATOR.iter().count())
+/// What migrations a database has had: how many, and the newest (both 0 for a database no
+/// Fieldbook has migrated yet).
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub(crate) struct Migrated {
+    pub count: i64,
+    pub newest: i64,
+}
+
+impl Migrated {
+    pub(crate) async fn of(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Migrated> {
+        let has_table: bool = sqlx::query_scalar(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !has_table {
+            return Ok(Migrated::default());
+        }
+        sqlx::query_as(
+            "SELECT count(*) AS count, coalesce(max(version), 0) AS newest FROM _sqlx_migrations",
+        )
+        .fetch_one(conn)
+        .await
+    }
+
+    /// True when this Fieldbook has migrations the database has not had.
+    fn pending(self) -> bool {
+        (self.count as usize) < MIGRATOR.iter().count()
+    }
+
+    /// Refuses a database that a newer Fieldbook has migrated past what this one knows.
+    pub(crate) fn check_not_newer(self) -> Result<()> {
+        let supported = newest_migration();
+        if self.newest > supported {
+            return Err(Error::NewerDatabase {
+                found: self.newest,
+                supported,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A checked copy of the database as it was, before a newer Fieldbook changes its format, in
@@ -625,26 +655,6 @@ async fn backup_before_migration(pool: &SqlitePool, dir: &Path, clock: &dyn Cloc
         .unwrap_or_else(|| dir.join("backups"));
     crate::backup::copy_checked(pool, &folder, "before-migration", clock).await?;
     Ok(())
-}
-
-/// Refuses a database that a newer Fieldbook has migrated past what this one knows.
-async fn check_schema_version(pool: &SqlitePool) -> Result<()> {
-    let has_migrations: bool = sqlx::query_scalar(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_one(pool)
-    .await?;
-    if !has_migrations {
-        return Ok(());
-    }
-    let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
-        .fetch_one(pool)
-        .await?;
-    let supported = newest_migration();
-    match found {
-        Some(found) if found > supported => Err(Error::NewerDatabase { found, supported }),
-        _ => Ok(()),
-    }
 }
 
 /// This database's device id. A database opened on another machine or at another path than
