@@ -161,9 +161,13 @@ async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change()
     let second = item_ids(&app).await[1].clone();
     let minutes = item_minutes(&app).await[1];
     app.click(&format!("#edit-{second}")).await;
-    app.type_then("#item-minutes", &(minutes + 10).to_string(), Key::Tab)
-        .await;
-    app.wait_saved().await;
+    app.type_and_save(
+        "#item-minutes",
+        &(minutes + 10).to_string(),
+        Key::Tab,
+        "saved",
+    )
+    .await;
     app.wait_for_js(
         "return document.querySelectorAll('[data-testid=\"agenda-item\"]')[1].dataset.minutes === arguments[0];",
         vec![json!((minutes + 10).to_string())],
@@ -202,9 +206,13 @@ async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change()
         .await;
     let first = item_ids(&app).await[0].clone();
     app.click(&format!("#edit-{first}")).await;
-    app.type_then("#item-title", "Arrival, welcome and check-in", Key::Tab)
-        .await;
-    app.wait_saved().await;
+    app.type_and_save(
+        "#item-title",
+        "Arrival, welcome and check-in",
+        Key::Tab,
+        "saved",
+    )
+    .await;
 
     // Surrey is offered the change and takes it; its own edit stays.
     app.follow(LCT, LCT).await;
@@ -316,13 +324,13 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
     app.click(".exercise-link a").await;
     app.click("#edit-exercise").await;
     app.find("#exercise-purpose").await;
-    app.type_then(
+    app.type_and_save(
         "#exercise-purpose",
         "A revised purpose for the fishbowl.",
         Key::Tab,
+        "saved",
     )
     .await;
-    app.wait_saved().await;
     app.client.back().await.unwrap();
     app.client.back().await.unwrap();
     app.wait_for_heading("Peer learning for system stewards")

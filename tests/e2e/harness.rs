@@ -412,11 +412,24 @@ impl Harness {
 
     /// Waits until the "Saved" line says the last change was saved.
     pub async fn wait_saved(&self) {
+        self.wait_save_state("saved").await;
+    }
+
+    /// Waits until the "Saved" line is in `state`: "saved" when the last change was saved,
+    /// "error" when it was refused.
+    pub async fn wait_save_state(&self, state: &str) {
         self.wait_for_js(
-            "return document.getElementById('save-status').dataset.state === 'saved';",
-            vec![],
+            "return document.getElementById('save-status').dataset.state === arguments[0] || null;",
+            vec![json!(state)],
         )
         .await;
+    }
+
+    /// Types `text` into the field matching `css`, presses `key` there (Tab to leave it, Enter
+    /// to send it), and waits until the "Saved" line is in `state` ("saved" or "error").
+    pub async fn type_and_save(&self, css: &str, text: &str, key: Key, state: &str) {
+        self.type_then(css, text, key).await;
+        self.wait_save_state(state).await;
     }
 
     /// The agenda's start times as shown, in order.

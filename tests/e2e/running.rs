@@ -251,20 +251,20 @@ async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
 
     // An action for Amira, a running note and an observation.
     app.press("#action-who", "Amira").await;
-    app.type_then(
+    app.type_and_save(
         "#action-text",
         "Invite the housing team to the next cohort meeting",
         Key::Enter,
+        "saved",
     )
     .await;
-    app.wait_saved().await;
-    app.type_then(
+    app.type_and_save(
         "#session-note",
         "The room was too warm; moved to the hall after lunch.",
         Key::Tab,
+        "saved",
     )
     .await;
-    app.wait_saved().await;
     app.type_then("#observation-text", "Energy dipped after lunch", Key::Enter)
         .await;
     app.wait_for_js("return [...document.querySelectorAll('.captured li')].some(l => l.textContent.includes('Energy dipped'));", vec![]).await;

@@ -297,21 +297,6 @@ async fn status(app: &Harness) -> (String, String) {
     )
 }
 
-async fn wait_state(app: &Harness, state: &str) {
-    app.wait_for_js(
-        "return document.getElementById('save-status').dataset.state === arguments[0] || null;",
-        vec![json!(state)],
-    )
-    .await;
-}
-
-/// Types `text` into the field `css`, leaves it with Tab, and waits for the save status to be
-/// `state` ("saved", or "error" for a value refused).
-async fn leave_field(app: &Harness, css: &str, text: &str, state: &str) {
-    app.type_then(css, text, Key::Tab).await;
-    wait_state(app, state).await;
-}
-
 #[tokio::test]
 async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british() {
     let app = Harness::start().await;
@@ -330,14 +315,16 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     // A blank title is refused; typing it back puts everything right again.
     app.find("#item-title").await.clear().await.unwrap();
     app.press("#item-title", &Key::Tab.to_string()).await;
-    wait_state(&app, "error").await;
+    app.wait_save_state("error").await;
     assert!(!app.texts(".inspector .field-error").await.is_empty());
-    leave_field(&app, "#item-title", &original, "saved").await;
+    app.type_and_save("#item-title", &original, Key::Tab, "saved")
+        .await;
     assert!(app.texts(".inspector .field-error").await.is_empty());
 
     // 9999 minutes and 0 minutes are refused by the core, and the status says so.
     for refused in ["9999", "0"] {
-        leave_field(&app, "#item-minutes", refused, "error").await;
+        app.type_and_save("#item-minutes", refused, Key::Tab, "error")
+            .await;
         let (_, text) = status(&app).await;
         assert!(text.contains("Length (minutes)"), "{text}");
         let message = app.texts(".inspector .field-error").await.join(" ");
@@ -351,7 +338,8 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
 
     // A long first item runs into the fixed lunch: the summary bar says so too.
     app.click(&format!("#edit-{first}")).await;
-    leave_field(&app, "#item-minutes", "300", "saved").await;
+    app.type_and_save("#item-minutes", "300", Key::Tab, "saved")
+        .await;
     let clash = app
         .wait_for_js(
             "return document.querySelector('[data-testid=summary-clash]')?.textContent;",
@@ -416,21 +404,25 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
         }
     }
     // A date typed day first, as in Britain.
-    leave_field(&app, "#session-date", "27/3/2027", "saved").await;
+    app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
+        .await;
     app.wait_for_js(
         "return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;",
         vec![],
     )
     .await;
-    leave_field(&app, "#session-date", "31/02/2027", "error").await;
+    app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
+        .await;
     let message = app.texts(".field-invalid .field-error").await.join(" ");
     assert!(
         message.contains("There is no 31 February 2027"),
         "{message}"
     );
-    leave_field(&app, "#session-date", "27/03/2027", "saved").await;
+    app.type_and_save("#session-date", "27/03/2027", Key::Tab, "saved")
+        .await;
     // A time typed without its colon.
-    leave_field(&app, "#session-start-time", "915", "saved").await;
+    app.type_and_save("#session-start-time", "915", Key::Tab, "saved")
+        .await;
     app.wait_for_js(
         "return document.querySelector('[data-testid=session-start]').textContent === '09:15' || null;",
         vec![],
