@@ -131,6 +131,12 @@ impl Fixture {
             .collect()
     }
 
+    /// The titles of the first session's agenda items in `version`, in order.
+    async fn item_titles(&self, version: Uuid) -> Vec<String> {
+        let titles = self.titles(version).await;
+        titles.into_iter().map(|(title, _)| title).collect()
+    }
+
     async fn differences(&self, local: Uuid) -> Vec<fieldbook_core::compare::Difference> {
         let l = self.store.snapshot_version(local).await.unwrap();
         let n = self.store.snapshot_version(self.national).await.unwrap();
@@ -453,12 +459,7 @@ async fn items_and_sessions_duplicate_and_move() {
     let f = fixture().await;
     f.store.duplicate_agenda_item(f.items[0]).await.unwrap();
     f.store.move_agenda_item(f.items[2], 1).await.unwrap();
-    let titles: Vec<String> = f
-        .titles(f.national)
-        .await
-        .into_iter()
-        .map(|t| t.0)
-        .collect();
+    let titles = f.item_titles(f.national).await;
     assert_eq!(titles, ["Welcome", "Lunch", "Welcome", "Fishbowl"]);
 
     let copy = f.store.duplicate_session(f.session).await.unwrap();
@@ -533,12 +534,7 @@ async fn moving_an_item_back_and_forth_many_times_keeps_the_order_exact() {
         f.store.move_agenda_item(f.items[2], 1).await.unwrap();
         f.store.move_agenda_item(f.items[0], 1).await.unwrap();
     }
-    let titles: Vec<String> = f
-        .titles(f.national)
-        .await
-        .into_iter()
-        .map(|t| t.0)
-        .collect();
+    let titles = f.item_titles(f.national).await;
     assert_eq!(titles, ["Lunch", "Welcome", "Fishbowl"]);
     let positions: Vec<f64> = f
         .store
