@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 // Part of this one test binary (autotests = false in Cargo.toml) to keep link time down.
 mod files;
 mod phones;
+mod python;
 mod sync_folder;
 mod syncthing;
 
