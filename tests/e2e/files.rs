@@ -4,36 +4,17 @@
 //! test export folder's `to-open/` (WebDriver cannot answer a native dialog) and the saved
 //! files are read back by Python's pyqdpx and icalendar.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
+#[path = "../../crates/cli/tests/python.rs"]
+mod python;
+
+use python::run_python;
+
 use crate::fixtures::{data_folder, files_with_extension, open_themes_of, reflect, seeded};
 use crate::harness::Harness;
-
-fn python_script(script: &str, args: &[&Path]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var_os("FIELDBOOK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/py/bin/python"));
-    assert!(
-        python.exists(),
-        "{} is missing: run `scripts/dev deps`",
-        python.display()
-    );
-    let out = Command::new(python)
-        .arg(root.join("crates/cli/tests/python").join(script))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Sets a select's value as a choice from its list would, and tells the page.
 async fn choose(app: &Harness, css: &str, value: &str) {
@@ -87,7 +68,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     let (tmp, data_dir, exports, to_open) = folders_with_files_to_open();
     let lists = tmp.path().join("lists");
     std::fs::create_dir_all(&lists).unwrap();
-    python_script("make_lists.py", &[&lists]);
+    run_python("make_lists.py", &[&lists]);
     let (store, version, _) = seeded(&data_dir).await;
     store.close().await;
     // First a list whose columns Fieldbook cannot recognise.
@@ -230,7 +211,7 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     app.click("#export-qdpx").await;
     wait_for_qda_file(&app, ".qdpx").await;
     let qdpx = exports.join("leading-change-together.qdpx");
-    let project: Value = serde_json::from_str(&python_script("read_qdpx.py", &[&qdpx])).unwrap();
+    let project: Value = serde_json::from_str(&run_python("read_qdpx.py", &[&qdpx])).unwrap();
     assert_eq!(project["codes"], json!(["Trust"]));
     let sources = project["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 2);
@@ -285,7 +266,7 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     let ics = files_with_extension(&exports, "ics")
         .pop()
         .expect("an .ics file was saved");
-    let calendar: Value = serde_json::from_str(&python_script("read_ics.py", &[&ics])).unwrap();
+    let calendar: Value = serde_json::from_str(&run_python("read_ics.py", &[&ics])).unwrap();
     let events = calendar["events"].as_array().unwrap();
     assert_eq!(events.len(), 4, "{calendar}");
     assert!(events.iter().all(|e| e["tzid"] == "Europe/London"));

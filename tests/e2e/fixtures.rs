@@ -173,6 +173,15 @@ pub async fn wait_for_item(app: &Harness, n: usize) {
     .await;
 }
 
+/// On a participant's page, erases them as a facilitator means to: "Erase…", their name typed,
+/// then the button; waits for the cohort it leads back to.
+pub async fn erase_participant(app: &Harness, name: &str) {
+    app.click("#erase").await;
+    app.type_into("#confirm-erase-typed", name).await;
+    app.click("#confirm-erase").await;
+    app.wait_for_heading("Cohort").await;
+}
+
 /// The Themes screen (Alt+6) with the summary of the programme whose title starts `title`.
 pub async fn open_themes_of(app: &Harness, title: &str) {
     app.shortcut(6, "Themes").await;

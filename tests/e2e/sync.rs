@@ -6,7 +6,8 @@ use fieldbook_core::Store;
 use serde_json::json;
 
 use crate::fixtures::{
-    add_person, data_folder, open_sunderland_first_session, programme_of, reflect, seeded,
+    add_person, data_folder, erase_participant, open_sunderland_first_session, programme_of,
+    reflect, seeded,
 };
 use crate::harness::Harness;
 
@@ -183,10 +184,7 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
     app.wait_saved().await;
     let when = app.text_of("#consent-quoted-when").await;
     assert!(when.contains("Withdrawn"), "{when}");
-    app.click("#erase").await;
-    app.type_into("#confirm-erase-typed", payloads[1]).await;
-    app.click("#confirm-erase").await;
-    app.wait_for_heading("Cohort").await;
+    erase_participant(&app, payloads[1]).await;
     assert!(app
         .texts("[data-testid='participant']")
         .await

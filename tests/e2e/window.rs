@@ -6,9 +6,9 @@ use fantoccini::key::Key;
 use serde_json::{json, Value};
 
 use crate::fixtures::{
-    add_person, data_folder, item_ids, open_new_local_version, open_run_mode, open_sunderland,
-    open_sunderland_first_session, reflect, seeded, seeded_with_cohort, wait_for_item,
-    SESSION_DAY_MS,
+    add_person, data_folder, erase_participant, item_ids, open_new_local_version, open_run_mode,
+    open_sunderland, open_sunderland_first_session, reflect, seeded, seeded_with_cohort,
+    wait_for_item, SESSION_DAY_MS,
 };
 use crate::harness::Harness;
 
@@ -148,10 +148,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     app.wait_for_heading("Priya Shah").await;
 
     // Now on purpose: typed, then the button.
-    app.click("#erase").await;
-    app.type_into("#confirm-erase-typed", "Priya Shah").await;
-    app.click("#confirm-erase").await;
-    app.wait_for_heading("Cohort").await;
+    erase_participant(&app, "Priya Shah").await;
     let people = app.texts("[data-testid='participant']").await;
     assert!(
         people.iter().all(|p| !p.contains("Priya")) && people.iter().any(|p| p.contains("Tom")),
