@@ -225,32 +225,15 @@ async fn main() {
     let app = start_up(&format!("{wanted} reflections"), &big_dir).await;
 
     // Scroll the whole reflections list, then measure memory again.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}5", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Reflections").await;
-    app.wait_for_js(
-        "return document.querySelector('#reflection-list [data-id]') !== null;",
-        vec![],
-    )
-    .await;
-    app.eval(
-        "document.getElementById('reflection-list').focus();",
-        vec![],
-    )
-    .await;
+    app.shortcut(5, "Reflections").await;
+    app.find("#reflection-list [data-id]").await;
+    app.focus("reflection-list").await;
     let list = app.find("#reflection-list").await;
     for _ in 0..50 {
         list.send_keys(&Key::PageDown.to_string()).await.unwrap();
     }
     for step in 1..=20 {
-        app.eval(
-            &format!("const l = document.getElementById('reflection-list'); l.scrollTop = l.scrollHeight * {step} / 20;"),
-            vec![],
-        )
-        .await;
+        app.scroll("reflection-list", f64::from(step) / 20.0).await;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     list.send_keys(&Key::End.to_string()).await.unwrap();

@@ -4,37 +4,17 @@
 //! test export folder's `to-open/` (WebDriver cannot answer a native dialog) and the saved
 //! files are read back by Python's pyqdpx and icalendar.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use super::seeded;
-use crate::harness::Harness;
+#[path = "../../crates/cli/tests/python.rs"]
+mod python;
 
-fn python_script(script: &str, args: &[&Path]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var_os("FIELDBOOK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/py/bin/python"));
-    assert!(
-        python.exists(),
-        "{} is missing: run `scripts/dev deps`",
-        python.display()
-    );
-    let out = Command::new(python)
-        .arg(root.join("crates/cli/tests/python").join(script))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use python::run_python;
+
+use crate::fixtures::{data_folder, files_with_extension, open_themes_of, reflect, seeded};
+use crate::harness::Harness;
 
 /// Sets a select's value as a choice from its list would, and tells the page.
 async fn choose(app: &Harness, css: &str, value: &str) {
@@ -49,16 +29,46 @@ async fn cohort_size(app: &Harness) -> usize {
     app.find_all("[data-testid='participant']").await.len()
 }
 
-#[tokio::test]
-async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_twice() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
+/// A data folder to be made and, beside it, an export folder holding `to-open/`, where the
+/// window finds the files it is asked to open: (temporary folder, data, exports, to-open).
+fn folders_with_files_to_open() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let (tmp, data_dir) = data_folder();
     let exports = tmp.path().join("exports");
     let to_open = exports.join("to-open");
     std::fs::create_dir_all(&to_open).unwrap();
+    (tmp, data_dir, exports, to_open)
+}
+
+/// Waits until the code in `#qda-result` names a file ending `extension`.
+async fn wait_for_qda_file(app: &Harness, extension: &str) {
+    app.wait_for_js(
+        "const c = document.querySelector('#qda-result code'); return (c && c.textContent.endsWith(arguments[0])) || null;",
+        vec![json!(extension)],
+    )
+    .await;
+}
+
+/// Goes to the page at `hash` (such as "#/versions/ID"), as a link there would.
+async fn go_to(app: &Harness, hash: String) {
+    app.eval("location.hash = arguments[0];", vec![json!(hash)])
+        .await;
+}
+
+/// Whether the import button is switched off.
+async fn import_disabled(app: &Harness) -> Value {
+    app.eval(
+        "return document.getElementById('import-participant-list').disabled;",
+        vec![],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_twice() {
+    let (tmp, data_dir, exports, to_open) = folders_with_files_to_open();
     let lists = tmp.path().join("lists");
     std::fs::create_dir_all(&lists).unwrap();
-    python_script("make_lists.py", &[&lists]);
+    run_python("make_lists.py", &[&lists]);
     let (store, version, _) = seeded(&data_dir).await;
     store.close().await;
     // First a list whose columns Fieldbook cannot recognise.
@@ -68,26 +78,15 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     )
     .unwrap();
 
-    let arg = exports.to_string_lossy().into_owned();
-    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    let app = Harness::start_with_option(tmp, data_dir, "--export-dir", &exports).await;
     app.ready().await;
-    app.eval(
-        "location.hash = arguments[0];",
-        vec![json!(format!("#/versions/{version}/cohort"))],
-    )
-    .await;
+    go_to(&app, format!("#/versions/{version}/cohort")).await;
     app.wait_for_heading("Cohort").await;
     let before = cohort_size(&app).await;
 
     app.click("#choose-participant-list").await;
     app.find("#list-problem").await;
-    let disabled = app
-        .eval(
-            "return document.getElementById('import-participant-list').disabled;",
-            vec![],
-        )
-        .await;
-    assert_eq!(disabled, json!(true));
+    assert_eq!(import_disabled(&app).await, json!(true));
     // The facilitator says which column holds names; the preview follows.
     choose(&app, "#list-map-0", "name").await;
     app.wait_for_js(
@@ -169,11 +168,8 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
         vec![],
     )
     .await;
-    app.wait_for_js(
-        "return document.querySelectorAll('[data-testid=\"participant\"]').length === arguments[0] || null;",
-        vec![json!(before + 3)],
-    )
-    .await;
+    app.wait_for_count("[data-testid=\"participant\"]", before + 3)
+        .await;
     let cohort = app.texts("[data-testid='participant'] th").await;
     assert!(cohort.contains(&"Amélie Dubois".to_owned()), "{cohort:?}");
 
@@ -184,43 +180,21 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
         vec![],
     )
     .await;
-    let disabled = app
-        .eval(
-            "return document.getElementById('import-participant-list').disabled;",
-            vec![],
-        )
-        .await;
-    assert_eq!(disabled, json!(true));
+    assert_eq!(import_disabled(&app).await, json!(true));
     assert_eq!(cohort_size(&app).await, before + 3);
     app.close().await;
 }
 
 #[tokio::test]
 async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
-    let exports = tmp.path().join("exports");
-    let to_open = exports.join("to-open");
-    std::fs::create_dir_all(&to_open).unwrap();
+    let (tmp, data_dir, exports, to_open) = folders_with_files_to_open();
     let (store, version, session) = seeded(&data_dir).await;
     let mut reflections = Vec::new();
     for text in [
         "Trust grew when we shared the budget.",
         "We listened to residents 🙂 at last.",
     ] {
-        let saved = store
-            .save_reflection(fieldbook_core::day::ReflectionDraft {
-                id: None,
-                session_id: session,
-                agenda_item_id: None,
-                participant_id: None,
-                prompt: "What changed?".into(),
-                text: text.into(),
-            })
-            .await
-            .unwrap()
-            .unwrap();
-        reflections.push(saved.meta.id);
+        reflections.push(reflect(&store, session, None, "What changed?", text).await);
     }
     let trust = store.create_theme("Trust").await.unwrap();
     store
@@ -229,30 +203,15 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
         .unwrap();
     store.close().await;
 
-    let arg = exports.to_string_lossy().into_owned();
-    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    let app = Harness::start_with_option(tmp, data_dir, "--export-dir", &exports).await;
     app.ready().await;
-    app.find("body")
-        .await
-        .send_keys(&format!("{}6", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Themes").await;
-    app.find("#summary-programme")
-        .await
-        .send_keys("Leading")
-        .await
-        .unwrap();
+    open_themes_of(&app, "Leading").await;
 
     // Coded reflections for an analysis tool, read back by pyqdpx.
     app.click("#export-qdpx").await;
-    app.wait_for_js(
-        "const c = document.querySelector('#qda-result code'); return (c && c.textContent.endsWith('.qdpx')) || null;",
-        vec![],
-    )
-    .await;
+    wait_for_qda_file(&app, ".qdpx").await;
     let qdpx = exports.join("leading-change-together.qdpx");
-    let project: Value = serde_json::from_str(&python_script("read_qdpx.py", &[&qdpx])).unwrap();
+    let project: Value = serde_json::from_str(&run_python("read_qdpx.py", &[&qdpx])).unwrap();
     assert_eq!(project["codes"], json!(["Trust"]));
     let sources = project["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 2);
@@ -264,11 +223,7 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
 
     // The themes as a codebook, then another team's codebook adds what is new.
     app.click("#export-codebook").await;
-    app.wait_for_js(
-        "const c = document.querySelector('#qda-result code'); return (c && c.textContent.endsWith('.qdc')) || null;",
-        vec![],
-    )
-    .await;
+    wait_for_qda_file(&app, ".qdc").await;
     let ours = std::fs::read_to_string(exports.join("fieldbook-themes.qdc")).unwrap();
     assert!(ours.contains("name=\"Trust\""), "{ours}");
     std::fs::write(
@@ -298,11 +253,7 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     );
 
     // The cohort's sessions for calendars, from the version page, read back by icalendar.
-    app.eval(
-        "location.hash = arguments[0];",
-        vec![json!(format!("#/versions/{version}"))],
-    )
-    .await;
+    go_to(&app, format!("#/versions/{version}")).await;
     app.find("#export-calendar").await;
     app.check_accessibility("version page with calendar export")
         .await;
@@ -312,12 +263,10 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
         vec![],
     )
     .await;
-    let ics = std::fs::read_dir(&exports)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "ics"))
+    let ics = files_with_extension(&exports, "ics")
+        .pop()
         .expect("an .ics file was saved");
-    let calendar: Value = serde_json::from_str(&python_script("read_ics.py", &[&ics])).unwrap();
+    let calendar: Value = serde_json::from_str(&run_python("read_ics.py", &[&ics])).unwrap();
     let events = calendar["events"].as_array().unwrap();
     assert_eq!(events.len(), 4, "{calendar}");
     assert!(events.iter().all(|e| e["tzid"] == "Europe/London"));

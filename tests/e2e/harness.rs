@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -127,6 +128,19 @@ impl Harness {
         Self::start_with_env(tmp, data_dir, extra, &[]).await
     }
 
+    /// Opens Fieldbook on `data_dir` with the command-line option `option` set to `path`, such
+    /// as `--export-dir` (save exports there without asking where) or `--clock-file` (tell
+    /// the time by the milliseconds written in that file).
+    pub async fn start_with_option(
+        tmp: tempfile::TempDir,
+        data_dir: PathBuf,
+        option: &str,
+        path: &Path,
+    ) -> Harness {
+        let path = path.to_string_lossy().into_owned();
+        Self::start_with_args(tmp, data_dir, &[option.into(), path]).await
+    }
+
     /// Opens Fieldbook on `data_dir` with more arguments and environment variables.
     pub async fn start_with_env(
         tmp: tempfile::TempDir,
@@ -207,13 +221,19 @@ impl Harness {
         self.find("body[data-ready='true']").await;
     }
 
-    pub async fn find(&self, css: &str) -> Element {
+    /// Waits for the element `locator` finds; `what` names it if none comes.
+    async fn wait_for(&self, locator: Locator<'_>, what: &str) -> Element {
         self.client
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::Css(css))
+            .for_element(locator)
             .await
-            .unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
+            .unwrap_or_else(|e| panic!("no {what}: {e}"))
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.wait_for(Locator::Css(css), &format!("element matches {css}"))
+            .await
     }
 
     pub async fn find_all(&self, css: &str) -> Vec<Element> {
@@ -234,12 +254,8 @@ impl Harness {
 
     /// Follows the link whose text is exactly `text` and waits for the new screen's heading.
     pub async fn follow(&self, text: &str, heading: &str) {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::LinkText(text))
+        self.wait_for(Locator::LinkText(text), &format!("link {text:?}"))
             .await
-            .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
             .click()
             .await
             .unwrap();
@@ -285,9 +301,99 @@ impl Harness {
         }
     }
 
+    /// Polls `script` until it returns a non-empty string, and returns that.
+    pub async fn wait_for_str(&self, script: &str, args: Vec<Value>) -> String {
+        let value = self.wait_for_js(script, args).await;
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("{script} gave {value}, not text"))
+            .to_owned()
+    }
+
+    /// Waits until the first element matching `css` has exactly the text `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        self.wait_for_js(
+            "return document.querySelector(arguments[0])?.textContent === arguments[1] || null;",
+            vec![json!(css), json!(expected)],
+        )
+        .await;
+    }
+
+    /// Waits until exactly `count` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, count: usize) {
+        self.wait_for_js(
+            "return document.querySelectorAll(arguments[0]).length === arguments[1] || null;",
+            vec![json!(css), json!(count)],
+        )
+        .await;
+    }
+
+    /// The visible text of the element matching `css`, once there is one.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// The attribute `name` of every element matching `css`, in order ("" where it has none).
+    pub async fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let values = self
+            .eval(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.getAttribute(arguments[1]) ?? '');",
+                vec![json!(css), json!(name)],
+            )
+            .await;
+        serde_json::from_value(values).unwrap()
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap();
+    }
+
+    /// Sends `keys` to the element matching `css`, as typed on the keyboard.
+    pub async fn press(&self, css: &str, keys: &str) {
+        self.find(css).await.send_keys(keys).await.unwrap();
+    }
+
+    /// The id of the element that has the focus ("" if none has one).
+    pub async fn focused_id(&self) -> String {
+        self.eval(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Sends `keys` to whatever has the focus.
+    pub async fn press_on_focused(&self, keys: &str) {
+        let active = self.client.active_element().await.unwrap();
+        active.send_keys(keys).await.unwrap();
+    }
+
+    /// Gives the focus to the element whose id is `id`, as a click or Tab would.
+    pub async fn focus(&self, id: &str) {
+        self.eval(
+            "document.getElementById(arguments[0]).focus();",
+            vec![json!(id)],
+        )
+        .await;
+    }
+
+    /// Scrolls the element whose id is `id` to `fraction` (0 to 1) of its whole height.
+    pub async fn scroll(&self, id: &str, fraction: f64) {
+        self.eval(
+            "const l = document.getElementById(arguments[0]); l.scrollTop = l.scrollHeight * arguments[1];",
+            vec![json!(id), json!(fraction)],
+        )
+        .await;
+    }
+
+    /// Goes to a screen by its Alt+`digit` shortcut and waits for its heading.
+    pub async fn shortcut(&self, digit: u8, heading: &str) {
+        self.press("body", &format!("{}{digit}", Key::Alt)).await;
+        self.wait_for_heading(heading).await;
     }
 
     /// Replaces the text of the input matching `css` as a person would: select all, type.
@@ -297,13 +403,33 @@ impl Harness {
         input.send_keys(text).await.unwrap();
     }
 
+    /// Types `text` into the input matching `css` as [`Harness::type_into`] does, then
+    /// presses `key` there (Tab to leave the field, Enter to send it).
+    pub async fn type_then(&self, css: &str, text: &str, key: Key) {
+        self.type_into(css, text).await;
+        self.press(css, &key.to_string()).await;
+    }
+
     /// Waits until the "Saved" line says the last change was saved.
     pub async fn wait_saved(&self) {
+        self.wait_save_state("saved").await;
+    }
+
+    /// Waits until the "Saved" line is in `state`: "saved" when the last change was saved,
+    /// "error" when it was refused.
+    pub async fn wait_save_state(&self, state: &str) {
         self.wait_for_js(
-            "return document.getElementById('save-status').dataset.state === 'saved';",
-            vec![],
+            "return document.getElementById('save-status').dataset.state === arguments[0] || null;",
+            vec![json!(state)],
         )
         .await;
+    }
+
+    /// Types `text` into the field matching `css`, presses `key` there (Tab to leave it, Enter
+    /// to send it), and waits until the "Saved" line is in `state` ("saved" or "error").
+    pub async fn type_and_save(&self, css: &str, text: &str, key: Key, state: &str) {
+        self.type_then(css, text, key).await;
+        self.wait_save_state(state).await;
     }
 
     /// The agenda's start times as shown, in order.

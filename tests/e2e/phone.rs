@@ -7,11 +7,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use fieldbook_core::demo::seed_demo;
-use fieldbook_core::domain::{Reflection, RunAction, SentFrom, Session};
+use fieldbook_core::domain::{Reflection, RunAction, SentFrom};
 use fieldbook_core::phones::PhoneServer;
+use fieldbook_core::run::RunState;
 use fieldbook_core::Store;
 use serde_json::json;
+use uuid::Uuid;
+
+use crate::fixtures::{
+    data_folder, open_run_mode, open_sunderland_first_session, seeded, wait_for_item,
+};
+use crate::harness::{check_accessibility, Harness};
 
 const WAIT: Duration = Duration::from_secs(40);
 
@@ -165,23 +171,28 @@ impl PhoneBrowser {
     }
 }
 
-async fn served_session() -> (tempfile::TempDir, Store, Session, PhoneServer) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    seed_demo(&store).await.unwrap();
-    let session: Session = store
-        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+/// The demo's Sunderland first session, started and served to phones on 127.0.0.1, and
+/// `phone` joined to it, showing the first item's prompt: the temporary folder, the store, the
+/// session's id, the server, run mode as the session started, and the phone.
+async fn joined(
+    phone: PhoneBrowser,
+) -> (
+    tempfile::TempDir,
+    Store,
+    Uuid,
+    PhoneServer,
+    RunState,
+    PhoneBrowser,
+) {
+    let (dir, data_dir) = data_folder();
+    let (store, _, id) = seeded(&data_dir).await;
+    let server = PhoneServer::start(store.clone(), id, &["127.0.0.1:0".parse().unwrap()])
         .await
-        .unwrap()
-        .remove(0);
-    let server = PhoneServer::start(
-        store.clone(),
-        session.meta.id,
-        &["127.0.0.1:0".parse().unwrap()],
-    )
-    .await
-    .unwrap();
-    (dir, store, session, server)
+        .unwrap();
+    let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
+    phone.client.goto(&server.status().join_url).await.unwrap();
+    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+    (dir, store, id, server, state, phone)
 }
 
 fn prompt_of(item: &fieldbook_core::run::ItemRun) -> String {
@@ -194,19 +205,14 @@ fn prompt_of(item: &fieldbook_core::run::ItemRun) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible() {
-    let (_dir, store, session, server) = served_session().await;
-    let id = session.meta.id;
-    let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
-    let phone = PhoneBrowser::start().await;
-    phone.client.goto(&server.status().join_url).await.unwrap();
-    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+    let (_dir, store, id, server, state, phone) = joined(PhoneBrowser::start().await).await;
     let url = phone.client.current_url().await.unwrap();
     assert_eq!(
         url.path(),
         "/",
         "the code is left out of the address once joined"
     );
-    crate::harness::check_accessibility(&phone.client, "the phone page").await;
+    check_accessibility(&phone.client, "the phone page").await;
 
     // Nothing is loaded from anywhere but the laptop.
     let elsewhere = phone
@@ -237,7 +243,7 @@ async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible
     assert_eq!(saved[0].text, script);
     assert_eq!(saved[0].sent_from, Some(SentFrom::Phone));
     assert_eq!(saved[0].agenda_item_id, Some(state.items[0].item_id));
-    crate::harness::check_accessibility(&phone.client, "the phone page with an answer sent").await;
+    check_accessibility(&phone.client, "the phone page with an answer sent").await;
 
     // The facilitator moves on: the page shows the next prompt within a few seconds, and the
     // next answer goes to the next item.
@@ -272,12 +278,8 @@ async fn the_phone_page_in_chromium_answers_follows_the_prompt_and_is_accessible
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_a_phone_answers_changes_and_withdraws_by_plain_form_posts() {
-    let (_dir, store, session, server) = served_session().await;
-    let id = session.meta.id;
-    let state = store.run_press(id, RunAction::Start, 0).await.unwrap();
-    let phone = PhoneBrowser::start_without_script().await;
-    phone.client.goto(&server.status().join_url).await.unwrap();
-    phone.wait_for_text("h1", &prompt_of(&state.items[0])).await;
+    let (_dir, store, id, server, state, phone) =
+        joined(PhoneBrowser::start_without_script().await).await;
 
     phone.type_into("#text", "Sent with no script").await;
     phone
@@ -324,7 +326,7 @@ async fn without_javascript_a_phone_answers_changes_and_withdraws_by_plain_form_
 /// Waits until the session holds a reflection that `matches`, and returns it.
 async fn wait_until_saved(
     store: &Store,
-    session: uuid::Uuid,
+    session: Uuid,
     matches: impl Fn(&Reflection) -> bool,
 ) -> Reflection {
     let deadline = Instant::now() + WAIT;
@@ -339,7 +341,7 @@ async fn wait_until_saved(
 }
 
 /// What the window's stage shows as the current prompt: the item's prompt, else its title.
-async fn window_prompt(app: &crate::harness::Harness) -> String {
+async fn window_prompt(app: &Harness) -> String {
     app.eval(
         "const p = document.querySelector('.stage-prompt'); return p ? p.textContent.replace(/^Prompt: /, '') : document.querySelector('[data-testid=run-current]').textContent;",
         vec![],
@@ -406,11 +408,7 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
 
     // The facilitator moves on; the phone follows within a few seconds.
     app.click("#run-next").await;
-    app.wait_for_js(
-        "return document.querySelector('.stage-label').textContent.startsWith('Item 2');",
-        vec![],
-    )
-    .await;
+    wait_for_item(&app, 2).await;
     phone.wait_for_text("h1", &window_prompt(&app).await).await;
 
     // The projector shows nothing until the facilitator lets the answer through.
@@ -424,7 +422,7 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
     let join = app.texts("[data-testid=projector-join] code").await;
     assert_eq!(join, vec![url.clone()]);
     assert_eq!(app.find_all(".projector svg.qr").await.len(), 1);
-    app.find("body").await.send_keys("\u{e00c}").await.unwrap();
+    app.press("body", "\u{e00c}").await;
     app.wait_for_js(
         "return document.querySelector('.projector') === null;",
         vec![],
@@ -450,12 +448,7 @@ async fn phone_answers_switched_on_in_run_mode_arrive_in_the_window_and_stop_whe
     phone.close().await;
 
     // Later, in Reflections, the answer still says it came from a phone.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}5", fantoccini::key::Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Reflections").await;
+    app.shortcut(5, "Reflections").await;
     app.type_into("#reflection-search", "Answered from a phone")
         .await;
     app.wait_for_js(
@@ -488,31 +481,26 @@ async fn closing_the_window_stops_phone_answers_and_closes_the_port() {
 
 /// The window in run mode on Sunderland's first session with phone answers switched on (on
 /// 127.0.0.1): the app, the session's title and the join address shown.
-async fn window_with_phones_on() -> (crate::harness::Harness, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
-    let app = crate::harness::Harness::start_with_args(
+async fn window_with_phones_on() -> (Harness, String, String) {
+    let (tmp, data_dir) = data_folder();
+    let app = Harness::start_with_args(
         tmp,
         data_dir,
         &["--phones-listen".into(), "127.0.0.1:0".into()],
     )
     .await;
     app.ready().await;
-    let title = crate::open_sunderland_first_session(&app).await;
-    app.click("#run-session").await;
-    app.wait_for_heading(&title).await;
+    let title = open_sunderland_first_session(&app).await;
+    open_run_mode(&app, &title).await;
     app.click("#run-start").await;
     app.find("#run-next").await;
     app.click("#phones-switch").await;
     let url = app
-        .wait_for_js(
+        .wait_for_str(
             "return document.querySelector('[data-testid=phones-url]')?.textContent;",
             vec![],
         )
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     (app, title, url)
 }
 

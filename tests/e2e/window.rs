@@ -5,7 +5,11 @@
 use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use super::{open_sunderland_first_session, seeded, seeded_with_cohort, SESSION_DAY_MS};
+use crate::fixtures::{
+    add_person, data_folder, erase_participant, item_ids, open_new_local_version, open_run_mode,
+    open_sunderland, open_sunderland_first_session, reflect, seeded, seeded_with_cohort,
+    wait_for_item, SESSION_DAY_MS,
+};
 use crate::harness::Harness;
 
 /// What is wrong with the layout shown: sideways scrolling, a control wider than the panel it
@@ -49,8 +53,17 @@ for (const control of document.querySelectorAll('main input:not([type=checkbox])
 return problems;
 "#;
 
-async fn layout_problems(app: &Harness) -> Vec<String> {
-    serde_json::from_value(app.eval(LAYOUT_PROBLEMS, vec![]).await).unwrap()
+/// Keeps a picture of the `screen` shown at `size` (width, height) and fails the test if
+/// its layout has any of the [`LAYOUT_PROBLEMS`].
+async fn assert_layout_fits(app: &Harness, screen: &str, (width, height): (u32, u32)) {
+    app.screenshot(&format!("{screen}-{width}x{height}")).await;
+    let problems: Vec<String> =
+        serde_json::from_value(app.eval(LAYOUT_PROBLEMS, vec![]).await).unwrap();
+    assert!(
+        problems.is_empty(),
+        "{screen} at {width}x{height}:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Makes the window `width` by `height` and waits until the page has that room.
@@ -64,53 +77,25 @@ async fn resize(app: &Harness, width: u32, height: u32) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 }
 
-async fn active_id(app: &Harness) -> String {
-    app.eval(
-        "return document.activeElement && document.activeElement.id;",
-        vec![],
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
-
-async fn press_on_focused(app: &Harness, keys: &str) {
-    app.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(keys)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_erases() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
+    let (tmp, data_dir) = data_folder();
     seeded_with_cohort(&data_dir, &["Priya Shah", "Tom Reed"]).await;
     let app = Harness::start_with(tmp, data_dir).await;
     app.ready().await;
-    app.follow("Leading Change Together", "Leading Change Together")
-        .await;
-    app.follow(
-        "Leading Change Together: Sunderland",
-        "Leading Change Together: Sunderland",
-    )
-    .await;
+    open_sunderland(&app).await;
     app.follow("Cohort and consent", "Cohort").await;
     app.follow("Priya Shah", "Priya Shah").await;
     // She agreed to be named only: the others say so, as the cohort table does ("No").
-    let quoted = app.find("#consent-quoted-when").await.text().await.unwrap();
+    let quoted = app.text_of("#consent-quoted-when").await;
     assert_eq!(quoted.trim(), "Not given");
 
     // Enter on "Erase…", then Enter again (the slip): focus was on Cancel, so nothing happens.
     app.eval("document.getElementById('erase').focus();", vec![])
         .await;
-    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.press_on_focused(&Key::Enter.to_string()).await;
     app.find("#confirm-erase").await;
-    assert_eq!(active_id(&app).await, "confirm-erase-cancel");
+    assert_eq!(app.focused_id().await, "confirm-erase-cancel");
     let says = app.texts(".confirm-box").await.join(" ");
     assert!(
         says.contains("Backups made before now still hold"),
@@ -118,40 +103,36 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     );
     app.check_accessibility("the erase confirmation").await;
     app.screenshot("erase-confirmation").await;
-    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.press_on_focused(&Key::Enter.to_string()).await;
     app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
         .await;
-    assert_eq!(active_id(&app).await, "erase", "Cancel gives focus back");
+    assert_eq!(app.focused_id().await, "erase", "Cancel gives focus back");
 
     // Escape closes it too.
-    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.press_on_focused(&Key::Enter.to_string()).await;
     app.find("#confirm-erase").await;
-    press_on_focused(&app, &Key::Escape.to_string()).await;
+    app.press_on_focused(&Key::Escape.to_string()).await;
     app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
         .await;
-    assert_eq!(active_id(&app).await, "erase");
+    assert_eq!(app.focused_id().await, "erase");
 
     // The button does nothing until her name is typed; Enter in the box does nothing either.
-    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.press_on_focused(&Key::Enter.to_string()).await;
     app.click("#confirm-erase").await;
     app.wait_for_js(
         "return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;",
         vec![],
     )
     .await;
-    app.type_into("#confirm-erase-typed", "priya shah").await;
-    app.find("#confirm-erase-typed")
-        .await
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
+    app.type_then("#confirm-erase-typed", "priya shah", Key::Enter)
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.texts("h1").await, ["Priya Shah"], "Enter erased her");
 
     // What happens to backups is explained in Data and backups, reached from here.
     app.click("#erasure-and-backups").await;
     app.wait_for_heading("Data and backups").await;
-    assert_eq!(active_id(&app).await, "erasure-heading");
+    assert_eq!(app.focused_id().await, "erasure-heading");
     let focused = app
         .eval("return document.activeElement.textContent;", vec![])
         .await;
@@ -167,10 +148,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     app.wait_for_heading("Priya Shah").await;
 
     // Now on purpose: typed, then the button.
-    app.click("#erase").await;
-    app.type_into("#confirm-erase-typed", "Priya Shah").await;
-    app.click("#confirm-erase").await;
-    app.wait_for_heading("Cohort").await;
+    erase_participant(&app, "Priya Shah").await;
     let people = app.texts("[data-testid='participant']").await;
     assert!(
         people.iter().all(|p| !p.contains("Priya")) && people.iter().any(|p| p.contains("Tom")),
@@ -186,25 +164,17 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
 
 #[tokio::test]
 async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, data_dir) = data_folder();
     let clock = tmp.path().join("clock");
     std::fs::write(&clock, SESSION_DAY_MS.to_string()).unwrap();
-    let data_dir = tmp.path().join("data");
-    let clock_arg = clock.to_string_lossy().into_owned();
-    let app = Harness::start_with_args(tmp, data_dir, &["--clock-file".into(), clock_arg]).await;
+    let app = Harness::start_with_option(tmp, data_dir, "--clock-file", &clock).await;
     app.ready().await;
     let title = open_sunderland_first_session(&app).await;
-    app.click("#run-session").await;
-    app.wait_for_heading(&title).await;
-    app.find("#run-start").await;
-    app.find("body").await.send_keys("s").await.unwrap();
+    open_run_mode(&app, &title).await;
+    app.press("body", "s").await;
     app.find("#run-next").await;
-    app.find("body").await.send_keys("n").await.unwrap();
-    app.wait_for_js(
-        "return document.querySelector('.stage-label').textContent.startsWith('Item 2');",
-        vec![],
-    )
-    .await;
+    app.press("body", "n").await;
+    wait_for_item(&app, 2).await;
     let stage = || async {
         app.eval(
             "return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];",
@@ -233,7 +203,7 @@ async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
             )
             .await;
         assert_eq!(focused, true, "{button} could not be focused");
-        press_on_focused(&app, " ").await;
+        app.press_on_focused(" ").await;
         paused = !paused;
         app.wait_for_js(
             "return document.querySelector('.stage-label').textContent.includes('Paused') === arguments[0] || null;",
@@ -254,8 +224,7 @@ async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
 
 #[tokio::test]
 async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
+    let (tmp, data_dir) = data_folder();
     seeded_with_cohort(
         &data_dir,
         &["Priya Shah", "Maximilian Featherstonehaugh-Montgomery"],
@@ -264,13 +233,7 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
     let app = Harness::start_with(tmp, data_dir).await;
     app.ready().await;
     let title = open_sunderland_first_session(&app).await;
-    let first = app
-        .eval(
-            "return document.querySelector('[data-testid=agenda-item]').dataset.id;",
-            vec![],
-        )
-        .await;
-    let first = first.as_str().unwrap().to_owned();
+    let first = item_ids(&app).await.remove(0);
     for (width, height) in [(1024, 700), (1280, 800)] {
         resize(&app, width, height).await;
         // The light theme: the agenda with an item's editor open beside it.
@@ -286,29 +249,19 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
             beside, true,
             "the item editor is not beside the agenda at {width}x{height}"
         );
-        app.screenshot(&format!("agenda-editor-{width}x{height}"))
-            .await;
-        let problems = layout_problems(&app).await;
-        assert!(
-            problems.is_empty(),
-            "session at {width}x{height}:\n{}",
-            problems.join("\n")
-        );
+        assert_layout_fits(&app, "agenda-editor", (width, height)).await;
 
         // The dark theme: run mode, typing a reflection with the clock still in view.
         app.click("#run-session").await;
         // The run screen has the session's title too: wait for its stage.
         app.find(".run-layout .stage").await;
         if !app.find_all("#run-start").await.is_empty() {
-            app.find("body").await.send_keys("s").await.unwrap();
+            app.press("body", "s").await;
         }
         app.find("[data-testid='countdown']").await;
         app.click("#reflection-text").await;
-        app.find("#reflection-text")
-            .await
-            .send_keys("Sharing the budget felt risky")
-            .await
-            .unwrap();
+        app.press("#reflection-text", "Sharing the budget felt risky")
+            .await;
         let in_view = app
             .eval(
                 "const c = document.querySelector('[data-testid=countdown]').getBoundingClientRect(); const t = document.getElementById('reflection-text').getBoundingClientRect(); const s = document.querySelector('.run-side').getBoundingClientRect();
@@ -321,13 +274,7 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
             [json!(true), json!(true), json!(true)],
             "clock, reflection box, panels beside: {in_view} at {width}x{height}"
         );
-        app.screenshot(&format!("run-mode-{width}x{height}")).await;
-        let problems = layout_problems(&app).await;
-        assert!(
-            problems.is_empty(),
-            "run mode at {width}x{height}:\n{}",
-            problems.join("\n")
-        );
+        assert_layout_fits(&app, "run-mode", (width, height)).await;
         app.check_accessibility("run mode at a laptop's size").await;
         app.follow("Leave run mode", &title).await;
     }
@@ -347,26 +294,12 @@ async fn status(app: &Harness) -> (String, String) {
     )
 }
 
-async fn wait_state(app: &Harness, state: &str) {
-    app.wait_for_js(
-        "return document.getElementById('save-status').dataset.state === arguments[0] || null;",
-        vec![json!(state)],
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british() {
     let app = Harness::start().await;
     app.ready().await;
     let title = open_sunderland_first_session(&app).await;
-    let first = app
-        .eval(
-            "return document.querySelector('[data-testid=agenda-item]').dataset.id;",
-            vec![],
-        )
-        .await;
-    let first = first.as_str().unwrap().to_owned();
+    let first = item_ids(&app).await.remove(0);
     app.click(&format!("#edit-{first}")).await;
     let original = app
         .eval(
@@ -378,56 +311,32 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
 
     // A blank title is refused; typing it back puts everything right again.
     app.find("#item-title").await.clear().await.unwrap();
-    app.find("#item-title")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "error").await;
+    app.press("#item-title", &Key::Tab.to_string()).await;
+    app.wait_save_state("error").await;
     assert!(!app.texts(".inspector .field-error").await.is_empty());
-    app.type_into("#item-title", &original).await;
-    app.find("#item-title")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "saved").await;
+    app.type_and_save("#item-title", &original, Key::Tab, "saved")
+        .await;
     assert!(app.texts(".inspector .field-error").await.is_empty());
 
     // 9999 minutes and 0 minutes are refused by the core, and the status says so.
     for refused in ["9999", "0"] {
-        app.type_into("#item-minutes", refused).await;
-        app.find("#item-minutes")
-            .await
-            .send_keys(&Key::Tab.to_string())
-            .await
-            .unwrap();
-        wait_state(&app, "error").await;
+        app.type_and_save("#item-minutes", refused, Key::Tab, "error")
+            .await;
         let (_, text) = status(&app).await;
         assert!(text.contains("Length (minutes)"), "{text}");
         let message = app.texts(".inspector .field-error").await.join(" ");
         assert!(message.contains("Nothing has been changed"), "{message}");
     }
     // Leaving the screen leaves the refused value behind: what is stored is all saved.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}1", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Programmes").await;
+    app.shortcut(1, "Programmes").await;
     assert_ne!(status(&app).await.0, "error");
     app.client.back().await.unwrap();
     app.wait_for_heading(&title).await;
 
     // A long first item runs into the fixed lunch: the summary bar says so too.
     app.click(&format!("#edit-{first}")).await;
-    app.type_into("#item-minutes", "300").await;
-    app.find("#item-minutes")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "saved").await;
+    app.type_and_save("#item-minutes", "300", Key::Tab, "saved")
+        .await;
     let clash = app
         .wait_for_js(
             "return document.querySelector('[data-testid=summary-clash]')?.textContent;",
@@ -457,7 +366,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
         vec![],
     )
     .await;
-    press_on_focused(&app, &Key::Enter.to_string()).await;
+    app.press_on_focused(&Key::Enter.to_string()).await;
     app.wait_for_js(
         "return document.querySelectorAll('[data-testid=agenda-item]').length === arguments[0] || null;",
         vec![json!(rows + 1)],
@@ -492,45 +401,25 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
         }
     }
     // A date typed day first, as in Britain.
-    app.type_into("#session-date", "27/3/2027").await;
-    app.find("#session-date")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "saved").await;
+    app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
+        .await;
     app.wait_for_js(
         "return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;",
         vec![],
     )
     .await;
-    app.type_into("#session-date", "31/02/2027").await;
-    app.find("#session-date")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "error").await;
+    app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
+        .await;
     let message = app.texts(".field-invalid .field-error").await.join(" ");
     assert!(
         message.contains("There is no 31 February 2027"),
         "{message}"
     );
-    app.type_into("#session-date", "27/03/2027").await;
-    app.find("#session-date")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "saved").await;
+    app.type_and_save("#session-date", "27/03/2027", Key::Tab, "saved")
+        .await;
     // A time typed without its colon.
-    app.type_into("#session-start-time", "915").await;
-    app.find("#session-start-time")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
-    wait_state(&app, "saved").await;
+    app.type_and_save("#session-start-time", "915", Key::Tab, "saved")
+        .await;
     app.wait_for_js(
         "return document.querySelector('[data-testid=session-start]').textContent === '09:15' || null;",
         vec![],
@@ -543,62 +432,31 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
 
 #[tokio::test]
 async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_numbers_stay_put() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("data");
+    let (tmp, data_dir) = data_folder();
     {
         let (store, version, session) = seeded(&data_dir).await;
-        let form: fieldbook_core::day::NewParticipant = serde_json::from_value(
-            json!({ "name": "Asha Patel", "sector": "public", "consent_named": true }),
-        )
-        .unwrap();
-        let person = store.add_participant(Some(version), form).await.unwrap();
+        let form = json!({ "name": "Asha Patel", "sector": "public", "consent_named": true });
+        let person = add_person(&store, version, form).await;
         for text in [
             "Systems are more complex than our plans admit.",
             "Trust is built in small promises kept.",
             "Nobody had known the budget was already spent.",
         ] {
-            store
-                .save_reflection(fieldbook_core::day::ReflectionDraft {
-                    id: None,
-                    session_id: session,
-                    agenda_item_id: None,
-                    participant_id: Some(person.meta.id),
-                    prompt: String::new(),
-                    text: text.into(),
-                })
-                .await
-                .unwrap();
+            reflect(&store, session, Some(person), "", text).await;
         }
         store.close().await;
     }
     let app = Harness::start_with(tmp, data_dir).await;
     app.ready().await;
-    app.find("body")
-        .await
-        .send_keys(&format!("{}5", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Reflections").await;
-    let total = |expected: &'static str| {
-        let app = &app;
-        async move {
-            app.wait_for_js(
-                "return document.querySelector('[data-testid=reflection-total]').textContent === arguments[0] || null;",
-                vec![json!(expected)],
-            )
-            .await;
-        }
-    };
+    app.shortcut(5, "Reflections").await;
+    let total =
+        |expected: &'static str| app.wait_for_text("[data-testid=reflection-total]", expected);
     total("3 reflections").await;
     // Typed one letter at a time, as a person does: each start of a word finds its reflection.
     for (typed, word) in [("compl", "complex"), ("trus", "Trust"), ("know", "known")] {
         app.find("#reflection-search").await.clear().await.unwrap();
         for letter in typed.chars() {
-            app.find("#reflection-search")
-                .await
-                .send_keys(&letter.to_string())
-                .await
-                .unwrap();
+            app.press("#reflection-search", &letter.to_string()).await;
         }
         // The count may still be the last word's: the marked word says which search is shown.
         app.wait_for_js(
@@ -615,46 +473,23 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
 
     // Dates to filter by are typed day first; a date that does not exist is said so.
     app.find("#reflection-search").await.clear().await.unwrap();
-    app.find("#reflection-search")
-        .await
-        .send_keys(" ")
-        .await
-        .unwrap();
+    app.press("#reflection-search", " ").await;
     total("3 reflections").await;
-    app.type_into("#filter-to", "31/02/2027").await;
-    app.find("#filter-to")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
+    app.type_then("#filter-to", "31/02/2027", Key::Tab).await;
     app.wait_for_js(
         "return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;",
         vec![],
     )
     .await;
-    app.type_into("#filter-to", "01/01/2001").await;
-    app.find("#filter-to")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
+    app.type_then("#filter-to", "01/01/2001", Key::Tab).await;
     total("0 reflections").await;
     app.find("#filter-to").await.clear().await.unwrap();
-    app.find("#filter-to")
-        .await
-        .send_keys(&Key::Tab.to_string())
-        .await
-        .unwrap();
+    app.press("#filter-to", &Key::Tab.to_string()).await;
     total("3 reflections").await;
 
     // Themes keep the number they were given when made: "Trust" is 1 though "Autonomy" sorts first.
     for theme in ["Trust", "Autonomy"] {
-        app.type_into("#new-theme-name", theme).await;
-        app.find("#new-theme-name")
-            .await
-            .send_keys(&Key::Enter.to_string())
-            .await
-            .unwrap();
+        app.type_then("#new-theme-name", theme, Key::Enter).await;
         app.wait_for_js(
             "return [...document.querySelectorAll('#theme-keys .theme-key-name')].some(t => t.textContent === arguments[0]) || null;",
             vec![json!(theme)],
@@ -666,12 +501,8 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
         keys[0].starts_with('1') && keys[0].contains("Trust") && keys[1].contains("Autonomy"),
         "{keys:?}"
     );
-    app.eval(
-        "document.getElementById('reflection-list').focus();",
-        vec![],
-    )
-    .await;
-    press_on_focused(&app, " 1").await;
+    app.focus("reflection-list").await;
+    app.press_on_focused(" 1").await;
     app.wait_for_js(
         "return document.querySelector('[data-testid=reflection-hit] .tag-small')?.textContent === 'Trust' || null;",
         vec![],
@@ -680,12 +511,7 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
     app.screenshot("reflections-as-you-type").await;
 
     // The Themes screen opens on the programme just coded, not the first one.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}6", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Themes").await;
+    app.shortcut(6, "Themes").await;
     let chosen = app
         .eval(
             "const s = document.getElementById('summary-programme'); return s.options[s.selectedIndex].textContent;",
@@ -718,7 +544,7 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     app.screenshot("first-start").await;
 
     // The next session is one step away.
-    let next = app.find("#next-session-link").await.text().await.unwrap();
+    let next = app.text_of("#next-session-link").await;
     app.click("#next-session-link").await;
     app.wait_for_heading(&next).await;
     // Export choices: each name above what it holds, not run together.
@@ -733,17 +559,14 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     app.wait_for_heading("Programmes").await;
 
     // A new local version: a problem put right stops being shown; a US date is refused.
-    app.follow("Leading Change Together", "Leading Change Together")
-        .await;
-    app.click("#new-local-version").await;
-    app.wait_for_heading("New local version").await;
+    open_new_local_version(&app).await;
     app.click("form button[type=submit]").await;
     app.wait_for_js(
         "return document.querySelectorAll('.field-invalid').length === 2 || null;",
         vec![],
     )
     .await;
-    app.find("#place").await.send_keys("Surrey").await.unwrap();
+    app.press("#place", "Surrey").await;
     app.wait_for_js(
         "return document.querySelectorAll('.field-invalid').length === 0 || null;",
         vec![],
@@ -769,14 +592,9 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     assert!(facts.contains("27 November 2027"), "{facts}");
 
     // Clearing the demo asks first (focus on Cancel), then leaves only what was made here.
-    app.find("body")
-        .await
-        .send_keys(&format!("{}1", Key::Alt))
-        .await
-        .unwrap();
-    app.wait_for_heading("Programmes").await;
+    app.shortcut(1, "Programmes").await;
     app.click("#clear-demo").await;
-    assert_eq!(active_id(&app).await, "confirm-clear-demo-cancel");
+    assert_eq!(app.focused_id().await, "confirm-clear-demo-cancel");
     app.click("#confirm-clear-demo").await;
     app.wait_for_js(
         "return !document.querySelector('[data-testid=demo-notice]') || null;",

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 mod files;
 mod phones;
 mod pipes;
+mod python;
 mod sync_folder;
 mod syncthing;
 
@@ -93,6 +94,22 @@ fn export_notes(
     args.extend(extra);
     args.extend(["--audience", audience, out.to_str().unwrap()]);
     cli(dir, &args)
+}
+
+/// `learning-summary` of `programme` in `format`, to `out`.
+fn learning_summary(dir: &Path, programme: &str, format: &str, out: &Path) -> Output {
+    let out = out.to_str().unwrap();
+    cli(
+        dir,
+        &[
+            "learning-summary",
+            "--programme",
+            programme,
+            "--format",
+            format,
+            out,
+        ],
+    )
 }
 
 #[test]
@@ -242,40 +259,25 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
         ("pdf", b"%PDF"),
     ] {
         let out = tmp.path().join(format!("notes.{format}"));
-        let run = cli(
+        let run = export_notes(
             tmp.path(),
-            &[
-                "export-notes",
-                "--version",
-                &sunderland,
-                "--format",
-                format,
-                "--audience",
-                "participant",
-                out.to_str().unwrap(),
-            ],
+            Some(&sunderland),
+            format,
+            "participant",
+            &out,
+            &[],
         );
-        assert!(
-            run.status.success(),
-            "{format}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        assert!(run.status.success(), "{format}: {}", stderr(&run));
         assert!(std::fs::read(&out).unwrap().starts_with(start), "{format}");
     }
     let bom = tmp.path().join("excel.csv");
-    cli(
+    export_notes(
         tmp.path(),
-        &[
-            "export-notes",
-            "--version",
-            &sunderland,
-            "--format",
-            "csv",
-            "--bom",
-            "--audience",
-            "facilitator",
-            bom.to_str().unwrap(),
-        ],
+        Some(&sunderland),
+        "csv",
+        "facilitator",
+        &bom,
+        &["--bom"],
     );
     assert!(std::fs::read(&bom)
         .unwrap()
@@ -283,48 +285,27 @@ fn export_notes_writes_each_format_and_refuses_bad_arguments_clearly() {
 
     // Malformed arguments: refused before anything is written.
     let nowhere = tmp.path().join("no-such-folder").join("notes.md");
-    let run = cli(
+    let run = export_notes(
         tmp.path(),
-        &[
-            "export-notes",
-            "--version",
-            &sunderland,
-            "--format",
-            "md",
-            "--audience",
-            "facilitator",
-            nowhere.to_str().unwrap(),
-        ],
+        Some(&sunderland),
+        "md",
+        "facilitator",
+        &nowhere,
+        &[],
     );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
+    assert_refused(&run, 1, "that folder does not exist");
     let odt = tmp.path().join("x.odt");
-    let run = cli(
+    let run = export_notes(
         tmp.path(),
-        &[
-            "export-notes",
-            "--version",
-            &sunderland,
-            "--format",
-            "odt",
-            "--audience",
-            "facilitator",
-            odt.to_str().unwrap(),
-        ],
+        Some(&sunderland),
+        "odt",
+        "facilitator",
+        &odt,
+        &[],
     );
     assert_eq!(run.status.code(), Some(2));
     let md = tmp.path().join("x.md");
-    let run = cli(
-        tmp.path(),
-        &[
-            "export-notes",
-            "--format",
-            "md",
-            "--audience",
-            "facilitator",
-            md.to_str().unwrap(),
-        ],
-    );
+    let run = export_notes(tmp.path(), None, "md", "facilitator", &md, &[]);
     assert_eq!(run.status.code(), Some(2));
     assert!(!md.exists() && !odt.exists() && !nowhere.exists());
 }
@@ -349,22 +330,8 @@ fn learning_summary_writes_html_and_word_for_a_programme() {
         ("pdf", b"%PDF"),
     ] {
         let out = tmp.path().join(format!("summary.{format}"));
-        let run = cli(
-            tmp.path(),
-            &[
-                "learning-summary",
-                "--programme",
-                &id,
-                "--format",
-                format,
-                out.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            run.status.success(),
-            "{format}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let run = learning_summary(tmp.path(), &id, format, &out);
+        assert!(run.status.success(), "{format}: {}", stderr(&run));
         assert!(String::from_utf8_lossy(&run.stdout).contains("Wrote"));
         let bytes = std::fs::read(&out).unwrap();
         assert!(bytes.starts_with(start), "{format}");
@@ -388,19 +355,8 @@ fn learning_summary_writes_html_and_word_for_a_programme() {
         }
     }
     let nowhere = tmp.path().join("no-such-folder").join("summary.html");
-    let run = cli(
-        tmp.path(),
-        &[
-            "learning-summary",
-            "--programme",
-            &id,
-            "--format",
-            "html",
-            nowhere.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("that folder does not exist"));
+    let run = learning_summary(tmp.path(), &id, "html", &nowhere);
+    assert_refused(&run, 1, "that folder does not exist");
 }
 
 #[test]

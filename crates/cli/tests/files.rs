@@ -5,39 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use super::python::run_python;
 use super::{assert_ok, cli, json, stderr, sunderland};
-
-/// The Python with the test packages, installed by `scripts/dev deps` (or FIELDBOOK_PYTHON).
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("FIELDBOOK_PYTHON") {
-        return p.into();
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/py/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run `scripts/dev deps` to install the Python packages the tests use",
-        p.display()
-    );
-    p
-}
-
-fn run_python(script: &str, args: &[&Path]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/python")
-        .join(script);
-    let out = Command::new(python())
-        .arg(&script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn sqlite(db: &Path, sql: &str) -> String {
     let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();

@@ -1,11 +1,12 @@
 //! The core's integration tests, one module a subject, in one test binary (autotests = false in
 //! Cargo.toml) to keep link time down. Run one subject with `cargo test -p fieldbook-core --test
-//! core sync::`. The export tests are a binary of their own (tests/export.rs).
+//! core sync::`.
 
 mod common;
 
 mod day;
 mod design;
+mod export;
 mod phones;
 mod privacy;
 mod rules;

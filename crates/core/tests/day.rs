@@ -37,13 +37,10 @@ async fn day() -> Day {
 
 fn person(name: &str) -> NewParticipant {
     NewParticipant {
-        name: name.into(),
         organisation: "Sunderland City Council".into(),
-        sector: Sector::Public,
         role: "Commissioner".into(),
         consent_named: true,
-        consent_quoted: false,
-        consent_contact: false,
+        ..common::newcomer(name)
     }
 }
 

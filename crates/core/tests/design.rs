@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use fieldbook_core::compare::{differences, Change};
 use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::*;
-use fieldbook_core::merge::{Action, Choice};
+use fieldbook_core::merge::{Action, Choice, MergeChange};
 use fieldbook_core::Store;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -48,6 +48,15 @@ async fn fixture() -> Fixture {
     }
 }
 
+/// The form for a local version named `name` for `place`, with nothing else filled in.
+fn local(name: &str, place: &str) -> NewLocalVersion {
+    NewLocalVersion {
+        name: name.into(),
+        place: place.into(),
+        ..Default::default()
+    }
+}
+
 impl Fixture {
     /// Changes fields of an agenda item, as the agenda builder does.
     async fn edit_item(&self, item: Uuid, fields: Value) {
@@ -57,13 +66,17 @@ impl Fixture {
             .unwrap();
     }
 
-    /// The Fishbowl made 50 minutes nationally and 75 in `local`: one field changed on both
-    /// sides since the local version was made (60).
-    async fn fishbowl_changed_on_both_sides(&self, local: Uuid) {
+    /// Surrey, then the Fishbowl made 50 minutes nationally and 75 in Surrey: one field
+    /// changed on both sides since the local version was made (60). Returns Surrey and the
+    /// national changes it is offered.
+    async fn surrey_with_fishbowl_changed_on_both_sides(&self) -> (Uuid, Vec<MergeChange>) {
+        let surrey = self.surrey().await;
         self.edit_item(self.items[1], json!({"minutes": 50})).await;
-        let fishbowl = self.local_item(local, self.items[1]).await;
+        let fishbowl = self.local_item(surrey, self.items[1]).await;
         self.edit_item(fishbowl.meta.id, json!({"minutes": 75}))
             .await;
+        let changes = self.store.national_changes(surrey).await.unwrap().changes;
+        (surrey, changes)
     }
 
     /// Why making a local version of `from` with `form` is refused.
@@ -118,6 +131,12 @@ impl Fixture {
             .collect()
     }
 
+    /// The titles of the first session's agenda items in `version`, in order.
+    async fn item_titles(&self, version: Uuid) -> Vec<String> {
+        let titles = self.titles(version).await;
+        titles.into_iter().map(|(title, _)| title).collect()
+    }
+
     async fn differences(&self, local: Uuid) -> Vec<fieldbook_core::compare::Difference> {
         let l = self.store.snapshot_version(local).await.unwrap();
         let n = self.store.snapshot_version(self.national).await.unwrap();
@@ -142,27 +161,10 @@ async fn a_new_local_version_is_a_linked_copy_with_no_differences() {
 #[tokio::test]
 async fn a_local_version_needs_a_place_and_comes_from_a_national_version() {
     let f = fixture().await;
-    let err = f
-        .refused_local(
-            f.national,
-            NewLocalVersion {
-                name: "Nowhere".into(),
-                ..Default::default()
-            },
-        )
-        .await;
+    let err = f.refused_local(f.national, local("Nowhere", "")).await;
     assert_eq!(err, "A local version needs a place.");
     let surrey = f.surrey().await;
-    let err = f
-        .refused_local(
-            surrey,
-            NewLocalVersion {
-                name: "X".into(),
-                place: "Y".into(),
-                ..Default::default()
-            },
-        )
-        .await;
+    let err = f.refused_local(surrey, local("X", "Y")).await;
     assert!(err.contains("national version"), "{err}");
     assert_eq!(f.store.counts().await.unwrap()["programme_version"], 2);
 }
@@ -294,10 +296,7 @@ async fn independent_national_changes_apply_without_touching_local_edits() {
 #[tokio::test]
 async fn the_same_field_changed_on_both_sides_waits_for_the_facilitator() {
     let f = fixture().await;
-    let surrey = f.surrey().await;
-    f.fishbowl_changed_on_both_sides(surrey).await;
-
-    let changes = f.store.national_changes(surrey).await.unwrap().changes;
+    let (surrey, changes) = f.surrey_with_fishbowl_changed_on_both_sides().await;
     assert_eq!(changes.len(), 1);
     let conflict = &changes[0];
     assert!(conflict.conflict);
@@ -336,11 +335,8 @@ async fn the_same_field_changed_on_both_sides_waits_for_the_facilitator() {
 #[tokio::test]
 async fn choosing_the_national_side_of_a_conflict_takes_its_value() {
     let f = fixture().await;
-    let surrey = f.surrey().await;
-    f.fishbowl_changed_on_both_sides(surrey).await;
-    let key = f.store.national_changes(surrey).await.unwrap().changes[0]
-        .key
-        .clone();
+    let (surrey, changes) = f.surrey_with_fishbowl_changed_on_both_sides().await;
+    let key = changes[0].key.clone();
     f.store
         .apply_national_changes(surrey, &HashMap::from([(key, Choice::National)]))
         .await
@@ -463,12 +459,7 @@ async fn items_and_sessions_duplicate_and_move() {
     let f = fixture().await;
     f.store.duplicate_agenda_item(f.items[0]).await.unwrap();
     f.store.move_agenda_item(f.items[2], 1).await.unwrap();
-    let titles: Vec<String> = f
-        .titles(f.national)
-        .await
-        .into_iter()
-        .map(|t| t.0)
-        .collect();
+    let titles = f.item_titles(f.national).await;
     assert_eq!(titles, ["Welcome", "Lunch", "Welcome", "Fishbowl"]);
 
     let copy = f.store.duplicate_session(f.session).await.unwrap();
@@ -543,12 +534,7 @@ async fn moving_an_item_back_and_forth_many_times_keeps_the_order_exact() {
         f.store.move_agenda_item(f.items[2], 1).await.unwrap();
         f.store.move_agenda_item(f.items[0], 1).await.unwrap();
     }
-    let titles: Vec<String> = f
-        .titles(f.national)
-        .await
-        .into_iter()
-        .map(|t| t.0)
-        .collect();
+    let titles = f.item_titles(f.national).await;
     assert_eq!(titles, ["Lunch", "Welcome", "Fishbowl"]);
     let positions: Vec<f64> = f
         .store
@@ -632,18 +618,12 @@ async fn an_agenda_item_needs_at_least_a_minute_and_at_most_a_day_and_a_refusal_
 #[tokio::test]
 async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
     let f = fixture().await;
-    let refused = f
-        .refused_local(
-            f.national,
-            NewLocalVersion {
-                name: "Leading Change Together: Surrey".into(),
-                place: "Surrey".into(),
-                cohort_start: Some("2027-03-01".parse().unwrap()),
-                cohort_end: Some("2027-02-01".parse().unwrap()),
-                ..Default::default()
-            },
-        )
-        .await;
+    let backwards = NewLocalVersion {
+        cohort_start: Some("2027-03-01".parse().unwrap()),
+        cohort_end: Some("2027-02-01".parse().unwrap()),
+        ..local("Leading Change Together: Surrey", "Surrey")
+    };
+    let refused = f.refused_local(f.national, backwards).await;
     assert!(refused.contains("must end on or after"), "{refused}");
     let surrey = f.surrey().await;
     let refused = f
@@ -663,9 +643,7 @@ async fn a_cohort_that_ends_before_it_starts_is_refused_when_made_or_changed() {
 
 #[tokio::test]
 async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = Store::open(tmp.path()).await.unwrap();
-    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let (_tmp, store) = common::demo().await;
     let today: chrono::NaiveDate = "2027-01-01".parse().unwrap();
     let welcome = store.welcome(today).await.unwrap();
     let demo = welcome.demo.expect("the demo is there");
@@ -734,9 +712,7 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
 
 #[tokio::test]
 async fn the_demo_is_not_cleared_while_it_holds_someones_data() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = Store::open(tmp.path()).await.unwrap();
-    fieldbook_core::demo::seed_demo(&store).await.unwrap();
+    let (_tmp, store) = common::demo().await;
     let version = store.programme_overviews().await.unwrap()[0].versions[0]
         .version
         .meta

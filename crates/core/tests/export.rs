@@ -1,21 +1,17 @@
 //! Exported session notes, checked by readers we did not write: a CommonMark parser, a CSV
 //! parser, LibreOffice for Word; and golden files for each format on the demo data.
 
-mod common;
-
 use std::path::Path;
-use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
-use fieldbook_core::clock::ManualClock;
 use fieldbook_core::day::{NewParticipant, ReflectionDraft};
-use fieldbook_core::demo::seed_demo;
 use fieldbook_core::domain::*;
 use fieldbook_core::export::{
     render, suggested_file_name, write_atomically, Audience, Export, Format, Scope,
 };
 use fieldbook_core::Store;
 use uuid::Uuid;
+
+use crate::common;
 
 const XSS: &str =
     "<img src=x onerror=alert(1)> *not bold* # not a heading [link](javascript:alert(1))";
@@ -42,46 +38,20 @@ fn person(name: &str, named: bool, quoted: bool, sector: Sector) -> NewParticipa
 /// Sunderland's first session, run with three participants: Amira (named, quoted), Ben
 /// (quoted but not named) and Chloe (neither), and one anonymous reflection.
 async fn fixture() -> Fixture {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = ManualClock::at(Utc.with_ymd_and_hms(2027, 1, 27, 9, 30, 0).unwrap());
-    let store = Store::open_with_clock(tmp.path(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    seed_demo(&store).await.unwrap();
-    let version = store
-        .programme_overviews()
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
-        .unwrap()
-        .version
-        .meta
-        .id;
-    let session = store.sessions_of(version).await.unwrap()[0].meta.id;
+    let (tmp, clock, store) = common::demo_at(common::utc(2027, 1, 27, 9, 30)).await;
+    let version = common::sunderland(&store).await;
+    let session = common::first_session(&store, version).await;
     let items = store.agenda_of(session).await.unwrap();
-    let amira = store
-        .add_participant(
-            Some(version),
-            person("Amira Shah", true, true, Sector::Voluntary),
-        )
-        .await
-        .unwrap();
-    let ben = store
-        .add_participant(
-            Some(version),
-            person("Ben Adeyemi", false, true, Sector::Public),
-        )
-        .await
-        .unwrap();
-    let chloe = store
-        .add_participant(
-            Some(version),
-            person("Chloe Turner", false, false, Sector::Private),
-        )
-        .await
-        .unwrap();
+    let mut cohort = Vec::new();
+    for (name, named, quoted, sector) in [
+        ("Amira Shah", true, true, Sector::Voluntary),
+        ("Ben Adeyemi", false, true, Sector::Public),
+        ("Chloe Turner", false, false, Sector::Private),
+    ] {
+        let form = person(name, named, quoted, sector);
+        cohort.push(store.add_participant(Some(version), form).await.unwrap());
+    }
+    let [amira, ben, chloe] = <[Participant; 3]>::try_from(cohort).unwrap();
     for (p, status) in [
         (&amira, Presence::Present),
         (&ben, Presence::Late),
@@ -93,13 +63,8 @@ async fn fixture() -> Fixture {
             .unwrap();
     }
     store.run_press(session, RunAction::Start, 0).await.unwrap();
-    let reflect = |who: Option<&Participant>, item: usize, text: &str| ReflectionDraft {
-        id: None,
-        session_id: session,
-        agenda_item_id: Some(items[item].meta.id),
-        participant_id: who.map(|p| p.meta.id),
-        prompt: items[item].prompt.clone(),
-        text: text.into(),
+    let reflect = |who: Option<&Participant>, item: usize, text: &str| {
+        on_item(session, &items[item], who, text)
     };
     for (who, text) in [
         (
@@ -150,6 +115,33 @@ async fn fixture() -> Fixture {
     }
 }
 
+/// A new reflection on `session` by `who` (anonymous if none), answering `item`'s prompt.
+fn on_item(
+    session: Uuid,
+    item: &AgendaItem,
+    who: Option<&Participant>,
+    text: &str,
+) -> ReflectionDraft {
+    ReflectionDraft {
+        agenda_item_id: Some(item.meta.id),
+        prompt: item.prompt.clone(),
+        ..common::said(session, who.map(|p| p.meta.id), text)
+    }
+}
+
+/// An anonymous reflection on the session's first item, not yet saved.
+async fn on_first_item(f: &Fixture, text: &str) -> ReflectionDraft {
+    let items = f.store.agenda_of(f.session).await.unwrap();
+    on_item(f.session, &items[0], None, text)
+}
+
+impl Fixture {
+    /// The facilitator's notes of the fixture's session.
+    async fn notes(&self) -> Export {
+        export(self, Scope::Session(self.session), Audience::Facilitator).await
+    }
+}
+
 async fn export(f: &Fixture, scope: Scope, audience: Audience) -> Export {
     f.store.gather_export(scope, audience).await.unwrap()
 }
@@ -176,20 +168,50 @@ fn golden(name: &str, actual: &str) {
     assert!(expected == actual, "{name} differs from its golden file; if the change is meant, run with UPDATE_GOLDEN=1 and review the diff");
 }
 
+/// The print stylesheet at the head of an HTML export: what stands between `<style>` and the
+/// page footer's rules, which name the programme and place.
+fn stylesheet(html: &str) -> &str {
+    let start = html.find("<style>").expect("a stylesheet") + "<style>".len();
+    let end = start
+        + html[start..]
+            .find("@page { @bottom-left")
+            .expect("a page footer");
+    &html[start..end]
+}
+
+/// What the participant handout's golden file holds in place of the print stylesheet, which
+/// the facilitator notes' golden file holds whole.
+const SAME_STYLESHEET: &str = "\n/* The print stylesheet, as in session-facilitator.html */\n";
+
 #[tokio::test]
 async fn every_format_matches_its_golden_file_for_both_audiences() {
     let f = fixture().await;
+    let mut print_stylesheet = None;
     for audience in [Audience::Facilitator, Audience::Participant] {
         let e = export(&f, Scope::Session(f.session), audience).await;
         let who = format!("{audience:?}").to_lowercase();
         golden(&format!("session-{who}.md"), &text(&e, Format::Md));
-        golden(&format!("session-{who}.html"), &text(&e, Format::Html));
+        let mut html = text(&e, Format::Html);
+        // One stylesheet for every audience: checked whole once, then only that it is the same.
+        match &print_stylesheet {
+            None => print_stylesheet = Some(stylesheet(&html).to_owned()),
+            Some(first) => {
+                assert_eq!(stylesheet(&html), first, "the {who} stylesheet");
+                html = html.replacen(first.as_str(), SAME_STYLESHEET, 1);
+            }
+        }
+        golden(&format!("session-{who}.html"), &html);
         golden(&format!("session-{who}.csv"), &text(&e, Format::Csv));
         golden(&format!("session-{who}.json"), &text(&e, Format::Json));
     }
     let whole = export(&f, Scope::Version(f.version), Audience::Facilitator).await;
     assert_eq!(whole.sessions.len(), 4);
     golden("version-facilitator.md", &text(&whole, Format::Md));
+    assert_eq!(
+        Some(stylesheet(&text(&whole, Format::Html))),
+        print_stylesheet.as_deref(),
+        "the stylesheet of a whole version's notes"
+    );
 }
 
 #[tokio::test]
@@ -239,7 +261,7 @@ async fn a_participant_without_consent_is_never_named_in_a_handout() {
 #[tokio::test]
 async fn a_pseudonym_is_the_same_throughout_one_file() {
     let f = fixture().await;
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let s = &e.sessions[0];
     let attendance: Vec<&str> = s.attendance.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(attendance, ["Amira Shah", "Participant 2", "Participant 3"]);
@@ -262,10 +284,7 @@ async fn a_pseudonym_is_the_same_throughout_one_file() {
 async fn the_markdown_is_commonmark_and_user_text_never_becomes_markup() {
     use pulldown_cmark::{Event, Parser, Tag};
     let f = fixture().await;
-    let md = text(
-        &export(&f, Scope::Session(f.session), Audience::Facilitator).await,
-        Format::Md,
-    );
+    let md = text(&f.notes().await, Format::Md);
     let mut headings = 0;
     let mut texts = String::new();
     for event in Parser::new(&md) {
@@ -313,17 +332,14 @@ async fn the_html_is_self_contained_with_no_script_and_no_remote_reference() {
         }
         assert!(lower.contains("@page { size: a4"));
     }
-    let html = text(
-        &export(&f, Scope::Session(f.session), Audience::Facilitator).await,
-        Format::Html,
-    );
+    let html = text(&f.notes().await, Format::Html);
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
 
 #[tokio::test]
 async fn the_csv_reads_back_with_a_csv_parser_row_for_row() {
     let f = fixture().await;
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     for bom in [false, true] {
         let bytes = render(&e, Format::Csv, bom).unwrap();
         assert_eq!(bytes.starts_with("\u{feff}".as_bytes()), bom);
@@ -424,7 +440,7 @@ async fn the_word_document_opens_in_libreoffice_with_its_headings_lists_and_tabl
 #[tokio::test]
 async fn a_file_is_written_whole_or_not_at_all_with_a_clear_message() {
     let f = fixture().await;
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join(suggested_file_name(&e, Format::Md));
     assert_eq!(
@@ -496,7 +512,7 @@ async fn no_csv_cell_becomes_a_formula_in_libreoffice_calc() {
     for (text, _) in FORMULAS {
         say(&f, text).await;
     }
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let tmp = tempfile::tempdir().unwrap();
 
     // The same options do evaluate formulas: a CSV written as is would be dangerous.
@@ -655,7 +671,7 @@ async fn one_person_has_one_pseudonym_in_every_file_of_their_cohort() {
 #[tokio::test]
 async fn nothing_beside_a_pseudonym_identifies_the_person() {
     let f = fixture().await;
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let attendance: Vec<(&str, &str)> = e.sessions[0]
         .attendance
         .iter()
@@ -827,7 +843,7 @@ async fn right_to_left_text_is_marked_in_the_word_document() {
     let f = fixture().await;
     let urdu = "ہم سب مل کر کام کرتے ہیں";
     say(&f, urdu).await;
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let doc = docx_part(
         &render(&e, Format::Docx, false).unwrap(),
         "word/document.xml",
@@ -913,18 +929,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 /// An anonymous reflection on the session's first item.
 async fn say(f: &Fixture, text: &str) {
-    let items = f.store.agenda_of(f.session).await.unwrap();
-    f.store
-        .save_reflection(ReflectionDraft {
-            id: None,
-            session_id: f.session,
-            agenda_item_id: Some(items[0].meta.id),
-            participant_id: None,
-            prompt: items[0].prompt.clone(),
-            text: text.into(),
-        })
-        .await
-        .unwrap();
+    let draft = on_first_item(f, text).await;
+    f.store.save_reflection(draft).await.unwrap();
 }
 
 /// One long URL in a reflection used to make Chromium print every page at about 67%, and
@@ -942,7 +948,7 @@ async fn a_long_url_wraps_in_chromium_and_nothing_shrinks_to_fit() {
     )
     .await;
     let tmp = tempfile::tempdir().unwrap();
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let html = tmp.path().join("long-url.html");
     std::fs::write(&html, text(&e, Format::Html)).unwrap();
     let pdf = common::chromium_print(&html);
@@ -980,7 +986,7 @@ async fn welsh_urdu_and_emoji_print_in_chromium_and_read_back() {
         say(&f, t).await;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let html_text = text(&e, Format::Html);
     assert!(html_text.contains(&format!("<blockquote dir=\"auto\"><p>{urdu}</p>")));
     let html = tmp.path().join("scripts.html");
@@ -1009,10 +1015,7 @@ async fn a_multi_session_html_file_has_a_contents_list_and_wide_as_run_column() 
         assert!(html.contains(&format!("id=\"session-{}\"", n + 1)));
     }
     assert!(html.contains("<col class=\"run\">"));
-    let one = text(
-        &export(&f, Scope::Session(f.session), Audience::Facilitator).await,
-        Format::Html,
-    );
+    let one = text(&f.notes().await, Format::Html);
     assert!(
         !one.contains("class=\"contents\""),
         "no contents for one session"
@@ -1043,7 +1046,7 @@ async fn the_facilitator_notes_open_with_a_session_summary_in_every_format() {
         .await
         .unwrap();
 
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     let summary = e.sessions[0].summary.clone().expect("a summary");
     assert_eq!(
         (
@@ -1215,22 +1218,12 @@ async fn the_handout_names_the_lead_facilitators_and_the_next_session() {
 async fn an_answer_from_a_phone_says_so_in_every_format() {
     let f = fixture().await;
     say(&f, "Typed at the laptop").await;
-    let items = f.store.agenda_of(f.session).await.unwrap();
+    let draft = on_first_item(&f, "Sent from my phone").await;
     f.store
-        .save_reflection_sent(
-            ReflectionDraft {
-                id: None,
-                session_id: f.session,
-                agenda_item_id: Some(items[0].meta.id),
-                participant_id: None,
-                prompt: items[0].prompt.clone(),
-                text: "Sent from my phone".into(),
-            },
-            Some(SentFrom::Phone),
-        )
+        .save_reflection_sent(draft, Some(SentFrom::Phone))
         .await
         .unwrap();
-    let e = export(&f, Scope::Session(f.session), Audience::Facilitator).await;
+    let e = f.notes().await;
     for format in [Format::Md, Format::Html] {
         let written = text(&e, format);
         assert_eq!(written.matches("(from a phone)").count(), 1, "{format:?}");

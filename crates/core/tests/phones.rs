@@ -4,9 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use fieldbook_core::day::NewParticipant;
-use fieldbook_core::demo::seed_demo;
-use fieldbook_core::domain::{Participant, Reflection, RunAction, Sector, SentFrom, Session};
+use fieldbook_core::domain::{Participant, Reflection, RunAction, SentFrom, Session};
 use fieldbook_core::phones::{qr_modules, PhoneServer};
 use fieldbook_core::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,28 +24,11 @@ struct Room {
 
 /// A demo session with a cohort of two, served on a free port of 127.0.0.1.
 async fn room() -> Room {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    seed_demo(&store).await.unwrap();
-    let session: Session = store
-        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
-        .await
-        .unwrap()
-        .remove(0);
+    let (dir, store) = common::demo().await;
+    let session = common::first_version_session(&store).await;
     for name in ["Asha Bell", "Tom Reyes"] {
         store
-            .add_participant(
-                session.version_id,
-                NewParticipant {
-                    name: name.into(),
-                    organisation: String::new(),
-                    sector: Sector::Public,
-                    role: String::new(),
-                    consent_named: false,
-                    consent_quoted: false,
-                    consent_contact: false,
-                },
-            )
+            .add_participant(session.version_id, common::newcomer(name))
             .await
             .unwrap();
     }
@@ -629,9 +610,7 @@ async fn stopping_closes_the_port() {
 
 #[tokio::test]
 async fn the_server_refuses_to_listen_on_a_public_address_or_every_interface() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    seed_demo(&store).await.unwrap();
+    let (_dir, store) = common::demo().await;
     let session = store
         .list::<Session>("1 LIMIT 1", &[])
         .await

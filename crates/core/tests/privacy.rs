@@ -2,7 +2,6 @@
 //! access export, on real SQLite files whose bytes are searched.
 
 use fieldbook_core::day::NewParticipant;
-use fieldbook_core::demo::seed_demo;
 use fieldbook_core::domain::*;
 use fieldbook_core::erasure::Consent;
 use fieldbook_core::export::{render, Audience, Format, Scope};
@@ -19,9 +18,7 @@ struct Room {
 }
 
 async fn room() -> Room {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = Store::open(tmp.path()).await.unwrap();
-    seed_demo(&store).await.unwrap();
+    let (tmp, store) = common::demo().await;
     let version = common::sunderland(&store).await;
     let session = common::first_session(&store, version).await;
     let form = NewParticipant {

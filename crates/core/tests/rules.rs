@@ -3,21 +3,16 @@
 //! writes nothing.
 
 use fieldbook_core::day::NewParticipant;
-use fieldbook_core::demo::seed_demo;
-use fieldbook_core::domain::{ItemKind, Participant, Sector, Session};
+use fieldbook_core::domain::{ItemKind, Participant, Session};
 use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{Error, Store};
 use serde_json::json;
 
+use crate::common;
+
 async fn demo() -> (tempfile::TempDir, Store, Session) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    seed_demo(&store).await.unwrap();
-    let session = store
-        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
-        .await
-        .unwrap()
-        .remove(0);
+    let (dir, store) = common::demo().await;
+    let session = common::first_version_session(&store).await;
     (dir, store, session)
 }
 
@@ -27,15 +22,20 @@ fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
     error.to_string()
 }
 
+/// Why changing the fields `fields` of the `kind` record `id` is refused.
+async fn refused_edit(
+    store: &Store,
+    kind: &str,
+    id: uuid::Uuid,
+    fields: serde_json::Value,
+) -> String {
+    refused(store.update(kind, id, common::patch(fields)).await)
+}
+
 fn person(name: &str, organisation: &str) -> NewParticipant {
     NewParticipant {
-        name: name.into(),
         organisation: organisation.into(),
-        sector: Sector::Public,
-        role: String::new(),
-        consent_named: false,
-        consent_quoted: false,
-        consent_contact: false,
+        ..common::newcomer(name)
     }
 }
 
@@ -88,15 +88,7 @@ async fn an_edited_title_name_or_organisation_is_held_to_the_same_length() {
     let (_dir, store, session) = demo().await;
     let long = "x".repeat(301);
     assert_eq!(
-        refused(
-            store
-                .update(
-                    "session",
-                    session.meta.id,
-                    json!({ "title": long }).as_object().unwrap().clone()
-                )
-                .await
-        ),
+        refused_edit(&store, "session", session.meta.id, json!({ "title": long })).await,
         "A title can be at most 300 characters long. Nothing has been changed."
     );
     let asha = store
@@ -104,27 +96,17 @@ async fn an_edited_title_name_or_organisation_is_held_to_the_same_length() {
         .await
         .unwrap();
     assert_eq!(
-        refused(
-            store
-                .update(
-                    "participant",
-                    asha.meta.id,
-                    json!({ "organisation": long }).as_object().unwrap().clone()
-                )
-                .await
-        ),
+        refused_edit(
+            &store,
+            "participant",
+            asha.meta.id,
+            json!({ "organisation": long })
+        )
+        .await,
         "An organisation can be at most 300 characters long. Nothing has been changed."
     );
     // A participant's name cannot be emptied by an edit either.
-    let emptied = refused(
-        store
-            .update(
-                "participant",
-                asha.meta.id,
-                json!({ "name": " " }).as_object().unwrap().clone(),
-            )
-            .await,
-    );
+    let emptied = refused_edit(&store, "participant", asha.meta.id, json!({ "name": " " })).await;
     assert_eq!(emptied, "A participant needs a name.");
     let kept: Participant = store.get(asha.meta.id).await.unwrap();
     assert_eq!(

@@ -32,13 +32,10 @@ async fn data() -> Data {
         ("Rob Hindmarsh", Sector::Voluntary),
     ] {
         let form = NewParticipant {
-            name: name.into(),
-            organisation: String::new(),
             sector,
-            role: String::new(),
             consent_named: true,
             consent_quoted: true,
-            consent_contact: false,
+            ..common::newcomer(name)
         };
         people.push(store.add_participant(Some(sunderland), form).await.unwrap());
     }
@@ -94,6 +91,15 @@ fn best_first(query: SearchQuery) -> SearchQuery {
     }
 }
 
+/// Fails the test unless the first hit of `found` marks `word`.
+fn assert_marked(found: &SearchResult, word: &str) {
+    let marked = &found.hits[0].marked;
+    assert!(
+        marked.contains(&format!("{MARK_START}{word}{MARK_END}")),
+        "{marked}"
+    );
+}
+
 fn q(text: &str) -> SearchQuery {
     SearchQuery {
         text: text.into(),
@@ -106,11 +112,7 @@ async fn words_are_found_by_their_stem_and_marked() {
     let d = data().await;
     let found = d.search(q("listening")).await;
     assert_eq!(found.total, 3, "listening, listen and Listening");
-    let marked = &found.hits[0].marked;
-    assert!(
-        marked.contains(&format!("{MARK_START}Listening{MARK_END}")),
-        "{marked}"
-    );
+    assert_marked(&found, "Listening");
     // Newest first by default.
     assert_eq!(found.hits[0].session_id, d.national_session.to_string());
 }
@@ -362,23 +364,11 @@ async fn searching_as_you_type_finds_words_by_their_start_and_marks_them() {
     // ...but while typing, the last word matches the start of words.
     let found = d.search(typed("trus")).await;
     assert_eq!(found.total, 1);
-    assert!(
-        found.hits[0]
-            .marked
-            .contains(&format!("{MARK_START}Trust{MARK_END}")),
-        "{}",
-        found.hits[0].marked
-    );
+    assert_marked(&found, "Trust");
     // Best match first marks them too.
     let best = d.search(best_first(typed("promises kep"))).await;
     assert_eq!(best.total, 1);
-    assert!(
-        best.hits[0]
-            .marked
-            .contains(&format!("{MARK_START}kept{MARK_END}")),
-        "{}",
-        best.hits[0].marked
-    );
+    assert_marked(&best, "kept");
     assert_eq!(d.search(typed("commun")).await.total, 1);
     assert_eq!(d.search(typed("budget tab")).await.total, 1);
     // Only the last word: "tab" as an earlier word must be whole.

@@ -61,6 +61,13 @@ impl Laptop {
             .unwrap()
     }
 
+    /// Both laptops send everything they hold, then each imports what the other sent; the
+    /// previews of the import here and of the import on `other`.
+    async fn exchange(&self, other: &Laptop) -> (Preview, Preview) {
+        let (here, there) = (self.everything().await, other.everything().await);
+        (self.import(&[there]).await, other.import(&[here]).await)
+    }
+
     /// Imports everything `other` holds.
     async fn take(&self, other: &Laptop) -> Preview {
         common::send(&other.store, &self.store).await
@@ -136,11 +143,8 @@ async fn concurrent_edits_keep_the_loser_as_a_conflict_until_settled_everywhere(
     b.clock.advance_ms(1000);
     rename(&b, p.meta.id, "Leading Change Together: North East").await;
 
-    let from_a = a.everything().await;
-    let from_b = b.everything().await;
-    let preview = a.import(&[from_b]).await;
-    assert_eq!(preview.conflicts, 1);
-    b.import(&[from_a]).await;
+    let (at_a, _) = a.exchange(&b).await;
+    assert_eq!(at_a.conflicts, 1);
     assert_same(&a, &b).await;
 
     // One winner everywhere; the other version is shown, not lost.
@@ -181,11 +185,8 @@ async fn a_delete_sticks_and_the_concurrent_edit_is_kept_as_a_conflict() {
     a.store.delete::<Programme>(p.meta.id).await.unwrap();
     // B's clock is hours ahead: its edit has the later stamp, and still does not undo the delete.
     rename(&b, p.meta.id, "Still wanted").await;
-    let from_a = a.everything().await;
-    let from_b = b.everything().await;
-    let preview = b.import(&[from_a]).await;
-    assert_eq!(preview.deletes, 1);
-    a.import(&[from_b]).await;
+    let (at_b, _) = b.exchange(&a).await;
+    assert_eq!(at_b.deletes, 1);
     for l in [&a, &b] {
         assert!(
             l.store.get::<Programme>(p.meta.id).await.is_err(),

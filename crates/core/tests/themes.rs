@@ -42,13 +42,10 @@ async fn person(store: &Store, version: Uuid, name: &str, quoted: bool) -> Parti
         .add_participant(
             Some(version),
             NewParticipant {
-                name: name.into(),
                 organisation: "Sunderland City Council".into(),
-                sector: Sector::Public,
-                role: String::new(),
                 consent_named: quoted,
                 consent_quoted: quoted,
-                consent_contact: false,
+                ..common::newcomer(name)
             },
         )
         .await

@@ -1,15 +1,12 @@
 //! Fixtures and checks shared by the core's integration tests: stores on temporary folders,
 //! the demo and its versions, drafts, searches, syncs and the bytes of database files.
 
-// Each test binary (tests/core.rs, tests/export.rs) uses only some of these.
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use fieldbook_core::clock::ManualClock;
-use fieldbook_core::day::ReflectionDraft;
+use fieldbook_core::day::{NewParticipant, ReflectionDraft};
 use fieldbook_core::demo::seed_demo;
 use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::*;
@@ -51,6 +48,38 @@ pub async fn demo_at(at: DateTime<Utc>) -> (tempfile::TempDir, ManualClock, Stor
     let (tmp, clock, store) = store_at(at).await;
     seed_demo(&store).await.unwrap();
     (tmp, clock, store)
+}
+
+/// A store on a fresh temporary folder, on the system clock, with the demo seeded. Keep the
+/// folder for as long as the store is used.
+pub async fn demo() -> (tempfile::TempDir, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    seed_demo(&store).await.unwrap();
+    (tmp, store)
+}
+
+/// The first session, by position, of any programme version.
+pub async fn first_version_session(store: &Store) -> Session {
+    store
+        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// Someone who joins with only their name: public sector, no organisation or role, and no
+/// consent given to anything.
+pub fn newcomer(name: &str) -> NewParticipant {
+    NewParticipant {
+        name: name.into(),
+        organisation: String::new(),
+        sector: Sector::Public,
+        role: String::new(),
+        consent_named: false,
+        consent_quoted: false,
+        consent_contact: false,
+    }
 }
 
 /// The overview of the programme titled `title`.

@@ -1,12 +1,8 @@
 //! Helpers shared by the core's integration tests.
-// Each test binary uses some of these helpers, not all.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 mod fixtures;
-// Each test binary (tests/core.rs, tests/export.rs) uses only some of these.
-#[allow(unused_imports)]
 pub use fixtures::*;
 
 fn soffice() -> PathBuf {
