@@ -130,6 +130,7 @@ impl Store {
             consent_contact_at: consent_at(form.consent_contact),
             email: None,
             anonymised: false,
+            pseudonym_number: None,
         };
         self.save(&mut participant).await?;
         Ok(participant)
@@ -219,6 +220,7 @@ impl Store {
             consent_contact_at: form.consent_contact.then_some(now),
             email: None,
             anonymised: false,
+            pseudonym_number: None,
         };
         let mut mark = Attendance {
             meta: Meta {

@@ -262,6 +262,8 @@ impl Store {
             consent_contact_at: None,
             email: None,
             anonymised: words_kept,
+            // Erased and anonymised people keep their number, so nobody else's moves.
+            pseudonym_number: current.pseudonym_number,
         };
         let mut writer = self.writer().await?;
         scrub_everywhere(writer.tx(), &id.to_string(), words_kept).await?;

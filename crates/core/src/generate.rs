@@ -358,6 +358,7 @@ pub async fn generate(
                 consent_contact_at: None,
                 email: None,
                 anonymised: false,
+                pseudonym_number: None,
             };
             writer.save(&mut p).await?;
             people.push(p.meta.id);

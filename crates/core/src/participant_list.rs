@@ -644,6 +644,7 @@ impl Store {
                 consent_contact_at: at(person.consent_contact),
                 email: person.email.clone(),
                 anonymised: false,
+                pseudonym_number: None,
             };
             writer.save(&mut p).await?;
         }
