@@ -400,10 +400,10 @@ mod tests {
             .export_bundle(BundleScope::Everything, None)
             .await
             .unwrap();
-        b.import_bundles(&[from_a.clone()], None, false)
+        b.import_bundles(std::slice::from_ref(&from_a), None, false)
             .await
             .unwrap();
-        a.import_bundles(&[from_b.clone()], None, false)
+        a.import_bundles(std::slice::from_ref(&from_b), None, false)
             .await
             .unwrap();
         // Cai (the earlier id) keeps 3; only Dee, who clashed, moves, to the next number
