@@ -494,7 +494,7 @@ pub async fn print_notes<R: tauri::Runtime>(
     let notes = store.gather_export(scope, audience).await?;
     let html = String::from_utf8_lossy(&export::render(&notes, Format::Html, false)?).into_owned();
     if !pdf {
-        let printed = print_html(&app, html, None).await?;
+        let printed = print_html(&app, html, None, export::pdf::PAGE_MARGINS_MM).await?;
         return Ok(printed.then(|| "the printer".to_owned()));
     }
     let name = export::file_name_from(&notes.title, "pdf");
@@ -503,25 +503,45 @@ pub async fn print_notes<R: tauri::Runtime>(
     else {
         return Ok(None);
     };
-    // Printed next to the chosen file, then renamed into place: never half a PDF.
+    // Printed next to the chosen file, then written into place: never half a PDF.
     let folder = path
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let partial = folder.join(format!(".{}.partial.pdf", Uuid::now_v7().simple()));
-    let printed = print_html(&app, html, Some(&partial)).await;
-    let moved = printed.and_then(|_| {
-        let bytes = std::fs::read(&partial).map_err(Error::from)?;
+    let line = export::footer_line(&notes);
+    let bytes = print_numbered_pdf(&app, html, &line, &folder).await?;
+    export::write_atomically(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// `html` printed to PDF with the footer `line` and "Page N of M" on every page, as the CSS
+/// margin boxes WebKit leaves out would give them: the notes are printed, then as many footer
+/// pages, laid over them. Both are printed into `folder` and removed.
+async fn print_numbered_pdf<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    html: String,
+    line: &str,
+    folder: &std::path::Path,
+) -> Result<Vec<u8>, Error> {
+    let notes = folder.join(format!(".{}.partial.pdf", Uuid::now_v7().simple()));
+    let footers = folder.join(format!(".{}.partial.pdf", Uuid::now_v7().simple()));
+    let printed = async {
+        print_html(app, html, Some(&notes), export::pdf::PAGE_MARGINS_MM).await?;
+        let bytes = std::fs::read(&notes)?;
         if !bytes.starts_with(b"%PDF") {
             return Err(Error::invalid(
                 "The printer made no PDF. Nothing has been changed.",
             ));
         }
-        export::write_atomically(&path, &bytes)
-    });
-    let _ = std::fs::remove_file(&partial);
-    moved?;
-    Ok(Some(path.display().to_string()))
+        let pages = export::pdf::page_count(&bytes)?;
+        let feet = export::pdf::footer_pages_html(line, pages);
+        print_html(app, feet, Some(&footers), export::pdf::FOOTER_MARGINS_MM).await?;
+        export::pdf::stamp_footers(&bytes, &std::fs::read(&footers)?)
+    }
+    .await;
+    let _ = std::fs::remove_file(&notes);
+    let _ = std::fs::remove_file(&footers);
+    printed
 }
 
 #[cfg(target_os = "linux")]
@@ -529,8 +549,9 @@ async fn print_html<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     html: String,
     pdf: Option<&std::path::Path>,
+    margins: [f64; 3],
 ) -> Result<bool, Error> {
-    crate::print::print_html(app, html, pdf).await
+    crate::print::print_html(app, html, pdf, margins).await
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -538,6 +559,7 @@ async fn print_html<R: tauri::Runtime>(
     _app: &tauri::AppHandle<R>,
     _html: String,
     _pdf: Option<&std::path::Path>,
+    _margins: [f64; 3],
 ) -> Result<bool, Error> {
     Err(Error::invalid(
         "Printing from Fieldbook works on Linux only for now: export the web page and print it from your browser. Nothing has been changed.",

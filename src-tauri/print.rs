@@ -2,7 +2,8 @@
 //! view of its own (the window's web view shows the app, not the notes): "Save as PDF"
 //! prints to a file with GTK's "Print to File" printer and no dialog; "Print..." opens the
 //! system's print dialog. Same layout as the HTML export; WebKit leaves out the page numbers
-//! of CSS margin boxes, which only Chromium prints.
+//! and footer of CSS margin boxes, so a PDF's are printed as pages of their own and laid over
+//! it (`fieldbook_core::export::pdf::stamp_footers`).
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -16,15 +17,17 @@ use webkit2gtk::{LoadEvent, PrintOperationExt, PrintOperationResponse, WebViewEx
 type Done = tokio::sync::oneshot::Sender<Result<bool, String>>;
 
 /// Prints `html`: to a PDF at `pdf` without a dialog, or, with `pdf` `None`, through the
-/// print dialog. `Ok(false)` when the facilitator cancels the dialog.
+/// print dialog, on A4 with `margins` (top, bottom, sides; mm: WebKit leaves the `@page`
+/// rule's to GTK). `Ok(false)` when the facilitator cancels the dialog.
 pub async fn print_html<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     html: String,
     pdf: Option<&Path>,
+    margins: [f64; 3],
 ) -> Result<bool, Error> {
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let uri = pdf.map(|p| format!("file://{}", p.display()));
-    app.run_on_main_thread(move || start(html, uri, sender))
+    app.run_on_main_thread(move || start(html, uri, margins, sender))
         .map_err(|e| {
             Error::invalid(format!(
                 "Fieldbook could not print: {e}. Nothing has been changed."
@@ -41,7 +44,7 @@ pub async fn print_html<R: tauri::Runtime>(
     }
 }
 
-fn start(html: String, uri: Option<String>, done: Done) {
+fn start(html: String, uri: Option<String>, margins: [f64; 3], done: Done) {
     let window = gtk::OffscreenWindow::new();
     let view = webkit2gtk::WebView::new();
     window.add(&view);
@@ -61,11 +64,11 @@ fn start(html: String, uri: Option<String>, done: Done) {
         let operation = webkit2gtk::PrintOperation::new(view);
         let page = gtk::PageSetup::new();
         page.set_paper_size(&gtk::PaperSize::new(Some("iso_a4")));
-        // The margins of the HTML's @page rule, which WebKit's printing leaves to GTK.
-        page.set_top_margin(18.0, gtk::Unit::Mm);
-        page.set_bottom_margin(20.0, gtk::Unit::Mm);
-        page.set_left_margin(16.0, gtk::Unit::Mm);
-        page.set_right_margin(16.0, gtk::Unit::Mm);
+        let [top, bottom, side] = margins;
+        page.set_top_margin(top, gtk::Unit::Mm);
+        page.set_bottom_margin(bottom, gtk::Unit::Mm);
+        page.set_left_margin(side, gtk::Unit::Mm);
+        page.set_right_margin(side, gtk::Unit::Mm);
         operation.set_page_setup(&page);
         // The window and view live until the print ends.
         let keep = (window.clone(), view.clone());

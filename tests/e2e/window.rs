@@ -607,3 +607,233 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
         .await;
     app.close().await;
 }
+
+/// The pages of a PDF as poppler's pdftotext reads them, each as its non-empty lines.
+fn pdf_pages(pdf: &std::path::Path) -> Vec<Vec<String>> {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) reads the PDF back");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut pages: Vec<Vec<String>> = text
+        .split('\u{c}')
+        .map(|p| {
+            p.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    if pages.last().is_some_and(Vec::is_empty) {
+        pages.pop();
+    }
+    pages
+}
+
+/// Each page's footer: its footer line and page number, wherever pdftotext reads them.
+fn footers(pages: &[Vec<String>], line: &str) -> Vec<Vec<String>> {
+    let number = |l: &str| {
+        l.strip_prefix("Page ")
+            .and_then(|r| r.split_once(" of "))
+            .is_some_and(|(n, m)| n.parse::<u32>().is_ok() && m.parse::<u32>().is_ok())
+    };
+    pages
+        .iter()
+        .map(|p| {
+            p.iter()
+                .filter(|l| *l == line || number(l))
+                .cloned()
+                .collect()
+        })
+        .collect()
+}
+
+/// "Save as PDF…" in the window prints with WebKitGTK, which leaves out the HTML's CSS
+/// margin boxes; the footer (programme and place, Welsh letters too) and "Page N of M" are
+/// laid over every page, and read as those of the CLI's PDF, printed by Chromium from the
+/// margin boxes themselves.
+#[tokio::test]
+async fn a_pdf_saved_from_the_window_has_the_footer_and_page_numbers_of_the_clis() {
+    use fieldbook_core::export::{self, Audience, Format, Scope};
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let place = "Ynys Môn: Tŵr Ŷd";
+    let cli = tmp.path().join("cli.pdf");
+    let line = {
+        let (store, version, session) = seeded(&data_dir).await;
+        let patch = json!({ "place": place }).as_object().unwrap().clone();
+        store
+            .update("programme_version", version, patch)
+            .await
+            .unwrap();
+        // What `fieldbook-cli export-notes --format pdf` does.
+        let notes = store
+            .gather_export(Scope::Session(session), Audience::Facilitator)
+            .await
+            .unwrap();
+        let html = export::render(&notes, Format::Html, false).unwrap();
+        export::pdf::print_html(&String::from_utf8(html).unwrap(), &cli).unwrap();
+        store.close().await;
+        export::footer_line(&notes)
+    };
+    assert_eq!(line, format!("Leading Change Together · {place}"));
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_args(tmp, data_dir, &["--export-dir".into(), arg]).await;
+    app.ready().await;
+    // The version keeps its name ("Leading Change Together: Sunderland"); its place is Welsh.
+    let title = open_sunderland_first_session(&app).await;
+    app.click("#export-facilitator").await;
+    app.click("#export-pdf").await;
+    let said = app
+        .wait_for_js("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent && !r.textContent.startsWith('Making') ? r.textContent : null;", vec![])
+        .await;
+    let said = said.as_str().unwrap();
+    let path = std::path::PathBuf::from(
+        said.strip_prefix("Saved to ")
+            .unwrap_or_else(|| panic!("{said}")),
+    );
+    let window = pdf_pages(&path);
+    let chromium = pdf_pages(&cli);
+    assert!(
+        window.len() > 1,
+        "the facilitator's notes fill pages: {window:?}"
+    );
+    for (pdf, pages) in [("window", &window), ("CLI", &chromium)] {
+        let count = pages.len();
+        let expected: Vec<Vec<String>> = (1..=count)
+            .map(|n| vec![line.clone(), format!("Page {n} of {count}")])
+            .collect();
+        assert_eq!(footers(pages, &line), expected, "the {pdf}'s PDF");
+    }
+    assert!(
+        window[0].iter().any(|l| l == &title),
+        "the notes themselves are still there: {:?}",
+        window[0]
+    );
+    let names: Vec<String> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "no partial file is left: {names:?}");
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts/documents");
+    std::fs::create_dir_all(&folder).unwrap();
+    let _ = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
+        .arg(&path)
+        .arg(folder.join("webkit-notes-numbered"))
+        .status();
+    app.close().await;
+}
+
+/// "Print…" opens the system's print dialog (GTK's, a window of its own on the display, which
+/// WebDriver cannot see); Escape cancels it as a person would. Nothing is printed or written,
+/// the panel says so and the window works on.
+#[tokio::test]
+async fn print_opens_the_system_print_dialog_and_cancelling_it_prints_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let data_dir = tmp.path().join("data");
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let arg = exports.to_string_lossy().into_owned();
+    let app = Harness::start_with_env(
+        tmp,
+        data_dir,
+        &["--export-dir".into(), arg],
+        &[("HOME", home.as_path())],
+    )
+    .await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    let xdotool = |args: &[&str]| {
+        std::process::Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &app.display)
+            .output()
+            .expect("xdotool is needed: run `make deps` (apt package xdotool)")
+    };
+    let dialogs = || {
+        String::from_utf8(xdotool(&["search", "--onlyvisible", "--name", "^Print$"]).stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert!(dialogs().is_empty(), "no print dialog before Print…");
+    app.click("#export-print").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let dialog = loop {
+        if let Some(id) = dialogs().into_iter().next() {
+            break id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the print dialog did not open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let status = app
+        .find("[data-testid='export-result']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "Opening the print dialog…");
+    // Escape, as a person would, until the dialog has gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !dialogs().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Escape did not close the print dialog"
+        );
+        xdotool(&["windowfocus", "--sync", &dialog, "key", "Escape"]);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    app.wait_for_js(
+        "const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent === 'Nothing was printed.' || null;",
+        vec![],
+    )
+    .await;
+    // The window works on: the same panel saves a Word file.
+    app.click("#export-button").await;
+    let path = app
+        .wait_for_js("const p = document.querySelector('[data-testid=\"export-path\"]'); return p && p.textContent.endsWith('.docx') ? p.textContent : null;", vec![])
+        .await;
+    let names: Vec<String> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["seeing-the-system-together-facilitator-notes.docx"],
+        "only the Word file, nothing from the cancelled print: {path}"
+    );
+    let home_files: Vec<_> = walk(&home);
+    assert!(
+        !home_files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "pdf" || e == "ps")),
+        "GTK's Print to File wrote nothing: {home_files:?}"
+    );
+    app.close().await;
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -72,7 +72,7 @@ fn print_line(line: &Line) {
         ),
         None => ("-".to_owned(), "-".to_owned()),
     };
-    println!(
+    say!(
         "| {} | {} | {} | {} | {} |",
         line.what,
         ms(line.median),
@@ -127,15 +127,15 @@ pub async fn run(
         .ok_or_else(|| Error::invalid("The data folder has no local version to time."))?
         .clone();
 
-    println!(
+    say!(
         "Fieldbook benchmark: {total} reflections in {}",
         file.display()
     );
-    println!("Machine: {}", fieldbook_core::generate::this_machine());
-    println!("Each figure is over {runs} runs after one warm-up run. sqlite3 runs the same SQL on the same file, process start included.");
-    println!();
-    println!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");
-    println!("|---|---|---|---|---|");
+    say!("Machine: {}", fieldbook_core::generate::this_machine());
+    say!("Each figure is over {runs} runs after one warm-up run. sqlite3 runs the same SQL on the same file, process start included.");
+    say!();
+    say!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");
+    say!("|---|---|---|---|---|");
 
     let join = "JOIN reflection r ON r.search_key = reflection_search.rowid";
     // The last three are searches as the window makes them while a word is being typed: its
@@ -375,9 +375,9 @@ pub async fn run(
         sqlite3: None,
     });
     participant_list_line(runs_import).await?;
-    println!();
-    println!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
-    println!("The participant list's reference is sqlite3 `.import --csv` of the same file into a new table.");
+    say!();
+    say!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
+    say!("The participant list's reference is sqlite3 `.import --csv` of the same file into a new table.");
     crate::bench_sync::run(store, runs).await
 }
 

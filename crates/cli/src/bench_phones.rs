@@ -86,7 +86,7 @@ fn spread(mut times: Vec<Duration>) -> (Duration, Duration, Duration) {
 }
 
 fn print_row(what: &str, (p50, p95, max): (Duration, Duration, Duration)) {
-    println!("| {what} | {} | {} | {} |", ms(p50), ms(p95), ms(max));
+    say!("| {what} | {} | {} | {} |", ms(p50), ms(p95), ms(max));
 }
 
 /// A new demo data folder and its first session.
@@ -103,12 +103,12 @@ async fn room(dir: &Path) -> Result<(Store, Session), Error> {
 }
 
 pub async fn run(scratch: &Path) -> Result<(), Error> {
-    println!("Fieldbook phone answers: {PHONES} phones sending {ANSWERS} answers each at once, on 127.0.0.1");
-    println!("Machine: {}", fieldbook_core::generate::this_machine());
-    println!("Time to save: from sending an answer to its reply (the answer is saved by then).");
-    println!();
-    println!("| Saving {} answers | p50 | p95 | max |", PHONES * ANSWERS);
-    println!("|---|---|---|---|");
+    say!("Fieldbook phone answers: {PHONES} phones sending {ANSWERS} answers each at once, on 127.0.0.1");
+    say!("Machine: {}", fieldbook_core::generate::this_machine());
+    say!("Time to save: from sending an answer to its reply (the answer is saved by then).");
+    say!();
+    say!("| Saving {} answers | p50 | p95 | max |", PHONES * ANSWERS);
+    say!("|---|---|---|---|");
 
     // Through the phone page, as phones send them.
     let dir = scratch.join("phones");
@@ -200,15 +200,15 @@ pub async fn run(scratch: &Path) -> Result<(), Error> {
     let file = store.path().to_path_buf();
     drop(store);
     match sqlite3_per_row(&file) {
-        Some(each) => println!(
+        Some(each) => say!(
             "| Reference: sqlite3, the same {} rows one transaction each (mean) | {} | - | - |",
             PHONES * ANSWERS,
             ms(each)
         ),
-        None => println!("| Reference: sqlite3 | (sqlite3 is not installed) | - | - |"),
+        None => say!("| Reference: sqlite3 | (sqlite3 is not installed) | - | - |"),
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "Answers saved through the phone page: {saved} of {} sent, {distinct} different.",
         PHONES * ANSWERS
     );

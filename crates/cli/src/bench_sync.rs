@@ -74,7 +74,7 @@ fn row(what: &str, times: Vec<Duration>, reference: Option<Duration>) {
         ),
         None => ("-".into(), "-".into()),
     };
-    println!(
+    say!(
         "| {what} | {} | {} | {tool} | {ratio} |",
         ms(median),
         ms(p95)
@@ -126,11 +126,11 @@ pub async fn run(big: &Store, runs: usize) -> Result<(), Error> {
     std::fs::create_dir_all(&work)?;
     let runs = runs.clamp(1, 5);
     let big_count = big.counts().await?.get("reflection").copied().unwrap_or(0);
-    println!();
-    println!("Sync ({runs} runs each after one warm-up run; sqlite3 loads the same changes into a log table, a record table and an FTS5 index in one transaction, from one JSON file):");
-    println!();
-    println!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");
-    println!("|---|---|---|---|---|");
+    say!();
+    say!("Sync ({runs} runs each after one warm-up run; sqlite3 loads the same changes into a log table, a record table and an FTS5 index in one transaction, from one JSON file):");
+    say!();
+    say!("| Operation | Median | 95th percentile | sqlite3 median | Ratio |");
+    say!("|---|---|---|---|---|");
 
     for size in [20_000u64, 200_000] {
         let (laptop, folder) = team_of(&work, size).await?;
@@ -241,7 +241,7 @@ pub async fn run(big: &Store, runs: usize) -> Result<(), Error> {
         None,
     );
     small.close().await;
-    println!();
-    println!("\"Sync now\" with nothing new lists the folder's file names and asks the database two questions; it reads no file and makes no backup.");
+    say!();
+    say!("\"Sync now\" with nothing new lists the folder's file names and asks the database two questions; it reads no file and makes no backup.");
     Ok(())
 }

@@ -13,6 +13,16 @@ use fieldbook_core::views::ExerciseFilter;
 use fieldbook_core::{calendar, participant_list, paths, Error, Store};
 use uuid_arg::RecordId;
 
+/// Prints a line as `println!` does, but ends quietly when the reader has gone (see [`say`]).
+macro_rules! say {
+    () => {
+        $crate::say("")
+    };
+    ($($arg:tt)*) => {
+        $crate::say(&format!($($arg)*))
+    };
+}
+
 mod bench;
 mod bench_phones;
 mod bench_sync;
@@ -354,9 +364,6 @@ enum AudienceArg {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    // Output piped into `head` (or any reader that stops early) ends the CLI quietly, as other
-    // command-line tools do, instead of panicking on the closed pipe.
-    sigpipe::reset();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -382,13 +389,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
     // A restore replaces the database file, so nothing may have it open.
     if let Command::Restore { file } = &cli.command {
         let kept = fieldbook_core::backup::restore(&dir, file).await?;
-        println!(
+        say!(
             "Restored {} from {}.",
             dir.join("fieldbook.db").display(),
             file.display()
         );
         if let Some(kept) = kept {
-            println!("The database it replaced is kept as {}.", kept.display());
+            say!("The database it replaced is kept as {}.", kept.display());
         }
         return Ok(());
     }
@@ -437,7 +444,9 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Prints a line; a reader that stopped early (`| head`) ends the output quietly.
+/// Prints a line; a reader that stopped early (`| head`) ends the output quietly, with
+/// success, instead of a panic on the closed pipe. Every line the CLI prints goes through here
+/// (the `say!` macro).
 pub(crate) fn say(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -485,8 +494,8 @@ fn describe_sync(report: &fieldbook_core::sync::FolderSync) {
 async fn command(store: &Store, command: Command) -> Result<(), Error> {
     match command {
         Command::SeedDemo => match seed_demo(store).await? {
-            Seeded::Now => println!("Added the demo content to {}.", store.path().display()),
-            Seeded::Already => println!(
+            Seeded::Now => say!("Added the demo content to {}.", store.path().display()),
+            Seeded::Already => say!(
                 "The demo content is already in {}; nothing was added.",
                 store.path().display()
             ),
@@ -498,19 +507,22 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 return print_json(&programmes);
             }
             if programmes.is_empty() {
-                println!("No programmes yet. Add the demo content with `fieldbook-cli seed-demo`.");
+                say!("No programmes yet. Add the demo content with `fieldbook-cli seed-demo`.");
             }
             for p in programmes {
-                println!("{}", p.programme.title);
+                say!("{}", p.programme.title);
                 for v in p.versions {
                     let place = if v.version.place.is_empty() {
                         String::new()
                     } else {
                         format!(" ({})", v.version.place)
                     };
-                    println!(
+                    say!(
                         "  {}  {}{}, {} sessions",
-                        v.version.meta.id, v.version.name, place, v.sessions
+                        v.version.meta.id,
+                        v.version.name,
+                        place,
+                        v.sessions
                     );
                 }
             }
@@ -535,7 +547,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             for v in &versions {
                 let version = &v["version"];
                 let place = version["place"].as_str().filter(|p| !p.is_empty());
-                println!(
+                say!(
                     "{}  {} ({}), {} sessions",
                     version["id"].as_str().unwrap_or_default(),
                     version["name"].as_str().unwrap_or_default(),
@@ -549,16 +561,21 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             if json {
                 return print_json(&detail);
             }
-            println!("{}: {}", detail.programme.title, detail.version.name);
+            say!("{}: {}", detail.programme.title, detail.version.name);
             for s in detail.sessions {
                 let date = s
                     .session
                     .date
                     .map(|d| d.format("%a %e %b %Y").to_string())
                     .unwrap_or_else(|| "no date".into());
-                println!(
+                say!(
                     "  {}  {}  {}, {}–{}, {} items",
-                    s.session.meta.id, s.session.title, date, s.start, s.end, s.items
+                    s.session.meta.id,
+                    s.session.title,
+                    date,
+                    s.start,
+                    s.end,
+                    s.items
                 );
             }
         }
@@ -568,19 +585,23 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 return print_json(&detail);
             }
             let t = &detail.timetable;
-            println!("{}", detail.session.title);
-            println!(
+            say!("{}", detail.session.title);
+            say!(
                 "{}–{} ({} minutes of activity)",
-                t.start, t.end, t.total_minutes
+                t.start,
+                t.end,
+                t.total_minutes
             );
             for item in &t.items {
-                println!(
+                say!(
                     "  {}  {:>3} min  {}",
-                    item.start, item.item.minutes, item.item.title
+                    item.start,
+                    item.item.minutes,
+                    item.item.title
                 );
             }
             if t.over_planned_end > 0 {
-                println!(
+                say!(
                     "Runs {} minutes past the planned end ({}).",
                     t.over_planned_end,
                     t.planned_end.as_deref().unwrap_or("")
@@ -616,14 +637,14 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                         String::from_utf8_lossy(&export::render(&export, Format::Html, false)?)
                             .into_owned();
                     export::pdf::print_html(&html, &out)?;
-                    println!("Wrote {}.", out.display());
+                    say!("Wrote {}.", out.display());
                     return Ok(());
                 }
             };
             let export = store.gather_export(scope, audience).await?;
             let bytes = export::render(&export, format, bom)?;
             export::write_atomically(&out, &bytes)?;
-            println!("Wrote {} ({} bytes).", out.display(), bytes.len());
+            say!("Wrote {} ({} bytes).", out.display(), bytes.len());
         }
         Command::LearningSummary {
             programme,
@@ -643,7 +664,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     export::pdf::print_html(&export::learning::render_html(&summary), &out)?
                 }
             }
-            println!(
+            say!(
                 "Wrote {} ({} themes, {} quotes).",
                 out.display(),
                 summary.summary.rows.len(),
@@ -662,7 +683,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             };
             let bytes = store.export_bundle(scope, passphrase.as_deref()).await?;
             export::write_atomically(&out, &bytes)?;
-            println!("Wrote {} ({} bytes).", out.display(), bytes.len());
+            say!("Wrote {} ({} bytes).", out.display(), bytes.len());
         }
         Command::ImportBundle {
             files,
@@ -829,7 +850,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             let project = store.gather_qda(scope).await?;
             let bytes = qda::render_qdpx(&project)?;
             export::write_atomically(&out, &bytes)?;
-            println!(
+            say!(
                 "Wrote {} ({} reflections, {} themes, {} codings, {} participants).",
                 out.display(),
                 project.sources.len(),
@@ -841,7 +862,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
         Command::ExportCodebook { out } => {
             let codes = store.codebook().await?;
             export::write_atomically(&out, qda::render_qdc(&codes).as_bytes())?;
-            println!("Wrote {} ({} themes).", out.display(), codes.len());
+            say!("Wrote {} ({} themes).", out.display(), codes.len());
         }
         Command::ImportCodebook {
             file,
@@ -874,13 +895,13 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             let calendar = store.gather_calendar(version.0).await?;
             let text = calendar::render_ics(&calendar);
             export::write_atomically(&out, text.as_bytes())?;
-            println!(
+            say!(
                 "Wrote {} ({} sessions).",
                 out.display(),
                 calendar.events.len()
             );
             if !calendar.undated.is_empty() {
-                println!(
+                say!(
                     "Left out, with no date yet: {}.",
                     calendar.undated.join(", ")
                 );
@@ -889,13 +910,13 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
         Command::Conflicts => print_json(&store.conflicts().await?)?,
         Command::Backup { out } => {
             store.backup_to(&out).await?;
-            println!("Backed up to {} (checked).", out.display());
+            say!("Backed up to {} (checked).", out.display());
         }
         Command::Restore { .. } => unreachable!("handled before the store is opened"),
         Command::ParticipantData { participant, out } => {
             let data = store.participant_data(participant.0).await?;
             export::write_atomically(&out, &serde_json::to_vec_pretty(&data)?)?;
-            println!("Wrote {}.", out.display());
+            say!("Wrote {}.", out.display());
         }
         Command::EraseParticipant { participant, yes } => {
             if !yes {
@@ -904,7 +925,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 ));
             }
             store.erase_participant(participant.0).await?;
-            println!("Erased. Other laptops follow at their next sync.");
+            say!("Erased. Other laptops follow at their next sync.");
         }
         Command::AnonymiseParticipant { participant, yes } => {
             if !yes {
@@ -913,7 +934,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 ));
             }
             store.anonymise_participant(participant.0).await?;
-            println!("Anonymised. Other laptops follow at their next sync.");
+            say!("Anonymised. Other laptops follow at their next sync.");
         }
         Command::Retention { apply, yes } => {
             let past = store.past_retention().await?;
@@ -927,7 +948,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             }
             let ids: Vec<_> = past.iter().map(|p| p.session_id).collect();
             let removed = store.apply_retention(&ids).await?;
-            println!(
+            say!(
                 "Deleted {removed} records from {} sessions past their retention period.",
                 ids.len()
             );
@@ -938,7 +959,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 return print_json(&themes);
             }
             for t in themes {
-                println!("{}  {} ({})", t.theme.meta.id, t.theme.name, t.reflections);
+                say!("{}  {} ({})", t.theme.meta.id, t.theme.name, t.reflections);
             }
         }
         Command::Generate { reflections, seed } => {
@@ -1028,7 +1049,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             if json {
                 return print_json(&found);
             }
-            println!("{} reflections match.", found.total);
+            say!("{} reflections match.", found.total);
             for hit in found.hits {
                 let marked = hit
                     .marked
@@ -1038,7 +1059,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                     Some("phone") => " (from a phone)",
                     _ => "",
                 };
-                println!(
+                say!(
                     "{}  {}{from}: {marked}",
                     &hit.captured_at[..10.min(hit.captured_at.len())],
                     hit.session
@@ -1065,9 +1086,14 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
                 return print_json(&exercises);
             }
             for e in exercises {
-                println!(
+                say!(
                     "{}  {} ({}–{} min, {}–{} people)",
-                    e.meta.id, e.title, e.min_minutes, e.max_minutes, e.min_group, e.max_group
+                    e.meta.id,
+                    e.title,
+                    e.min_minutes,
+                    e.max_minutes,
+                    e.min_group,
+                    e.max_group
                 );
             }
         }

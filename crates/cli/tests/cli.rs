@@ -6,7 +6,6 @@ use std::process::{Command, Output};
 // Part of this one test binary (autotests = false in Cargo.toml) to keep link time down.
 mod files;
 mod phones;
-mod pipes;
 mod python;
 mod sync_folder;
 mod syncthing;
@@ -747,22 +746,27 @@ fn json_piped_into_a_reader_that_stops_early_ends_quietly() {
     let dir = tmp.path().join("data");
     // Enough cohorts that the list (about 70 KB) is more than a pipe holds.
     cli(&dir, &["generate", "--reflections", "10000"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
-        .arg("--data-dir")
-        .arg(&dir)
-        .args(["programmes", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Like `| head -c 1`: read a byte, then close the pipe, long before the output (far more
-    // than a pipe holds) is all written.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut one = [0u8; 1];
-    std::io::Read::read_exact(&mut stdout, &mut one).unwrap();
-    drop(stdout);
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(out.status.success(), "{stderr}");
+    // As JSON and as lines of text (the exercise library, printed a line at a time).
+    for args in [&["programmes", "--json"][..], &["exercises"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -c 1`: read a byte, then close the pipe, long before the output is all
+        // written (the exercises are a few lines: the pipe is closed before the first).
+        let mut stdout = child.stdout.take().unwrap();
+        if args[0] == "programmes" {
+            let mut one = [0u8; 1];
+            std::io::Read::read_exact(&mut stdout, &mut one).unwrap();
+        }
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {stderr}");
+    }
 }

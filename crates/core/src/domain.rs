@@ -253,7 +253,7 @@ pub fn compared_fields<T: Record>() -> Vec<&'static str> {
 }
 
 /// A kind of record the store keeps and sync carries.
-pub trait Record: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin {
+pub trait Record: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static {
     /// The facilitator's word for one of these, and the table that holds them.
     const KIND: &'static str;
     /// The fields after the common header.
@@ -670,6 +670,11 @@ pub struct Participant {
     /// written only when true, so laptops that never anonymise exchange what they did before.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub anonymised: bool,
+    /// Their pseudonym number in their cohort ("Participant N"), stored when they are first
+    /// saved and never changed; see `pseudonym.rs`. Absent in records from Fieldbooks before
+    /// it was stored (and left out when absent, so those records read as they did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym_number: Option<i64>,
 }
 record!(
     Participant,
@@ -687,6 +692,7 @@ record!(
         flag("consent_contact").edit(),
         plain("consent_contact_at"),
         plain("email"),
+        plain("pseudonym_number"),
     ],
     check = |p| required("A participant", "name", &p.name)
 );

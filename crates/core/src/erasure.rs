@@ -253,6 +253,8 @@ impl Store {
             name: ERASED_NAME.into(),
             sector: Sector::Unknown,
             anonymised: words_kept,
+            // Erased and anonymised people keep their number, so nobody else's moves.
+            pseudonym_number: current.pseudonym_number,
             // Everything else empty, whatever fields a participant gains.
             ..Default::default()
         };

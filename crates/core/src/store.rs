@@ -326,6 +326,19 @@ impl Writer<'_> {
         if op_override.is_none() {
             record.check()?;
         }
+        // A participant gets their pseudonym number the first time they are saved (the demo,
+        // written alike on every laptop, keeps the rule for records without one).
+        if fixed.is_none() {
+            let any: &mut dyn std::any::Any = record;
+            if let Some(p) = any.downcast_mut::<crate::domain::Participant>() {
+                if p.pseudonym_number.is_none() {
+                    let n =
+                        crate::pseudonym::number_to_store(&mut self.tx, p.meta.id, p.version_id)
+                            .await?;
+                    p.pseudonym_number = Some(n);
+                }
+            }
+        }
         let id = record.id().to_string();
         let parent: Option<String> =
             sqlx::query_scalar(&format!("SELECT stamp FROM {} WHERE id = ?1", T::KIND))

@@ -160,6 +160,7 @@ async fn every_kind_round_trips_through_its_table() {
         consent_contact_at: None,
         email: None,
         anonymised: false,
+        pseudonym_number: None,
     };
     let mut r = Reflection {
         meta: Meta::new(),

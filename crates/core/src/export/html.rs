@@ -82,22 +82,27 @@ pub(super) fn page_footer(text: &str) -> String {
     )
 }
 
+/// The line at the foot of every printed page of `export`: its programme and place.
+pub fn footer_line(export: &Export) -> String {
+    let parts: Vec<&str> = [&export.programme, &export.place]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    parts.join(" · ")
+}
+
 /// `dir="auto"` lets the browser set right-to-left text the right way.
 const AUTO: &str = " dir=\"auto\"";
 
 pub fn render(export: &Export) -> String {
     let facilitator = export.audience == Audience::Facilitator;
     let mut o = String::new();
-    let footer: Vec<&str> = [&export.programme, &export.place]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<h1{AUTO}>{}</h1>\n",
         escape(&export.title),
-        page_footer(&footer.join(" · ")),
+        page_footer(&footer_line(export)),
         escape(&export.title)
     );
     let context: Vec<String> = [&export.programme, &export.version, &export.place]

@@ -15,6 +15,7 @@ pub mod pdf;
 mod summary;
 mod table;
 
+pub use html::footer_line;
 pub use summary::{difference, summarise, ItemTiming, SessionSummary};
 pub use table::neutralise;
 
