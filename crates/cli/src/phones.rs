@@ -84,8 +84,7 @@ impl Said {
             self.counts = (now.phones, now.answers);
             eprintln!(
                 "{} phone(s) joined, {} answer(s) received.",
-                now.phones,
-                now.answers
+                now.phones, now.answers
             );
         }
         if now.refusals_total != self.refusals {

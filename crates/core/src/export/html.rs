@@ -24,7 +24,7 @@ pub fn escape(text: &str) -> String {
 /// browser would otherwise shrink every page to fit them); tables have fixed column widths;
 /// agenda rows may break across pages (a long row kept whole would leave a half-blank
 /// page) while the small blocks inside them, quotes and headings stay whole.
-pub(super) const STYLE: &str = "
+pub const STYLE: &str = "
 @page { size: A4; margin: 18mm 16mm 20mm; }
 * { box-sizing: border-box; }
 body { font-family: 'Segoe UI', 'Noto Sans', 'DejaVu Sans', Arial, 'Noto Naskh Arabic', 'Noto Sans Arabic', 'Noto Color Emoji', sans-serif; font-size: 11pt; line-height: 1.45; color: #1b1f1e; max-width: 178mm; margin: 0 auto; overflow-wrap: anywhere; word-break: normal; }

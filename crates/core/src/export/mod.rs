@@ -12,6 +12,9 @@ mod html;
 pub mod learning;
 mod markdown;
 pub mod pdf;
+
+/// The print stylesheet every HTML export starts with.
+pub use html::STYLE as PRINT_STYLESHEET;
 mod summary;
 mod table;
 
