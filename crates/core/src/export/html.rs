@@ -23,7 +23,8 @@ pub fn escape(text: &str) -> String {
 /// The print stylesheet. Long words and URLs wrap anywhere rather than widen the page (a
 /// browser would otherwise shrink every page to fit them); tables have fixed column widths;
 /// agenda rows may break across pages (a long row kept whole would leave a half-blank
-/// page) while the small blocks inside them, quotes and headings stay whole.
+/// page) while the small blocks inside them, quotes and headings stay whole; an exercise's
+/// steps may run on to the next page, each step whole.
 pub const STYLE: &str = "
 @page { size: A4; margin: 18mm 16mm 20mm; }
 * { box-sizing: border-box; }
@@ -41,7 +42,7 @@ thead { display: table-header-group; }
 th, td { text-align: left; vertical-align: top; padding: 3pt 5pt; border-bottom: 0.75pt solid #c9d4d2; overflow-wrap: anywhere; }
 th { font-size: 9.5pt; color: #47514f; }
 tr { break-inside: auto; }
-td > div, td > ol, td > strong { break-inside: avoid; page-break-inside: avoid; }
+td > div, td > strong, td li { break-inside: avoid; page-break-inside: avoid; }
 col.time { width: 25mm; }
 col.length { width: 19mm; }
 col.run { width: 42mm; }
