@@ -580,7 +580,7 @@ async fn choose_in_last_folder(
         .await?
         .map(std::path::PathBuf::from)
         .filter(|f| f.is_dir())
-        .or_else(dirs_documents);
+        .or_else(dialogs::documents);
     let path = dialogs::ask_one(state, title, Some(filter), Ask::Save { name, folder }).await?;
     if let Some(folder) = path.as_ref().and_then(|p| p.parent()) {
         store
@@ -604,12 +604,6 @@ async fn save_in_chosen_file(
     };
     export::write_atomically(&path, bytes)?;
     Ok(Some(path.display().to_string()))
-}
-
-fn dirs_documents() -> Option<std::path::PathBuf> {
-    std::env::var_os("HOME")
-        .map(|h| std::path::PathBuf::from(h).join("Documents"))
-        .filter(|d| d.is_dir())
 }
 
 #[derive(Debug, Serialize)]
@@ -694,10 +688,7 @@ pub async fn export_bundle_file(
         &state,
         "Save the bundle",
         Some(filter),
-        Ask::Save {
-            name,
-            folder: dirs_documents(),
-        },
+        Ask::save_in_documents(name),
     )
     .await?;
     let Some(path) = path else { return Ok(None) };
@@ -815,10 +806,7 @@ pub async fn export_participant_data(
     );
     let title = "Save everything held about this participant";
     let filter = ("JSON", vec!["json"]);
-    let ask = Ask::Save {
-        name,
-        folder: dirs_documents(),
-    };
+    let ask = Ask::save_in_documents(name);
     let path = dialogs::ask_one(&state, title, Some(filter), ask).await?;
     let Some(path) = path else { return Ok(None) };
     export::write_atomically(&path, &bytes)?;
@@ -893,10 +881,7 @@ pub async fn save_backup_as(state: State<'_, AppState>) -> Reply<Option<String>>
         &state,
         "Save a backup",
         Some(filter),
-        Ask::Save {
-            name,
-            folder: dirs_documents(),
-        },
+        Ask::save_in_documents(name),
     )
     .await?;
     let Some(path) = path else { return Ok(None) };

@@ -30,6 +30,23 @@ pub enum Ask {
     Folder,
 }
 
+impl Ask {
+    /// Where to save `name`, starting in the facilitator's Documents folder.
+    pub fn save_in_documents(name: String) -> Ask {
+        Ask::Save {
+            name,
+            folder: documents(),
+        }
+    }
+}
+
+/// The facilitator's Documents folder, when there is one.
+pub fn documents() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join("Documents"))
+        .filter(|d| d.is_dir())
+}
+
 /// The kind of file a dialog offers: what it is called and its extensions (without dots).
 pub type Filter = (&'static str, Vec<&'static str>);
 

@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { choices, pairs } from './choices.js';
 import { fill, h } from './dom.js';
-import { notify } from './feedback.js';
+import { errorMessage, notify } from './feedback.js';
 
 export function exportPanel(scope, what) {
   const audience = (value, label, hint, checked) => h('div', { class: 'radio' },
@@ -43,7 +43,7 @@ export function exportPanel(scope, what) {
         fill(result, pdf ? 'Nothing was saved.' : 'Nothing was printed.');
       }
     } catch (e) {
-      fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      fill(result, errorMessage(e, 'span'));
     }
   }
   form.addEventListener('submit', async (event) => {
@@ -59,7 +59,7 @@ export function exportPanel(scope, what) {
         fill(result, 'Nothing was saved.');
       }
     } catch (e) {
-      fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+      fill(result, errorMessage(e, 'span'));
     }
   });
   return form;

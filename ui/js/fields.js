@@ -13,6 +13,44 @@ const TYPED = {
 };
 
 /**
+ * The one way a field is laid out, for fields that save themselves and for forms submitted
+ * as a whole: a label above `input`, a hint, and a place for a problem beside it.
+ * `setError(problem)` shows a problem (a message or a refusal) or, with null, clears it,
+ * keeping aria-invalid and aria-describedby in step.
+ */
+export function labelled({ id, label, hint, input }) {
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  input.id = id;
+  const describe = (...ids) => {
+    const by = ids.filter(Boolean).join(' ');
+    if (by) input.setAttribute('aria-describedby', by);
+    else input.removeAttribute('aria-describedby');
+  };
+  describe(hintId);
+  const error = h('div', { class: 'field-error-slot' });
+  const wrapper = h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
+    error, input);
+  const setError = (problem) => {
+    wrapper.classList.toggle('field-invalid', !!problem);
+    if (problem) {
+      const message = errorMessage(problem);
+      message.id = errorId;
+      fill(error, message);
+      input.setAttribute('aria-invalid', 'true');
+      describe(hintId, errorId);
+    } else {
+      fill(error);
+      input.removeAttribute('aria-invalid');
+      describe(hintId);
+    }
+  };
+  return { wrapper, input, setError };
+}
+
+/**
  * A labelled field. `save(value)` is called a moment after typing stops and when the field
  * is left; `read(input)` turns the input's text into the value to save.
  */
@@ -31,36 +69,25 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
     };
     attrs = { autocomplete: 'off', spellcheck: 'false', class: typed.cls, ...attrs };
   }
-  const hintId = hint ? `${id}-hint` : null;
   let input;
   if (options) {
-    input = h('select', { id, 'aria-describedby': hintId, ...attrs },
+    input = h('select', attrs,
       options.map(([v, text]) => h('option', { value: v, selected: v === value ? true : null }, text)));
   } else if (multiline) {
-    input = h('textarea', { id, rows, 'aria-describedby': hintId, ...attrs });
+    input = h('textarea', { rows, ...attrs });
     input.value = value ?? '';
   } else {
-    input = h('input', { id, type, 'aria-describedby': hintId, ...attrs });
+    input = h('input', { type, ...attrs });
     input.value = value ?? '';
   }
-  const error = h('div', { class: 'field-error-slot' });
-  const wrapper = h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
-    error, input);
+  const { wrapper, setError } = labelled({ id, label, hint, input });
 
   let timer;
   let lastSaved = input.value;
   const status = { key: id, label, element: input };
-  const showError = (e) => {
-    fill(error, errorMessage(e));
-    wrapper.classList.add('field-invalid');
-    input.setAttribute('aria-invalid', 'true');
-  };
+  const showError = (e) => setError(e);
   const clearError = () => {
-    fill(error);
-    wrapper.classList.remove('field-invalid');
-    input.removeAttribute('aria-invalid');
+    setError(null);
     resolved(id);
   };
   const flush = async () => {

@@ -1,37 +1,15 @@
 // Forms that are submitted as a whole (making something new): labels above inputs, an error
 // summary at the top, and each problem beside its field, as in the GOV.UK Design System.
 
-import { errorMessage } from './feedback.js';
-import { fill, h } from './dom.js';
+import { h } from './dom.js';
+import { labelled } from './fields.js';
 
 export function formField({ id, label, hint, type = 'text', multiline = false, value = '' }) {
-  const hintId = hint ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
   const input = multiline
-    ? h('textarea', { id, rows: 3, 'aria-describedby': hintId })
-    : h('input', { id, type, autocomplete: 'off', 'aria-describedby': hintId });
+    ? h('textarea', { rows: 3 })
+    : h('input', { type, autocomplete: 'off' });
   input.value = value;
-  const error = h('div');
-  const wrapper = h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
-    error, input);
-  return {
-    input,
-    wrapper,
-    setError(message) {
-      wrapper.classList.toggle('field-invalid', !!message);
-      fill(error, message ? h('p', { class: 'field-error', id: errorId }, message) : '');
-      if (message) {
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
-      } else {
-        input.removeAttribute('aria-invalid');
-        if (hintId) input.setAttribute('aria-describedby', hintId);
-        else input.removeAttribute('aria-describedby');
-      }
-    },
-  };
+  return labelled({ id, label, hint, input });
 }
 
 /** "There is a problem", with a link to each field that has one. */
@@ -49,20 +27,16 @@ export function errorSummary(problems) {
  * returns the route to go to. A refusal is shown beside the field, with the text kept.
  */
 export function createForm({ id, label, hint, button, create }) {
-  const input = h('input', { id, type: 'text', autocomplete: 'off', 'aria-describedby': hint ? `${id}-hint` : null });
-  const error = h('div');
+  const { wrapper, input, setError } = formField({ id, label, hint });
   const form = h('form', { class: 'inline-form', 'aria-label': label },
-    h('div', { class: 'field' },
-      h('label', { for: id }, label),
-      hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null,
-      error, input),
+    wrapper,
     h('button', { type: 'submit', class: 'button' }, button));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
       location.hash = `#${await create(input.value)}`;
     } catch (e) {
-      fill(error, errorMessage(e));
+      setError(e);
       input.focus();
     }
   });

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { barChart, MAX_SERIES, svgText } from '../chart.js';
 import { fill, h } from '../dom.js';
 import { field } from '../fields.js';
-import { notify, saving } from '../feedback.js';
+import { errorMessage, notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
 import { rememberedProgramme, rememberProgramme } from '../remember.js';
 
@@ -30,7 +30,7 @@ function chartBlock(title, chart) {
           const path = await api.saveChart(title, svgText(chart));
           fill(result, path ? ['Saved the chart: ', h('code', {}, path)] : 'Nothing was saved.');
         } catch (e) {
-          fill(result, h('span', { class: 'field-error', role: 'alert' }, e.message));
+          fill(result, errorMessage(e, 'span'));
         }
       } }, 'Save chart as image…'),
       result));
@@ -112,7 +112,7 @@ export async function themesScreen() {
         summary.columns.length > MAX_SERIES ? h('p', { class: 'hint' }, `The chart shows totals; the table shows each of the ${summary.columns.length} columns.`) : null,
         summaryTable(title, summary));
     } catch (e) {
-      fill(output, h('p', { class: 'field-error', role: 'alert' }, e.message));
+      fill(output, errorMessage(e));
     }
   }
   programme.addEventListener('change', () => { fillPlaces(); show(); });
@@ -131,7 +131,7 @@ export async function themesScreen() {
         const path = await api.exportLearningSummary(programme.value, format.value);
         fill(learningResult, path ? ['Saved: ', h('code', {}, path)] : 'Nothing was saved.');
       } catch (e) {
-        fill(learningResult, h('span', { class: 'field-error', role: 'alert' }, e.message));
+        fill(learningResult, errorMessage(e, 'span'));
       }
     } }, 'Save learning summary…'),
     learningResult);
@@ -139,7 +139,7 @@ export async function themesScreen() {
   // ---- For qualitative-analysis tools (REFI-QDA)
   const qdaResult = h('p', { role: 'status', class: 'hint', id: 'qda-result' });
   const saidPath = (what, path) => fill(qdaResult, path ? [`Saved ${what}: `, h('code', {}, path)] : 'Nothing was saved.');
-  const qdaError = (e) => fill(qdaResult, h('span', { class: 'field-error', role: 'alert' }, e.message));
+  const qdaError = (e) => fill(qdaResult, errorMessage(e, 'span'));
   const codebookPreview = h('div', { id: 'codebook-preview' });
   const qda = h('section', { class: 'panel', 'aria-labelledby': 'qda-heading' },
     h('h2', { id: 'qda-heading' }, 'For NVivo, ATLAS.ti, MAXQDA and QualCoder'),
