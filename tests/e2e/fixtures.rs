@@ -62,14 +62,10 @@ pub async fn seeded(data_dir: &Path) -> (Store, Uuid, Uuid) {
     let store = Store::open(data_dir).await.unwrap();
     fieldbook_core::demo::seed_demo(&store).await.unwrap();
     let version = store
-        .programme_overviews()
+        .version_at("Sunderland")
         .await
         .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == "Sunderland")
         .unwrap()
-        .version
         .meta
         .id;
     let session = store.sessions_of(version).await.unwrap()[0].meta.id;

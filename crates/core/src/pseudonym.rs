@@ -220,18 +220,8 @@ mod tests {
     async fn laptop(dir: &std::path::Path) -> (Store, Uuid) {
         let store = Store::open(dir).await.unwrap();
         crate::demo::seed_demo(&store).await.unwrap();
-        let version = store
-            .programme_overviews()
-            .await
-            .unwrap()
-            .into_iter()
-            .flat_map(|o| o.versions)
-            .find(|v| v.version.place == "Sunderland")
-            .unwrap()
-            .version
-            .meta
-            .id;
-        (store, version)
+        let version = store.version_at("Sunderland").await.unwrap().unwrap();
+        (store, version.meta.id)
     }
 
     async fn stored(store: &Store, id: Uuid) -> Option<i64> {

@@ -84,6 +84,14 @@ pub struct SessionDetail {
 }
 
 impl Store {
+    /// The first version made for `place` (the demo has Sunderland), of whichever programme.
+    pub async fn version_at(&self, place: &str) -> Result<Option<ProgrammeVersion>> {
+        let mut found: Vec<ProgrammeVersion> = self
+            .list("place = ?1 ORDER BY id LIMIT 1", &[place.to_owned()])
+            .await?;
+        Ok(found.pop())
+    }
+
     /// Every programme with its versions, by title.
     pub async fn programme_overviews(&self) -> Result<Vec<ProgrammeOverview>> {
         let programmes: Vec<Programme> = self.list("1 ORDER BY title COLLATE NOCASE", &[]).await?;

@@ -96,14 +96,10 @@ pub async fn programme_titled(store: &Store, title: &str) -> ProgrammeOverview {
 /// The version for `place` (the demo has Sunderland), of whichever programme.
 pub async fn version_at(store: &Store, place: &str) -> ProgrammeVersion {
     store
-        .programme_overviews()
+        .version_at(place)
         .await
         .unwrap()
-        .into_iter()
-        .flat_map(|o| o.versions)
-        .find(|v| v.version.place == place)
         .unwrap_or_else(|| panic!("no version for {place:?}"))
-        .version
 }
 
 /// The id of the demo's Sunderland version.
