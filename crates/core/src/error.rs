@@ -183,19 +183,24 @@ mod tests {
             .execute(&mut conn)
             .await
             .unwrap_err();
-        let error = Error::from(failed);
-        assert_eq!(error.code(), "disk_full");
-        let message = error.to_string();
-        assert!(
-            message.starts_with("The laptop's disk is full"),
-            "{message}"
+        said(
+            failed,
+            "disk_full",
+            "The laptop's disk is full",
+            "everything saved before is safe.",
         );
-        assert!(
-            message.ends_with("everything saved before is safe."),
-            "{message}"
-        );
-        assert!(!message.contains("code:"), "{message}");
         conn.close().await.unwrap();
+    }
+
+    /// Checks that SQLite's failure reaches a facilitator with `code`, in words that start and
+    /// end as given, and none of SQLite's own.
+    fn said(failed: sqlx::Error, code: &str, starts: &str, ends: &str) {
+        let error = Error::from(failed);
+        assert_eq!(error.code(), code);
+        let message = error.to_string();
+        assert!(message.starts_with(starts), "{message}");
+        assert!(message.ends_with(ends), "{message}");
+        assert!(!message.contains("code:"), "{message}");
     }
 
     #[tokio::test]
@@ -212,14 +217,12 @@ mod tests {
             .execute(&mut conn)
             .await
             .unwrap_err();
-        let error = Error::from(failed);
-        assert_eq!(error.code(), "read_only");
-        let message = error.to_string();
-        assert!(
-            message.starts_with("Fieldbook may not write to its data folder"),
-            "{message}"
+        said(
+            failed,
+            "read_only",
+            "Fieldbook may not write to its data folder",
+            "Nothing has been changed.",
         );
-        assert!(message.ends_with("Nothing has been changed."), "{message}");
     }
 
     #[test]
