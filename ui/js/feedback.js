@@ -15,6 +15,18 @@ function statusElement() {
   return saveStatus;
 }
 
+// For each field, the numbered attempt (`seq`) whose outcome the status shows: an earlier
+// attempt that settles later (a slow save of text since changed) is ignored.
+const settled = new Map();
+
+/** True when `field`'s attempt is the latest of its field to settle, and records it. */
+function latest(field) {
+  if (field.seq === undefined) return true;
+  if ((settled.get(field.key) ?? 0) > field.seq) return false;
+  settled.set(field.key, field.seq);
+  return true;
+}
+
 /** Writes the status line from what is actually saved and what is not. */
 function showStatus() {
   const status = statusElement();
@@ -50,13 +62,13 @@ export async function saving(promise, field) {
     pending -= 1;
     savedAt = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
     failedAction = false;
-    if (field) problems.delete(field.key);
+    if (field && latest(field)) problems.delete(field.key);
     showStatus();
     return result;
   } catch (error) {
     pending -= 1;
-    if (field) problems.set(field.key, field);
-    else failedAction = true;
+    if (!field) failedAction = true;
+    else if (latest(field)) problems.set(field.key, field);
     showStatus();
     throw error;
   }
@@ -64,7 +76,7 @@ export async function saving(promise, field) {
 
 /** A field's change was refused before it reached the core (it could not be read). */
 export function refused(field) {
-  problems.set(field.key, field);
+  if (latest(field)) problems.set(field.key, field);
   showStatus();
 }
 

@@ -6,6 +6,7 @@ import { errorMessage, refused, resolved, saving } from './feedback.js';
 import { DATE_HINT, TIME_HINT, dateText, readDate, readTime } from './dates.js';
 
 let counter = 0;
+let attempts = 0;
 
 const TYPED = {
   date: { show: dateText, read: readDate, hint: DATE_HINT, cls: 'date-input' },
@@ -84,6 +85,9 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
 
   let timer;
   let lastSaved = input.value;
+  // The text being saved now: leaving a field fires both 'change' and 'blur', and the second
+  // must not save the same text again.
+  let inFlight = null;
   const status = { key: id, label, element: input };
   const showError = (e) => setError(e);
   const clearError = () => {
@@ -99,20 +103,27 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
       clearError();
       return;
     }
+    if (text === inFlight) return;
+    // Each attempt is numbered, so a slow save of earlier text cannot overrule what became
+    // of later text in the status line (see feedback.js).
+    const attempt = { ...status, seq: ++attempts };
     let parsed;
     try {
       parsed = read ? read(input) : text;
     } catch (e) {
       showError(e);
-      refused(status);
+      refused(attempt);
       return;
     }
+    inFlight = text;
     try {
-      await saving(save(parsed), status);
+      await saving(save(parsed), attempt);
       lastSaved = text;
       if (input.value === text) clearError();
     } catch (e) {
       if (input.value === text) showError(e);
+    } finally {
+      if (inFlight === text) inFlight = null;
     }
   };
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(flush, 500); });
