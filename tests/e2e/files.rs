@@ -86,13 +86,11 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     assert_eq!(import_disabled(&app).await, json!(true));
     // The facilitator says which column holds names; the preview follows.
     choose(&app, "#list-map-0", "name").await;
-    app.wait_until("const r = document.querySelector('[data-testid=\"preview-row\"] th'); return (r && r.textContent === 'Al Rahman') || null;")
-    .await;
+    app.wait_until("const r = document.querySelector('[data-testid=\"preview-row\"] th'); return (r && r.textContent === 'Al Rahman') || null;").await;
     assert!(app.find_all("#list-problem").await.is_empty());
     // Cancel adds nothing.
     app.click("#cancel-participant-list").await;
-    app.wait_until("return document.getElementById('list-result').textContent === 'Nothing was added.' || null;")
-    .await;
+    app.wait_until("return document.getElementById('list-result').textContent === 'Nothing was added.' || null;").await;
     assert_eq!(cohort_size(&app).await, before);
 
     // Then the registration spreadsheet, as openpyxl writes it.
@@ -151,8 +149,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     app.screenshot("participant-list-preview").await;
 
     app.click("#import-participant-list").await;
-    app.wait_until("return document.getElementById('list-result').textContent.startsWith('Added 3 participants from cohort.xlsx.') || null;")
-    .await;
+    app.wait_until("return document.getElementById('list-result').textContent.startsWith('Added 3 participants from cohort.xlsx.') || null;").await;
     app.wait_for_count("[data-testid=\"participant\"]", before + 3)
         .await;
     let cohort = app.texts("[data-testid='participant'] th").await;
@@ -160,8 +157,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
 
     // The same list again adds nobody.
     app.click("#choose-participant-list").await;
-    app.wait_until("const c = document.querySelector('[data-testid=\"list-counts\"]'); return (c && c.textContent === '0 people to add, 4 already in the cohort, 3 rows refused.') || null;")
-    .await;
+    app.wait_until("const c = document.querySelector('[data-testid=\"list-counts\"]'); return (c && c.textContent === '0 people to add, 4 already in the cohort, 3 rows refused.') || null;").await;
     assert_eq!(import_disabled(&app).await, json!(true));
     assert_eq!(cohort_size(&app).await, before + 3);
     app.close().await;
@@ -240,8 +236,7 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     app.check_accessibility("version page with calendar export")
         .await;
     app.click("#export-calendar").await;
-    app.wait_until("return document.getElementById('toast').textContent.includes('Saved the sessions for calendars') || null;")
-    .await;
+    app.wait_until("return document.getElementById('toast').textContent.includes('Saved the sessions for calendars') || null;").await;
     let ics = saved_file(&exports, "ics");
     let calendar: Value = serde_json::from_str(&run_python("read_ics.py", &[&ics])).unwrap();
     let events = calendar["events"].as_array().unwrap();

@@ -118,8 +118,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     // The button does nothing until her name is typed; Enter in the box does nothing either.
     app.press_on_focused(&Key::Enter.to_string()).await;
     app.click("#confirm-erase").await;
-    app.wait_until("return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;")
-    .await;
+    app.wait_until("return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;").await;
     app.type_then("#confirm-erase-typed", "priya shah", Key::Enter)
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -170,8 +169,7 @@ async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
     app.press("body", "n").await;
     wait_for_item(&app, 2).await;
     let stage = || async {
-        app.js("return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];")
-        .await
+        app.js("return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];").await
     };
     let before = stage().await;
     let mut paused = false;
@@ -328,8 +326,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
         .await;
     assert_eq!(stops, true);
     app.type_into("#picker-search", "Walking pairs").await;
-    app.wait_until("const b = [...document.querySelectorAll('.picker-results button')]; return (b.length === 1 && b[0].getAttribute('aria-label').includes('Walking pairs')) || null;")
-    .await;
+    app.wait_until("const b = [...document.querySelectorAll('.picker-results button')]; return (b.length === 1 && b[0].getAttribute('aria-label').includes('Walking pairs')) || null;").await;
     let rows = app.find_all("[data-testid='agenda-item']").await.len();
     app.js("document.querySelector('.picker-results button').focus();")
         .await;
@@ -367,8 +364,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     // A date typed day first, as in Britain.
     app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
         .await;
-    app.wait_until("return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;")
-    .await;
+    app.wait_until("return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;").await;
     app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
         .await;
     let message = app.texts(".field-invalid .field-error").await.join(" ");
@@ -381,8 +377,8 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     // A time typed without its colon.
     app.type_and_save("#session-start-time", "915", Key::Tab, "saved")
         .await;
-    app.wait_until("return document.querySelector('[data-testid=session-start]').textContent === '09:15' || null;")
-    .await;
+    app.wait_for_text("[data-testid=session-start]", "09:15")
+        .await;
     app.check_accessibility("session details with British dates")
         .await;
     app.close().await;
@@ -433,8 +429,7 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
     app.press("#reflection-search", " ").await;
     total("3 reflections").await;
     app.type_then("#filter-to", "31/02/2027", Key::Tab).await;
-    app.wait_until("return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;")
-    .await;
+    app.wait_until("return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;").await;
     app.type_then("#filter-to", "01/01/2001", Key::Tab).await;
     total("0 reflections").await;
     app.find("#filter-to").await.clear().await.unwrap();
@@ -457,8 +452,8 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
     );
     app.focus("reflection-list").await;
     app.press_on_focused(" 1").await;
-    app.wait_until("return document.querySelector('[data-testid=reflection-hit] .tag-small')?.textContent === 'Trust' || null;")
-    .await;
+    app.wait_for_text("[data-testid=reflection-hit] .tag-small", "Trust")
+        .await;
     app.screenshot("reflections-as-you-type").await;
 
     // The Themes screen opens on the programme just coded, not the first one.
@@ -701,8 +696,7 @@ async fn print_opens_the_system_print_dialog_and_cancelling_it_prints_nothing() 
         xdotool(&["windowfocus", "--sync", &dialog, "key", "Escape"]);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
-    app.wait_until("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent === 'Nothing was printed.' || null;")
-    .await;
+    app.wait_until("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent === 'Nothing was printed.' || null;").await;
     // The window works on: the same panel saves a Word file.
     app.click("#export-button").await;
     let path = app
