@@ -234,11 +234,7 @@ async fn every_kind_round_trips_through_its_table() {
         };
     }
     // References may be written before what they refer to: keys are checked at commit.
-    write!(
-        tag,
-        theme,
-        action, present, run, r, i, n, person, s, e, v, p
-    );
+    save_each!(tag, theme, action, present, run, r, i, n, person, s, e, v, p);
     w.commit().await.unwrap();
 
     // Each record reads back equal to what was saved.
