@@ -306,7 +306,7 @@ async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
 #[tokio::test]
 async fn a_clock_put_back_days_stamps_new_records_from_the_wall_clock_and_edits_after_their_parent()
 {
-    let (tmp, clock, store, mut p) =
+    let (_tmp, clock, store, mut p) =
         with_programme("Written while the clock was 3 days ahead").await;
     let ahead = p.meta.stamp.unwrap();
 
