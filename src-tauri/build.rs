@@ -32,16 +32,12 @@ fn main() {
         &out.join("handlers.rs"),
         format!(
             "tauri::generate_handler![{}]",
-            commands
-                .iter()
-                .map(|c| format!("commands::{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(&commands, |c| format!("commands::{c}"))
         ),
     );
     write(
         &out.join("command_names.rs"),
-        format!("&[{}]", quoted(commands.iter())),
+        format!("&[{}]", list(&commands, |c| format!("{c:?}"))),
     );
     let permissions = out.join("permissions");
     std::fs::create_dir_all(&permissions).unwrap();
@@ -50,11 +46,7 @@ fn main() {
         format!(
             "[[set]]\nidentifier = \"fieldbook-commands\"\ndescription = \"Every command of \
              Fieldbook's own, as written in src-tauri/commands.rs.\"\npermissions = [{}]\n",
-            quoted(
-                commands
-                    .iter()
-                    .map(|c| format!("allow-{}", c.replace('_', "-")))
-            )
+            list(&commands, |c| format!("\"allow-{}\"", c.replace('_', "-")))
         ),
     );
 
@@ -82,11 +74,10 @@ fn is_tauri_command(attr: &syn::Attribute) -> bool {
         && path.segments[1].ident == "command"
 }
 
-fn quoted(items: impl Iterator<Item = impl AsRef<str>>) -> String {
-    items
-        .map(|s| format!("{:?}", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The commands, each written as `each` says, separated by commas.
+fn list(commands: &[String], each: impl Fn(&str) -> String) -> String {
+    let items: Vec<String> = commands.iter().map(|c| each(c)).collect();
+    items.join(", ")
 }
 
 /// Writes only when the text changed, so an unchanged list does not rebuild the app.

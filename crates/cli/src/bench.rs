@@ -57,6 +57,45 @@ fn time_sqlite3_with(file: &Path, flags: &[&str], sql: &str, runs: usize) -> Opt
     Some(times)
 }
 
+/// Runs `work` once to warm up, then `runs` times timed: the times, and the last answer.
+pub(crate) async fn timed<T, Fut>(
+    runs: usize,
+    mut work: impl FnMut() -> Fut,
+) -> Result<(Vec<Duration>, T), Error>
+where
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let mut last = work().await?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        last = work().await?;
+        times.push(start.elapsed());
+    }
+    Ok((times, last))
+}
+
+/// The reflections a laptop holds.
+pub(crate) async fn reflections_in(store: &Store) -> Result<u64, Error> {
+    Ok(store
+        .counts()
+        .await?
+        .get("reflection")
+        .copied()
+        .unwrap_or(0) as u64)
+}
+
+/// Prints one row: what, Fieldbook's times, and sqlite3's times for the same work.
+fn print_beside(what: String, times: Vec<Duration>, sqlite3: Option<Vec<Duration>>) {
+    let (median, p95) = figures(times);
+    print_line(&Line {
+        what,
+        median,
+        p95,
+        sqlite3: sqlite3.map(|t| figures(t).0),
+    });
+}
+
 struct Line {
     what: String,
     median: Duration,
@@ -93,12 +132,7 @@ pub async fn run(
     sync_only: bool,
 ) -> Result<(), Error> {
     let runs = runs.max(1);
-    let have = store
-        .counts()
-        .await?
-        .get("reflection")
-        .copied()
-        .unwrap_or(0) as u64;
+    let have = reflections_in(store).await?;
     if have < reflections {
         eprintln!("Making {} reflections (once)...", reflections - have);
         let started = Instant::now();
@@ -113,12 +147,7 @@ pub async fn run(
         return crate::bench_sync::run(store, runs).await;
     }
     let file = store.path().to_path_buf();
-    let total = store
-        .counts()
-        .await?
-        .get("reflection")
-        .copied()
-        .unwrap_or(0);
+    let total = reflections_in(store).await?;
     let versions: Vec<ProgrammeVersion> = store.list("kind = 'local' ORDER BY name", &[]).await?;
     let version = versions
         .iter()
@@ -186,15 +215,8 @@ pub async fn run(
             limit: Some(50),
             ..SearchQuery::default()
         };
-        let mut times = Vec::new();
-        let mut found = 0;
-        for n in 0..=runs {
-            let start = Instant::now();
-            found = store.search(&query).await?.total;
-            if n > 0 {
-                times.push(start.elapsed());
-            }
-        }
+        let (times, found) =
+            timed(runs, || async { Ok(store.search(&query).await?.total) }).await?;
         let fts = if as_you_type {
             fieldbook_core::search::fts_query_as_typed(text)
         } else {
@@ -210,13 +232,11 @@ pub async fn run(
              SELECT r.id, highlight(reflection_search, 0, '[', ']') FROM reflection_search {join}
              WHERE reflection_search MATCH {fts} AND r.deleted = 0 ORDER BY {order} LIMIT 50;"
         );
-        let (median, p95) = figures(times);
-        print_line(&Line {
-            what: format!("{what} ({found} match)"),
-            median,
-            p95,
-            sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
-        });
+        print_beside(
+            format!("{what} ({found} match)"),
+            times,
+            time_sqlite3(&file, &sql, runs),
+        );
     }
 
     // A filtered count: one programme, one sector, a word.
@@ -227,28 +247,18 @@ pub async fn run(
         limit: Some(0),
         ..SearchQuery::default()
     };
-    let mut times = Vec::new();
-    let mut found = 0;
-    for n in 0..=runs {
-        let start = Instant::now();
-        found = store.search(&filtered).await?.total;
-        if n > 0 {
-            times.push(start.elapsed());
-        }
-    }
-    let (median, p95) = figures(times);
+    let (times, found) = timed(runs, || async { Ok(store.search(&filtered).await?.total) }).await?;
     let sql = format!(
         "SELECT count(*) FROM reflection_search {join} JOIN session s ON s.id = r.session_id
          JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
          WHERE reflection_search MATCH '\"budget\"' AND v.programme_id = '{}' AND p.sector = 'public' AND r.deleted = 0;",
         version.programme_id
     );
-    print_line(&Line {
-        what: format!("Filtered count: \"budget\", one programme, public sector ({found})"),
-        median,
-        p95,
-        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
-    });
+    print_beside(
+        format!("Filtered count: \"budget\", one programme, public sector ({found})"),
+        times,
+        time_sqlite3(&file, &sql, runs),
+    );
 
     // A filtered list with no words: one programme, one sector, newest first.
     let list = SearchQuery {
@@ -257,15 +267,7 @@ pub async fn run(
         limit: Some(50),
         ..SearchQuery::default()
     };
-    let mut times = Vec::new();
-    for n in 0..=runs {
-        let start = Instant::now();
-        found = store.search(&list).await?.total;
-        if n > 0 {
-            times.push(start.elapsed());
-        }
-    }
-    let (median, p95) = figures(times);
+    let (times, found) = timed(runs, || async { Ok(store.search(&list).await?.total) }).await?;
     let filter = format!(
         "FROM reflection r JOIN session s ON s.id = r.session_id
          JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
@@ -275,32 +277,25 @@ pub async fn run(
     let sql = format!(
         "SELECT count(*) {filter}; SELECT r.id, r.text {filter} ORDER BY r.captured_at DESC LIMIT 50;"
     );
-    print_line(&Line {
-        what: format!("Filtered list: one programme, voluntary sector, newest first ({found})"),
-        median,
-        p95,
-        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
-    });
+    print_beside(
+        format!("Filtered list: one programme, voluntary sector, newest first ({found})"),
+        times,
+        time_sqlite3(&file, &sql, runs),
+    );
 
     // Themes by place across a programme.
-    let mut times = Vec::new();
-    for n in 0..=runs {
-        let start = Instant::now();
-        let summary = store
-            .theme_summary(
-                SummaryScope {
-                    programme_id: Some(version.programme_id),
-                    version_id: None,
-                },
-                Breakdown::Place,
-            )
-            .await?;
-        if n > 0 {
-            times.push(start.elapsed());
-        }
-        found = summary.rows.len() as i64;
-    }
-    let (median, p95) = figures(times);
+    let scope = SummaryScope {
+        programme_id: Some(version.programme_id),
+        version_id: None,
+    };
+    let (times, found) = timed(runs, || async {
+        Ok(store
+            .theme_summary(scope, Breakdown::Place)
+            .await?
+            .rows
+            .len())
+    })
+    .await?;
     let sql = format!(
         "SELECT rt.theme_id, s.version_id, count(DISTINCT r.id) FROM reflection_theme rt
          JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
@@ -308,27 +303,20 @@ pub async fn run(
          WHERE v.programme_id = '{}' GROUP BY rt.theme_id, s.version_id;",
         version.programme_id
     );
-    print_line(&Line {
-        what: format!("Theme summary by place, one programme ({found} themes)"),
-        median,
-        p95,
-        sqlite3: time_sqlite3(&file, &sql, runs).map(|t| figures(t).0),
-    });
+    print_beside(
+        format!("Theme summary by place, one programme ({found} themes)"),
+        times,
+        time_sqlite3(&file, &sql, runs),
+    );
 
     // CSV export of one cohort's notes.
-    let mut times = Vec::new();
-    let mut bytes = 0;
-    for n in 0..=runs {
-        let start = Instant::now();
+    let (times, bytes) = timed(runs, || async {
         let notes = store
             .gather_export(Scope::Version(version.meta.id), Audience::Facilitator)
             .await?;
-        bytes = export::render(&notes, Format::Csv, false)?.len();
-        if n > 0 {
-            times.push(start.elapsed());
-        }
-    }
-    let (median, p95) = figures(times);
+        Ok(export::render(&notes, Format::Csv, false)?.len())
+    })
+    .await?;
     let sql = format!(
         "SELECT s.title, s.date, a.title, r.prompt, p.name, r.text FROM reflection r
          JOIN session s ON s.id = r.session_id LEFT JOIN agenda_item a ON a.id = r.agenda_item_id
@@ -336,12 +324,11 @@ pub async fn run(
          WHERE s.version_id = '{}' AND r.deleted = 0 ORDER BY s.date, a.position;",
         version.meta.id
     );
-    print_line(&Line {
-        what: format!("CSV export of one cohort's notes ({} KB)", bytes / 1024),
-        median,
-        p95,
-        sqlite3: time_sqlite3_with(&file, &["-csv"], &sql, runs).map(|t| figures(t).0),
-    });
+    print_beside(
+        format!("CSV export of one cohort's notes ({} KB)", bytes / 1024),
+        times,
+        time_sqlite3_with(&file, &["-csv"], &sql, runs),
+    );
 
     // Importing that cohort's bundle on a laptop that has not got it yet.
     let bundle = store

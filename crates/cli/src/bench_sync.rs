@@ -97,16 +97,32 @@ fn files_in(folder: &Path) -> Vec<PathBuf> {
 
 /// A team folder holding the segments of a laptop with `reflections` reflections (made once and
 /// kept in `work`), and that laptop.
+/// "Sync now" on a laptop the folder has nothing new for: the row of its times.
+async fn quiet_syncs(
+    laptop: &Store,
+    folder: &Path,
+    reflections: impl std::fmt::Display,
+    runs: usize,
+) -> Result<(), Error> {
+    let (quiet, ()) = crate::bench::timed(runs, || async {
+        let report = laptop.sync_folder(folder, None).await?;
+        assert!(report.written.is_empty() && report.merged.is_empty());
+        Ok(())
+    })
+    .await?;
+    row(
+        &format!("\"Sync now\" with nothing new, {reflections} reflections"),
+        quiet,
+        None,
+    );
+    Ok(())
+}
+
 async fn team_of(work: &Path, reflections: u64) -> Result<(Store, PathBuf), Error> {
     let dir = work.join(format!("laptop-{reflections}"));
     let folder = work.join(format!("folder-{reflections}"));
     let store = Store::open(&dir).await?;
-    let have = store
-        .counts()
-        .await?
-        .get("reflection")
-        .copied()
-        .unwrap_or(0) as u64;
+    let have = crate::bench::reflections_in(&store).await?;
     if have < reflections {
         eprintln!("Making a laptop with {reflections} reflections (once)...");
         fieldbook_core::generate::generate(&store, reflections - have, have + 1, |_| {}).await?;
@@ -178,20 +194,7 @@ pub async fn run(big: &Store, runs: usize) -> Result<(), Error> {
             reference,
         );
         if size == 200_000 {
-            let mut quiet = Vec::new();
-            for n in 0..=runs {
-                let start = Instant::now();
-                let report = laptop.sync_folder(&folder, None).await?;
-                if n > 0 {
-                    quiet.push(start.elapsed());
-                }
-                assert!(report.written.is_empty() && report.merged.is_empty());
-            }
-            row(
-                &format!("\"Sync now\" with nothing new, {size} reflections"),
-                quiet,
-                None,
-            );
+            quiet_syncs(&laptop, &folder, size, runs).await?;
         }
         laptop.close().await;
     }
@@ -201,20 +204,7 @@ pub async fn run(big: &Store, runs: usize) -> Result<(), Error> {
     std::fs::create_dir_all(&folder)?;
     eprintln!("Writing the big laptop's segments (once)...");
     big.sync_folder(&folder, None).await?;
-    let mut quiet = Vec::new();
-    for n in 0..=runs {
-        let start = Instant::now();
-        let report = big.sync_folder(&folder, None).await?;
-        if n > 0 {
-            quiet.push(start.elapsed());
-        }
-        assert!(report.written.is_empty() && report.merged.is_empty());
-    }
-    row(
-        &format!("\"Sync now\" with nothing new, {big_count} reflections"),
-        quiet,
-        None,
-    );
+    quiet_syncs(big, &folder, big_count, runs).await?;
 
     // Another laptop adds a cohort with 100 reflections at a time and syncs; the big one
     // merges it.

@@ -439,6 +439,17 @@ fn file_name(file: &std::path::Path) -> String {
         .unwrap_or_else(|| file.display().to_string())
 }
 
+/// What cannot be undone goes ahead only with --yes.
+fn confirmed(yes: bool, doing: &str) -> Result<(), Error> {
+    if yes {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{doing} cannot be undone: add --yes to confirm."
+        )))
+    }
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
     say(&serde_json::to_string_pretty(value)?);
     Ok(())
@@ -919,20 +930,12 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             say!("Wrote {}.", out.display());
         }
         Command::EraseParticipant { participant, yes } => {
-            if !yes {
-                return Err(Error::invalid(
-                    "Erasing cannot be undone: add --yes to confirm.",
-                ));
-            }
+            confirmed(yes, "Erasing")?;
             store.erase_participant(participant.0).await?;
             say!("Erased. Other laptops follow at their next sync.");
         }
         Command::AnonymiseParticipant { participant, yes } => {
-            if !yes {
-                return Err(Error::invalid(
-                    "Anonymising cannot be undone: add --yes to confirm.",
-                ));
-            }
+            confirmed(yes, "Anonymising")?;
             store.anonymise_participant(participant.0).await?;
             say!("Anonymised. Other laptops follow at their next sync.");
         }
@@ -941,11 +944,7 @@ async fn command(store: &Store, command: Command) -> Result<(), Error> {
             if !apply {
                 return print_json(&past);
             }
-            if !yes {
-                return Err(Error::invalid(
-                    "Deleting cannot be undone: add --yes to confirm.",
-                ));
-            }
+            confirmed(yes, "Deleting")?;
             let ids: Vec<_> = past.iter().map(|p| p.session_id).collect();
             let removed = store.apply_retention(&ids).await?;
             say!(

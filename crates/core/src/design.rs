@@ -184,30 +184,41 @@ impl Store {
         let version_id = session
             .version_id
             .ok_or_else(|| Error::invalid("A one-off session has no order to change."))?;
-        let mut others: Vec<Session> = self
-            .sessions_of(version_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.meta.id != id)
-            .collect();
-        match position_at(others.iter().map(|s| s.position).collect(), index) {
-            Some(position) => {
-                session.position = position;
-                self.save(&mut session).await?;
+        let siblings = self.sessions_of(version_id).await?;
+        self.place_at(&mut session, siblings, index, |s| &mut s.position)
+            .await?;
+        Ok(session)
+    }
+
+    /// Puts `moving` at `index` among `siblings` (all in order, `moving` among them or not):
+    /// between its new neighbours when there is room, otherwise numbering them all again.
+    async fn place_at<T: Record + Clone>(
+        &self,
+        moving: &mut T,
+        siblings: Vec<T>,
+        index: usize,
+        position: fn(&mut T) -> &mut f64,
+    ) -> Result<()> {
+        let id = moving.meta().id;
+        let mut others: Vec<T> = siblings.into_iter().filter(|s| s.meta().id != id).collect();
+        match position_at(others.iter_mut().map(|s| *position(s)).collect(), index) {
+            Some(at) => {
+                *position(moving) = at;
+                self.save(moving).await
             }
             None => {
                 let index = index.min(others.len());
-                others.insert(index, session.clone());
+                others.insert(index, moving.clone());
                 let mut writer = self.writer().await?;
                 for (n, s) in others.iter_mut().enumerate() {
-                    s.position = n as f64;
+                    *position(s) = n as f64;
                     writer.save(s).await?;
                 }
                 writer.commit().await?;
-                session.position = index as f64;
+                *position(moving) = index as f64;
+                Ok(())
             }
         }
-        Ok(session)
     }
 
     /// Sessions that belong to no programme: one-off events.
@@ -366,29 +377,9 @@ impl Store {
     /// Moves an agenda item to `index` (0 is first) in its session's agenda.
     pub async fn move_agenda_item(&self, id: Uuid, index: usize) -> Result<AgendaItem> {
         let mut item: AgendaItem = self.get(id).await?;
-        let mut others: Vec<AgendaItem> = self
-            .agenda_of(item.session_id)
-            .await?
-            .into_iter()
-            .filter(|i| i.meta.id != id)
-            .collect();
-        match position_at(others.iter().map(|i| i.position).collect(), index) {
-            Some(position) => {
-                item.position = position;
-                self.save(&mut item).await?;
-            }
-            None => {
-                let index = index.min(others.len());
-                others.insert(index, item.clone());
-                let mut writer = self.writer().await?;
-                for (n, i) in others.iter_mut().enumerate() {
-                    i.position = n as f64;
-                    writer.save(i).await?;
-                }
-                writer.commit().await?;
-                item.position = index as f64;
-            }
-        }
+        let siblings = self.agenda_of(item.session_id).await?;
+        self.place_at(&mut item, siblings, index, |i| &mut i.position)
+            .await?;
         Ok(item)
     }
 

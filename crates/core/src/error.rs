@@ -162,14 +162,20 @@ mod tests {
             .unwrap()
     }
 
-    #[tokio::test]
-    async fn a_full_disk_is_said_in_plain_words_with_what_to_do() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = connection(dir.path(), false).await;
+    /// A new database in `dir` holding one table, `t`.
+    async fn with_a_table(dir: &std::path::Path) -> sqlx::SqliteConnection {
+        let mut conn = connection(dir, false).await;
         sqlx::query("CREATE TABLE t (x TEXT)")
             .execute(&mut conn)
             .await
             .unwrap();
+        conn
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_is_said_in_plain_words_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = with_a_table(dir.path()).await;
         // A database allowed no more pages than it has fails as a full disk does.
         let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
             .fetch_one(&mut conn)
@@ -206,11 +212,7 @@ mod tests {
     #[tokio::test]
     async fn a_read_only_database_is_said_in_plain_words_with_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = connection(dir.path(), false).await;
-        sqlx::query("CREATE TABLE t (x TEXT)")
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        let conn = with_a_table(dir.path()).await;
         conn.close().await.unwrap();
         let mut conn = connection(dir.path(), true).await;
         let failed = sqlx::query("INSERT INTO t VALUES ('x')")

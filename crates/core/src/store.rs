@@ -699,20 +699,15 @@ async fn ensure_device(pool: &SqlitePool, clock: &dyn Clock, path: &Path) -> Res
                 .await?;
             Uuid::from_str(&id).map_err(|_| Error::invalid("This database's device id is damaged."))
         }
-        Some(_) => {
+        // A new identity: the first, or in place of one from another machine or path.
+        _ => {
             let id = Uuid::now_v7();
-            sqlx::query("UPDATE device SET id = ?1, name = ?2, created_at = ?3, home = ?4")
-                .bind(id.to_string())
-                .bind(name)
-                .bind(clock.now().to_rfc3339())
-                .bind(&home)
-                .execute(pool)
-                .await?;
-            Ok(id)
-        }
-        None => {
-            let id = Uuid::now_v7();
-            sqlx::query("INSERT INTO device (id, name, created_at, home) VALUES (?1, ?2, ?3, ?4)")
+            let sql = if existing.is_some() {
+                "UPDATE device SET id = ?1, name = ?2, created_at = ?3, home = ?4"
+            } else {
+                "INSERT INTO device (id, name, created_at, home) VALUES (?1, ?2, ?3, ?4)"
+            };
+            sqlx::query(sql)
                 .bind(id.to_string())
                 .bind(name)
                 .bind(clock.now().to_rfc3339())

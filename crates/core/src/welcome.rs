@@ -112,26 +112,11 @@ impl Store {
             ));
         }
         let mut writer = self.writer().await?;
-        for mut r in records.items {
-            r.meta.deleted = true;
-            writer.save(&mut r).await?;
-        }
-        for mut r in records.sessions {
-            r.meta.deleted = true;
-            writer.save(&mut r).await?;
-        }
-        for mut r in records.versions {
-            r.meta.deleted = true;
-            writer.save(&mut r).await?;
-        }
-        for mut r in records.programmes {
-            r.meta.deleted = true;
-            writer.save(&mut r).await?;
-        }
-        for mut r in records.exercises {
-            r.meta.deleted = true;
-            writer.save(&mut r).await?;
-        }
+        deleted(&mut writer, records.items).await?;
+        deleted(&mut writer, records.sessions).await?;
+        deleted(&mut writer, records.versions).await?;
+        deleted(&mut writer, records.programmes).await?;
+        deleted(&mut writer, records.exercises).await?;
         writer
             .set_setting(CLEARED_SETTING, &self.clock().now().to_rfc3339())
             .await?;
@@ -305,4 +290,13 @@ impl Store {
             version,
         }))
     }
+}
+
+/// Marks each record deleted, in the writer's transaction.
+async fn deleted<T: Record>(writer: &mut crate::store::Writer<'_>, records: Vec<T>) -> Result<()> {
+    for mut r in records {
+        r.meta_mut().deleted = true;
+        writer.save(&mut r).await?;
+    }
+    Ok(())
 }

@@ -712,14 +712,17 @@ fn same_origin(headers: &HeaderMap) -> bool {
     host.is_some_and(|host| origin == format!("http://{host}"))
 }
 
-/// A request from a phone that has joined: its token and address. Any other request is
+/// A request from a phone that has joined (`Joined`), or a form such a phone posted from the
+/// page itself, not from another site (`Posted`): its token and address. Any other request is
 /// refused (not joined, or too many requests) before a handler sees it.
-struct Joined {
+struct Asking<const POSTED: bool> {
     token: String,
     ip: IpAddr,
 }
+type Joined = Asking<false>;
+type Posted = Asking<true>;
 
-impl FromRequestParts<Arc<Shared>> for Joined {
+impl<const POSTED: bool> FromRequestParts<Arc<Shared>> for Asking<POSTED> {
     type Rejection = Response;
 
     async fn from_request_parts(
@@ -731,26 +734,11 @@ impl FromRequestParts<Arc<Shared>> for Joined {
             .map_err(IntoResponse::into_response)?;
         let ip = from.ip();
         let token = s.phone(&parts.headers, ip).map_err(|r| *r)?;
-        Ok(Joined { token, ip })
-    }
-}
-
-/// A form posted by a joined phone from the page itself, not from another site.
-struct Posted(Joined);
-
-impl FromRequestParts<Arc<Shared>> for Posted {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        s: &Arc<Shared>,
-    ) -> std::result::Result<Self, Response> {
-        let joined = Joined::from_request_parts(parts, s).await?;
-        if !same_origin(&parts.headers) {
-            s.refuse(joined.ip, "a form sent from another site");
+        if POSTED && !same_origin(&parts.headers) {
+            s.refuse(ip, "a form sent from another site");
             return Err(not_joined());
         }
-        Ok(Posted(joined))
+        Ok(Asking { token, ip })
     }
 }
 
@@ -807,7 +795,7 @@ async fn join(
 
 async fn show_page(
     State(s): Shr,
-    Joined { token, .. }: Joined,
+    Asking { token, .. }: Joined,
     query: std::result::Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let query = query.map(|q| q.0).unwrap_or_default();
@@ -864,7 +852,7 @@ fn read_form<T: serde::de::DeserializeOwned>(
 
 async fn send_answer(
     State(s): Shr,
-    Posted(Joined { token, ip }): Posted,
+    Asking { token, ip }: Posted,
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -988,7 +976,7 @@ fn own_answer(
 
 async fn change_answer(
     State(s): Shr,
-    Posted(Joined { token, ip }): Posted,
+    Asking { token, ip }: Posted,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: std::result::Result<Bytes, BytesRejection>,
@@ -1068,7 +1056,7 @@ async fn withdraw(s: &Shared, token: &str, id: Uuid) -> Response {
 
 async fn withdraw_answer(
     State(s): Shr,
-    Posted(Joined { token, ip }): Posted,
+    Asking { token, ip }: Posted,
     Path(id): Path<String>,
 ) -> Response {
     match own_answer(&s, &token, &id, ip) {
