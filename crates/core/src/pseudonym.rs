@@ -244,6 +244,20 @@ mod tests {
             .id
     }
 
+    /// Three people in `version`'s cohort, held as a database made before migration 0016 holds
+    /// them: no number stored.
+    async fn saved_before_numbers(store: &Store, version: Uuid) -> Vec<Uuid> {
+        let mut people = Vec::new();
+        for name in ["Amina Yusuf", "Bryn Wyn", "Cai Jones"] {
+            people.push(add(store, Some(version), name).await);
+        }
+        sqlx::query("UPDATE participant SET pseudonym_number = NULL")
+            .execute(store.pool_ref())
+            .await
+            .unwrap();
+        people
+    }
+
     #[tokio::test]
     async fn everyone_added_is_given_the_next_number_of_their_cohort_and_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
@@ -292,15 +306,7 @@ mod tests {
     async fn people_saved_before_numbers_were_stored_keep_the_numbers_their_files_gave() {
         let dir = tempfile::tempdir().unwrap();
         let (store, version) = laptop(dir.path()).await;
-        let mut people = Vec::new();
-        for name in ["Amina Yusuf", "Bryn Wyn", "Cai Jones"] {
-            people.push(add(&store, Some(version), name).await);
-        }
-        // As a database made before migration 0016 holds them: no number stored.
-        sqlx::query("UPDATE participant SET pseudonym_number = NULL")
-            .execute(store.pool_ref())
-            .await
-            .unwrap();
+        let people = saved_before_numbers(&store, version).await;
         let numbers = store.pseudonyms().await.unwrap();
         let before: Vec<Option<i64>> = people.iter().map(|p| numbers.number(*p)).collect();
         assert_eq!(before, [Some(1), Some(2), Some(3)], "place in id order");
@@ -428,15 +434,8 @@ mod tests {
     async fn a_bundle_from_before_numbers_were_stored_imports_and_numbers_by_id() {
         let dir = tempfile::tempdir().unwrap();
         let (old, version) = laptop(&dir.path().join("old")).await;
-        let mut people = Vec::new();
-        for name in ["Amina Yusuf", "Bryn Wyn", "Cai Jones"] {
-            people.push(add(&old, Some(version), name).await);
-        }
-        // What an older Fieldbook holds and writes: records with no number anywhere.
-        sqlx::query("UPDATE participant SET pseudonym_number = NULL")
-            .execute(old.pool_ref())
-            .await
-            .unwrap();
+        let people = saved_before_numbers(&old, version).await;
+        // What an older Fieldbook writes: no number in its change log either.
         sqlx::query(
             "UPDATE change_log SET payload = json_remove(payload, '$.pseudonym_number') WHERE kind = 'participant'",
         )
