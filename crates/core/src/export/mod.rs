@@ -546,6 +546,19 @@ pub fn suggested_file_name(export: &Export, format: Format) -> String {
     file_name_from(&export.title, format.extension())
 }
 
+/// `text` with each character `swap` gives a replacement for replaced by it: the one loop
+/// under the HTML and iCalendar escapes, which differ only in what they replace.
+pub(crate) fn swap_chars(text: &str, swap: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match swap(c) {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// A file name from a title: letters, digits and hyphens only.
 pub fn file_name_from(title: &str, extension: &str) -> String {
     let mut name = String::new();
