@@ -24,7 +24,7 @@ pub use table::neutralise;
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
