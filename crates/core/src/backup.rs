@@ -97,10 +97,7 @@ impl Store {
                 out.display()
             )));
         }
-        let folder = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let folder = crate::export::folder_of(out);
         let temp = folder.join(format!(
             ".fieldbook-backup-{}.partial",
             Uuid::now_v7().simple()

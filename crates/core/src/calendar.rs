@@ -76,19 +76,15 @@ impl Calendar {
 
 /// Escapes TEXT as RFC 5545 (3.3.11) asks.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::export::swap_chars(text, |c| match c {
+        '\\' => Some("\\\\"),
+        ';' => Some("\\;"),
+        ',' => Some("\\,"),
+        '\n' => Some("\\n"),
+        '\r' => Some(""),
+        c if c.is_control() => Some(" "),
+        _ => None,
+    })
 }
 
 /// Writes one content line, folded at 75 octets without splitting a character (3.1).

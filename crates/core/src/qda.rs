@@ -99,23 +99,11 @@ impl QdaProject {
     }
 }
 
-/// Text safe in XML 1.0: markup characters escaped, characters XML cannot hold replaced.
+/// Text safe in XML 1.0: the characters XML cannot hold replaced as in the sources, markup
+/// characters escaped (quick-xml's escape, which we already build for reading codebooks), and
+/// carriage returns kept as references, since XML readers fold a literal one into a newline.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' => out.push(c),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(source_text(text)).replace('\r', "&#13;")
 }
 
 /// The source's text as written into its file: the reflection's words, with characters

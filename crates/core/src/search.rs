@@ -391,49 +391,56 @@ fn search_error(e: sqlx::Error) -> Error {
 mod tests {
     use super::{fts_query, fts_query_as_typed};
 
+    /// Asserts the FTS5 query `to_query` makes of each typed text.
+    fn assert_queries(to_query: fn(&str) -> Option<String>, cases: &[(&str, &str)]) {
+        for (typed, query) in cases {
+            assert_eq!(to_query(typed).as_deref(), Some(*query), "{typed:?}");
+        }
+    }
+
     #[test]
     fn while_typing_the_last_word_matches_the_start_of_words() {
-        assert_eq!(fts_query_as_typed("trus").unwrap(), "\"trus\"*");
-        assert_eq!(
-            fts_query_as_typed("build compl").unwrap(),
-            "\"build\" \"compl\"*"
+        assert_queries(
+            fts_query_as_typed,
+            &[
+                ("trus", "\"trus\"*"),
+                ("build compl", "\"build\" \"compl\"*"),
+                // A space after it means the word is finished.
+                ("know ", "\"know\""),
+                // Phrases, and words too short to say much, are matched whole.
+                ("\"shared power\"", "\"shared power\""),
+                ("trust in", "\"trust\" \"in\""),
+            ],
         );
-        // A space after it means the word is finished.
-        assert_eq!(fts_query_as_typed("know ").unwrap(), "\"know\"");
-        // Phrases, and words too short to say much, are matched whole.
-        assert_eq!(
-            fts_query_as_typed("\"shared power\"").unwrap(),
-            "\"shared power\""
-        );
-        assert_eq!(fts_query_as_typed("trust in").unwrap(), "\"trust\" \"in\"");
         // Without typing, nothing is a prefix unless asked for with *.
-        assert_eq!(fts_query("trus").unwrap(), "\"trus\"");
+        assert_queries(fts_query, &[("trus", "\"trus\"")]);
     }
 
     #[test]
     fn what_is_typed_becomes_quoted_terms() {
-        assert_eq!(
-            fts_query("listening communities").unwrap(),
-            "\"listening\" \"communities\""
+        assert_queries(
+            fts_query,
+            &[
+                ("listening communities", "\"listening\" \"communities\""),
+                ("\"shared power\" trust", "\"shared power\" \"trust\""),
+                ("commiss*", "\"commiss\"*"),
+                ("don't", "\"don't\""),
+            ],
         );
-        assert_eq!(
-            fts_query("\"shared power\" trust").unwrap(),
-            "\"shared power\" \"trust\""
-        );
-        assert_eq!(fts_query("commiss*").unwrap(), "\"commiss\"*");
-        assert_eq!(fts_query("don't").unwrap(), "\"don't\"");
     }
 
     #[test]
     fn symbols_and_operators_are_never_fts_syntax() {
         // Punctuation inside a word joins its parts as a phrase; operators are plain words.
-        assert_eq!(
-            fts_query("NEAR(a b) OR c AND -d").unwrap(),
-            "\"NEAR a\" \"b\" \"OR\" \"c\" \"AND\" \"d\""
-        );
-        assert_eq!(
-            fts_query("\"unclosed phrase").unwrap(),
-            "\"unclosed phrase\""
+        assert_queries(
+            fts_query,
+            &[
+                (
+                    "NEAR(a b) OR c AND -d",
+                    "\"NEAR a\" \"b\" \"OR\" \"c\" \"AND\" \"d\"",
+                ),
+                ("\"unclosed phrase", "\"unclosed phrase\""),
+            ],
         );
         for nothing in ["", "   ", "***", "\"\"", "()", "^:-"] {
             assert_eq!(fts_query(nothing), None, "{nothing:?}");

@@ -143,6 +143,36 @@ pub(super) fn first_wide(counts: usize) -> Vec<usize> {
     widths
 }
 
+/// A one-level list, `format` ("bullet", "decimal") marked by `text`, hanging at 720 twips.
+fn list_numbering(id: usize, format: &str, text: &str) -> AbstractNumbering {
+    AbstractNumbering::new(id).add_level(
+        Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new(format),
+            LevelText::new(text),
+            LevelJc::new("left"),
+        )
+        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
+    )
+}
+
+/// The style [`heading`] gives a level: bold at `size` half-points, with `space` before and
+/// after it (in twentieths of a point), in the accent colour when `accent`.
+fn heading_style(level: usize, size: usize, space: (u32, u32), accent: bool) -> Style {
+    let style = Style::new(format!("Heading{level}"), StyleType::Paragraph)
+        .name(format!("Heading {level}"))
+        .size(size)
+        .bold()
+        .line_spacing(LineSpacing::new().before(space.0).after(space.1))
+        .outline_lvl(level - 1);
+    if accent {
+        style.color("1F5F5B")
+    } else {
+        style
+    }
+}
+
 pub(super) fn styles(docx: Docx) -> Docx {
     docx.default_fonts(
         RunFonts::new()
@@ -158,63 +188,18 @@ pub(super) fn styles(docx: Docx) -> Docx {
             .size(40)
             .bold(),
     )
-    .add_style(
-        Style::new("Heading1", StyleType::Paragraph)
-            .name("Heading 1")
-            .size(32)
-            .bold()
-            .color("1F5F5B")
-            .line_spacing(LineSpacing::new().before(360).after(120))
-            .outline_lvl(0),
-    )
-    .add_style(
-        Style::new("Heading2", StyleType::Paragraph)
-            .name("Heading 2")
-            .size(26)
-            .bold()
-            .color("1F5F5B")
-            .line_spacing(LineSpacing::new().before(240).after(80))
-            .outline_lvl(1),
-    )
-    .add_style(
-        Style::new("Heading3", StyleType::Paragraph)
-            .name("Heading 3")
-            .size(23)
-            .bold()
-            .line_spacing(LineSpacing::new().before(160).after(40))
-            .outline_lvl(2),
-    )
+    .add_style(heading_style(1, 32, (360, 120), true))
+    .add_style(heading_style(2, 26, (240, 80), true))
+    .add_style(heading_style(3, 23, (160, 40), false))
     .add_style(
         Style::new("Quote", StyleType::Paragraph)
             .name("Quote")
             .italic()
             .indent(Some(567), None, None, None),
     )
-    .add_abstract_numbering(
-        AbstractNumbering::new(BULLETS).add_level(
-            Level::new(
-                0,
-                Start::new(1),
-                NumberFormat::new("bullet"),
-                LevelText::new("•"),
-                LevelJc::new("left"),
-            )
-            .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
-        ),
-    )
+    .add_abstract_numbering(list_numbering(BULLETS, "bullet", "•"))
     .add_numbering(Numbering::new(BULLETS, BULLETS))
-    .add_abstract_numbering(
-        AbstractNumbering::new(STEPS).add_level(
-            Level::new(
-                0,
-                Start::new(1),
-                NumberFormat::new("decimal"),
-                LevelText::new("%1."),
-                LevelJc::new("left"),
-            )
-            .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
-        ),
-    )
+    .add_abstract_numbering(list_numbering(STEPS, "decimal", "%1."))
 }
 
 /// A footer of `text` (programme, place, session, date) and the page number.
@@ -355,15 +340,10 @@ fn summary_blocks(b: &mut Blocks, summary: &super::SessionSummary) {
 }
 
 fn session_footer(export: &Export, s: &SessionExport) -> String {
-    let mut parts: Vec<String> = [&export.programme, &export.place]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    parts.push(s.title.clone());
-    if let Some(date) = s.date {
-        parts.push(date.format("%-d %B %Y").to_string());
-    }
+    let date = s.date.map(|d| d.format("%-d %B %Y").to_string());
+    let mut parts = export.programme_and_place();
+    parts.push(&s.title);
+    parts.extend(date.as_deref());
     parts.join(" · ")
 }
 
@@ -394,11 +374,7 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
         let mut b = Blocks::default();
         if n == 0 {
             b.p(para(&export.title).style("Title"));
-            let context: Vec<&str> = [&export.programme, &export.version, &export.place]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
+            let context = export.context();
             if !context.is_empty() {
                 b.p(para(&context.join(" · ")));
             }
@@ -510,12 +486,7 @@ pub fn render(export: &Export) -> Result<Vec<u8>> {
         if !s.reflections.is_empty() {
             b.p(heading(2, "Reflections"));
             for g in &s.reflections {
-                let title = match (&g.item, g.prompt.is_empty()) {
-                    (Some(item), false) => format!("{item}: {}", g.prompt),
-                    (Some(item), true) => item.clone(),
-                    (None, false) => g.prompt.clone(),
-                    (None, true) => "Free reflections".to_owned(),
-                };
+                let title = g.heading(str::to_owned);
                 b.p(heading(3, &title));
                 for r in &g.reflections {
                     b.p(para(&r.text)

@@ -5,19 +5,16 @@ use std::fmt::Write;
 
 use super::{Audience, Export};
 
+/// Text safe anywhere in HTML, inside elements and quoted attributes alike.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::swap_chars(text, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 /// The print stylesheet. Long words and URLs wrap anywhere rather than widen the page (a
@@ -85,12 +82,7 @@ pub(super) fn page_footer(text: &str) -> String {
 
 /// The line at the foot of every printed page of `export`: its programme and place.
 pub fn footer_line(export: &Export) -> String {
-    let parts: Vec<&str> = [&export.programme, &export.place]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    parts.join(" · ")
+    export.programme_and_place().join(" · ")
 }
 
 /// `dir="auto"` lets the browser set right-to-left text the right way.
@@ -106,11 +98,7 @@ pub fn render(export: &Export) -> String {
         page_footer(&footer_line(export)),
         escape(&export.title)
     );
-    let context: Vec<String> = [&export.programme, &export.version, &export.place]
-        .into_iter()
-        .flatten()
-        .map(|t| escape(t))
-        .collect();
+    let context: Vec<String> = export.context().into_iter().map(escape).collect();
     if !context.is_empty() {
         let _ = writeln!(o, "<p class=\"context\">{}</p>", context.join(" · "));
     }
@@ -254,12 +242,7 @@ pub fn render(export: &Export) -> String {
         if !s.reflections.is_empty() {
             let _ = writeln!(o, "<h3>Reflections</h3>");
             for g in &s.reflections {
-                let heading = match (&g.item, g.prompt.is_empty()) {
-                    (Some(item), false) => format!("{}: {}", escape(item), escape(&g.prompt)),
-                    (Some(item), true) => escape(item),
-                    (None, false) => escape(&g.prompt),
-                    (None, true) => "Free reflections".to_owned(),
-                };
+                let heading = g.heading(escape);
                 let _ = writeln!(o, "<h4>{heading}</h4>");
                 for r in &g.reflections {
                     let _ = writeln!(

@@ -56,11 +56,7 @@ pub fn render(export: &Export) -> String {
     let facilitator = export.audience == Audience::Facilitator;
     line(&mut out, format!("# {}", escape(&export.title)));
     line(&mut out, "");
-    let context: Vec<String> = [&export.programme, &export.version, &export.place]
-        .into_iter()
-        .flatten()
-        .map(|t| escape(t))
-        .collect();
+    let context: Vec<String> = export.context().into_iter().map(escape).collect();
     if !context.is_empty() {
         line(&mut out, context.join(" · "));
         line(&mut out, "");
@@ -203,12 +199,7 @@ pub fn render(export: &Export) -> String {
             line(&mut out, "### Reflections");
             line(&mut out, "");
             for group in &s.reflections {
-                let heading = match (&group.item, group.prompt.is_empty()) {
-                    (Some(item), false) => format!("{}: {}", escape(item), escape(&group.prompt)),
-                    (Some(item), true) => escape(item),
-                    (None, false) => escape(&group.prompt),
-                    (None, true) => "Free reflections".to_owned(),
-                };
+                let heading = group.heading(escape);
                 line(&mut out, format!("#### {heading}"));
                 line(&mut out, "");
                 for r in &group.reflections {

@@ -24,7 +24,7 @@ pub use table::neutralise;
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -200,6 +200,19 @@ pub struct ReflectionGroup {
     pub reflections: Vec<QuotedReflection>,
 }
 
+impl ReflectionGroup {
+    /// The group's heading, its item and prompt ("Check-in: What surprised you?"), each put
+    /// through the format's own `escape`; "Free reflections" for those on neither.
+    pub fn heading(&self, escape: impl Fn(&str) -> String) -> String {
+        match (&self.item, self.prompt.is_empty()) {
+            (Some(item), false) => format!("{}: {}", escape(item), escape(&self.prompt)),
+            (Some(item), true) => escape(item),
+            (None, false) => escape(&self.prompt),
+            (None, true) => "Free reflections".to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionNote {
     pub by: String,
@@ -256,6 +269,22 @@ pub struct Export {
     /// When the file was made (the Word document's properties say so).
     #[serde(skip)]
     pub made_at: DateTime<Utc>,
+}
+
+impl Export {
+    /// The programme, version and place it belongs to, those known: the line under its title.
+    pub fn context(&self) -> Vec<&str> {
+        known(&[&self.programme, &self.version, &self.place])
+    }
+
+    /// The programme and place it belongs to, those known: what every page's footer names.
+    pub fn programme_and_place(&self) -> Vec<&str> {
+        known(&[&self.programme, &self.place])
+    }
+}
+
+fn known<'a>(parts: &[&'a Option<String>]) -> Vec<&'a str> {
+    parts.iter().filter_map(|p| p.as_deref()).collect()
 }
 
 fn time_of(t: DateTime<Utc>, local: FixedOffset) -> String {
@@ -546,6 +575,19 @@ pub fn suggested_file_name(export: &Export, format: Format) -> String {
     file_name_from(&export.title, format.extension())
 }
 
+/// `text` with each character `swap` gives a replacement for replaced by it: the one loop
+/// under the HTML and iCalendar escapes, which differ only in what they replace.
+pub(crate) fn swap_chars(text: &str, swap: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match swap(c) {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// A file name from a title: letters, digits and hyphens only.
 pub fn file_name_from(title: &str, extension: &str) -> String {
     let mut name = String::new();
@@ -567,13 +609,17 @@ pub fn file_name_from(title: &str, extension: &str) -> String {
     )
 }
 
+/// The folder a file is written into: its parent, or the working folder for a bare name.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, renamed into place
 /// once complete: a failure leaves no half-written file, and an existing file stays whole.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let folder = folder_of(path);
     let cannot = |e: std::io::Error| {
         let reason = match e.kind() {
             std::io::ErrorKind::PermissionDenied => "you may not write there".to_owned(),

@@ -552,15 +552,8 @@ fn parse_id(text: &str) -> Result<Uuid> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::versions::testing::{stamp, version};
     use super::*;
-
-    fn stamp(ms: i64, device: u128) -> Stamp {
-        Stamp {
-            ms,
-            counter: 0,
-            device: Uuid::from_u128(device),
-        }
-    }
 
     fn change(id: u128, ms: i64, title: &str) -> Change {
         Change {
@@ -606,12 +599,12 @@ mod tests {
         assert!(new_versions(&[change(1, 10, "a")], &here).is_err());
     }
 
-    fn version(s: Stamp, parent: Option<Stamp>, deleted: bool) -> Version {
-        Version {
-            stamp: s,
-            parent,
-            resolves: vec![],
-            deleted,
+    /// A record of `kind` touched by an import, with the versions it now has.
+    fn touched(kind: &str, versions: Vec<Version>, current: Option<(Stamp, bool)>) -> Touched {
+        Touched {
+            kind: kind.into(),
+            versions,
+            current,
         }
     }
 
@@ -626,45 +619,41 @@ mod tests {
         let touched = BTreeMap::from([
             (
                 a,
-                Touched {
-                    kind: "programme".into(),
-                    versions: vec![version(stamp(1, 1), None, false)],
-                    current: None,
-                },
+                touched("programme", vec![version(stamp(1, 1), None, false)], None),
             ),
             (
                 b,
-                Touched {
-                    kind: "programme".into(),
-                    versions: vec![
+                touched(
+                    "programme",
+                    vec![
                         version(stamp(1, 1), None, false),
                         version(stamp(2, 2), Some(stamp(1, 1)), false),
                     ],
-                    current: Some((stamp(1, 1), false)),
-                },
+                    Some((stamp(1, 1), false)),
+                ),
             ),
             (
                 c,
-                Touched {
-                    kind: "session".into(),
-                    versions: vec![
+                touched(
+                    "session",
+                    vec![
                         version(stamp(1, 1), None, false),
                         version(stamp(2, 2), Some(stamp(1, 1)), true),
                     ],
-                    current: Some((stamp(1, 1), false)),
-                },
+                    Some((stamp(1, 1), false)),
+                ),
             ),
             (
                 d,
-                Touched {
-                    kind: "programme".into(),
-                    versions: vec![
+                touched(
+                    "programme",
+                    vec![
                         version(stamp(1, 1), None, false),
                         version(stamp(3, 1), Some(stamp(1, 1)), false),
                         version(stamp(2, 2), Some(stamp(1, 1)), false),
                     ],
-                    current: Some((stamp(3, 1), false)),
-                },
+                    Some((stamp(3, 1), false)),
+                ),
             ),
         ]);
         let plan = plan_records(&touched);

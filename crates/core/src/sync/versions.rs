@@ -55,12 +55,15 @@ pub fn outcome(versions: &[Version]) -> Option<Outcome> {
     Some(Outcome { winner, losers })
 }
 
+/// Stamps and versions for the sync tests, written once.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use super::Version;
+    use crate::clock::Stamp;
     use uuid::Uuid;
 
-    fn stamp(ms: i64, device: u128) -> Stamp {
+    /// A stamp at `ms` from device number `device`.
+    pub fn stamp(ms: i64, device: u128) -> Stamp {
         Stamp {
             ms,
             counter: 0,
@@ -68,7 +71,8 @@ mod tests {
         }
     }
 
-    fn v(s: Stamp, parent: Option<Stamp>, deleted: bool) -> Version {
+    /// A version written on `parent` that resolves nothing.
+    pub fn version(s: Stamp, parent: Option<Stamp>, deleted: bool) -> Version {
         Version {
             stamp: s,
             parent,
@@ -76,22 +80,29 @@ mod tests {
             deleted,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{stamp, version as v};
+    use super::*;
+
+    /// Asserts who wins among `versions` and which versions stay as conflicts.
+    fn assert_outcome(versions: &[Version], winner: Stamp, losers: Vec<Stamp>) {
+        assert_eq!(outcome(versions), Some(Outcome { winner, losers }));
+    }
 
     #[test]
     fn a_straight_history_has_one_head_and_no_conflict() {
         let (a, b, c) = (stamp(1, 1), stamp(2, 1), stamp(3, 2));
-        let o = outcome(&[
-            v(c, Some(b), false),
-            v(a, None, false),
-            v(b, Some(a), false),
-        ])
-        .unwrap();
-        assert_eq!(
-            o,
-            Outcome {
-                winner: c,
-                losers: vec![]
-            }
+        assert_outcome(
+            &[
+                v(c, Some(b), false),
+                v(a, None, false),
+                v(b, Some(a), false),
+            ],
+            c,
+            vec![],
         );
     }
 
@@ -106,33 +117,22 @@ mod tests {
         ];
         let mut reversed = versions.clone();
         reversed.reverse();
-        let o = outcome(&versions).unwrap();
-        assert_eq!(
-            o,
-            Outcome {
-                winner: x,
-                losers: vec![y]
-            }
-        );
-        assert_eq!(outcome(&reversed).unwrap(), o);
+        assert_outcome(&versions, x, vec![y]);
+        assert_outcome(&reversed, x, vec![y]);
     }
 
     #[test]
     fn a_delete_beats_a_later_concurrent_edit() {
         let base = stamp(1, 1);
         let (delete, edit) = (stamp(2, 1), stamp(9, 2));
-        let o = outcome(&[
-            v(base, None, false),
-            v(delete, Some(base), true),
-            v(edit, Some(base), false),
-        ])
-        .unwrap();
-        assert_eq!(
-            o,
-            Outcome {
-                winner: delete,
-                losers: vec![edit]
-            }
+        assert_outcome(
+            &[
+                v(base, None, false),
+                v(delete, Some(base), true),
+                v(edit, Some(base), false),
+            ],
+            delete,
+            vec![edit],
         );
     }
 
@@ -140,18 +140,14 @@ mod tests {
     fn an_edit_made_after_seeing_the_delete_restores_the_record() {
         let base = stamp(1, 1);
         let (delete, restore) = (stamp(2, 1), stamp(3, 2));
-        let o = outcome(&[
-            v(base, None, false),
-            v(delete, Some(base), true),
-            v(restore, Some(delete), false),
-        ])
-        .unwrap();
-        assert_eq!(
-            o,
-            Outcome {
-                winner: restore,
-                losers: vec![]
-            }
+        assert_outcome(
+            &[
+                v(base, None, false),
+                v(delete, Some(base), true),
+                v(restore, Some(delete), false),
+            ],
+            restore,
+            vec![],
         );
     }
 
@@ -165,19 +161,15 @@ mod tests {
             resolves: vec![y],
             deleted: false,
         };
-        let o = outcome(&[
-            v(base, None, false),
-            v(x, Some(base), false),
-            v(y, Some(base), false),
-            settle,
-        ])
-        .unwrap();
-        assert_eq!(
-            o,
-            Outcome {
-                winner: stamp(6, 2),
-                losers: vec![]
-            }
+        assert_outcome(
+            &[
+                v(base, None, false),
+                v(x, Some(base), false),
+                v(y, Some(base), false),
+                settle,
+            ],
+            stamp(6, 2),
+            vec![],
         );
     }
 }
