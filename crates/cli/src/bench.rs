@@ -11,7 +11,7 @@ use fieldbook_core::export::{self, Audience, Format, Scope};
 use fieldbook_core::search::{SearchQuery, Sort};
 use fieldbook_core::sync::BundleScope;
 use fieldbook_core::themes::{Breakdown, SummaryScope};
-use fieldbook_core::{Error, Store};
+use fieldbook_core::{Error, Select, Store};
 
 /// The median and 95th percentile of some timings.
 pub(crate) fn figures(mut times: Vec<Duration>) -> (Duration, Duration) {
@@ -148,7 +148,9 @@ pub async fn run(
     }
     let file = store.path().to_path_buf();
     let total = reflections_in(store).await?;
-    let versions: Vec<ProgrammeVersion> = store.list("kind = 'local' ORDER BY name", &[]).await?;
+    let versions: Vec<ProgrammeVersion> = store
+        .list(Select::all().eq("kind", "local").by("name"))
+        .await?;
     let version = versions
         .iter()
         .find(|v| v.kind == VersionKind::Local && v.place == "Sunderland")

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use fieldbook_core::day::ReflectionDraft;
 use fieldbook_core::domain::{AgendaItem, SentFrom, Session};
 use fieldbook_core::phones::PhoneServer;
-use fieldbook_core::{Error, Store};
+use fieldbook_core::{Error, Select, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -94,7 +94,7 @@ async fn room(dir: &Path) -> Result<(Store, Session), Error> {
     let store = Store::open(dir).await?;
     fieldbook_core::demo::seed_demo(&store).await?;
     let session = store
-        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+        .list::<Session>(Select::all().present("version_id").by("position").limit(1))
         .await?
         .into_iter()
         .next()
@@ -156,8 +156,10 @@ pub async fn run(scratch: &Path) -> Result<(), Error> {
     let (store, session) = room(&dir).await?;
     let item = store
         .list::<AgendaItem>(
-            "session_id = ?1 ORDER BY position LIMIT 1",
-            &[session.meta.id.to_string()],
+            Select::all()
+                .eq("session_id", session.meta.id)
+                .by("position")
+                .limit(1),
         )
         .await?
         .first()

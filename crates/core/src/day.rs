@@ -9,7 +9,7 @@ use crate::domain::{
     Reflection, Sector, SentFrom, Session,
 };
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 /// What is asked about a new participant.
 #[derive(Debug, Clone, Deserialize)]
@@ -100,11 +100,8 @@ pub struct SessionNotes {
 impl Store {
     /// A version's cohort, by name.
     pub async fn cohort(&self, version_id: Uuid) -> Result<Vec<Participant>> {
-        self.list(
-            "version_id = ?1 ORDER BY name COLLATE NOCASE",
-            &[version_id.to_string()],
-        )
-        .await
+        self.list(Select::all().eq("version_id", version_id).by_name("name"))
+            .await
     }
 
     pub async fn add_participant(
@@ -138,7 +135,7 @@ impl Store {
     pub async fn attendance_sheet(&self, session_id: Uuid) -> Result<Vec<AttendanceLine>> {
         let session: Session = self.get(session_id).await?;
         let marks: Vec<Attendance> = self
-            .list("session_id = ?1", &[session_id.to_string()])
+            .list(Select::all().eq("session_id", session_id))
             .await?;
         let mut people = match session.version_id {
             Some(v) => self.cohort(v).await?,
@@ -177,9 +174,8 @@ impl Store {
         self.get::<Session>(session_id).await?;
         self.get::<Participant>(participant_id).await?;
         let id = Attendance::id_for(session_id, participant_id);
-        let existing: Vec<Attendance> =
-            self.list_with_deleted("id = ?1", &[id.to_string()]).await?;
-        let mut mark = match existing.into_iter().next() {
+        let existing: Option<Attendance> = self.get_with_deleted(id).await?;
+        let mut mark = match existing {
             Some(mut mark) => {
                 mark.status = status;
                 mark.meta.deleted = false;
@@ -289,8 +285,11 @@ impl Store {
     pub async fn reflections_of(&self, session_id: Uuid) -> Result<Vec<Reflection>> {
         // An erased participant's reflections keep their place but have no words left.
         self.list(
-            "session_id = ?1 AND text != '' ORDER BY captured_at DESC, id DESC",
-            &[session_id.to_string()],
+            Select::all()
+                .eq("session_id", session_id)
+                .written("text")
+                .by_desc("captured_at")
+                .by_desc("id"),
         )
         .await
     }
@@ -348,11 +347,8 @@ impl Store {
 
     /// Actions made at a session, oldest first.
     pub async fn actions_of(&self, session_id: Uuid) -> Result<Vec<Action>> {
-        self.list(
-            "session_id = ?1 ORDER BY created_at",
-            &[session_id.to_string()],
-        )
-        .await
+        self.list(Select::all().eq("session_id", session_id).by("created_at"))
+            .await
     }
 
     /// Open actions from the cohort's earlier sessions, to follow up at this one.
@@ -387,16 +383,21 @@ impl Store {
     pub async fn session_notes(&self, session_id: Uuid) -> Result<SessionNotes> {
         let note = self
             .list::<FacilitatorNote>(
-                "session_id = ?1 AND observed_at IS NULL ORDER BY created_at LIMIT 1",
-                &[session_id.to_string()],
+                Select::all()
+                    .eq("session_id", session_id)
+                    .missing("observed_at")
+                    .by("created_at")
+                    .limit(1),
             )
             .await?
             .into_iter()
             .next();
         let observations = self
             .list(
-                "session_id = ?1 AND observed_at IS NOT NULL ORDER BY observed_at DESC",
-                &[session_id.to_string()],
+                Select::all()
+                    .eq("session_id", session_id)
+                    .present("observed_at")
+                    .by_desc("observed_at"),
             )
             .await?;
         Ok(SessionNotes { note, observations })

@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::snapshot::{SessionSnapshot, VersionSnapshot};
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 /// The longest text any field may hold.
 pub const MAX_TEXT: usize = 20_000;
@@ -86,8 +86,8 @@ impl Store {
     /// Brings back a record deleted by mistake.
     pub async fn restore(&self, kind: &str, id: Uuid) -> Result<()> {
         for_kind!(kind, T => {
-            let mut found: Vec<T> = self.list_with_deleted("id = ?1", &[id.to_string()]).await?;
-            let mut record = found.pop().ok_or_else(|| Error::not_found("That record"))?;
+            let found: Option<T> = self.get_with_deleted(id).await?;
+            let mut record = found.ok_or_else(|| Error::not_found("That record"))?;
             record.meta_mut().deleted = false;
             self.save(&mut record).await
         }, Err(unknown_kind(kind)))
@@ -223,8 +223,14 @@ impl Store {
 
     /// Sessions that belong to no programme: one-off events.
     pub async fn standalone_sessions(&self) -> Result<Vec<Session>> {
-        self.list("version_id IS NULL ORDER BY date, start_time, title", &[])
-            .await
+        self.list(
+            Select::all()
+                .missing("version_id")
+                .by("date")
+                .by("start_time")
+                .by("title"),
+        )
+        .await
     }
 
     /// A new session at the end of a version, or standalone when `version_id` is `None`.
@@ -408,15 +414,6 @@ impl Store {
         };
         self.save(&mut copy).await?;
         Ok(copy)
-    }
-
-    /// Records of any kind, deleted ones included.
-    pub(crate) async fn list_with_deleted<T: Record>(
-        &self,
-        filter: &str,
-        args: &[String],
-    ) -> Result<Vec<T>> {
-        self.list_where::<T>(false, filter, args).await
     }
 }
 

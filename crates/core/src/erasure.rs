@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::{Meta, Participant, Record, Sector};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 /// What an erased participant is called from then on.
 pub const ERASED_NAME: &str = "Erased participant";
@@ -236,11 +236,7 @@ impl Store {
     /// Erases a participant's identity everywhere; their words too unless `words_kept` (an
     /// anonymisation, whose erasure says so, so that other laptops keep the words as well).
     async fn erase(&self, id: Uuid, words_kept: bool) -> Result<()> {
-        let current: Participant = match self
-            .list_with_deleted::<Participant>("id = ?1", &[id.to_string()])
-            .await?
-            .pop()
-        {
+        let current: Participant = match self.get_with_deleted::<Participant>(id).await? {
             Some(p) => p,
             None => return Err(crate::Error::not_found("That participant")),
         };
@@ -331,9 +327,9 @@ impl Store {
     /// erases the participant's identity everywhere.
     pub async fn anonymise_participant(&self, id: Uuid) -> Result<()> {
         let reflections: Vec<crate::domain::Reflection> =
-            self.list("participant_id = ?1", &[id.to_string()]).await?;
+            self.list(Select::all().eq("participant_id", id)).await?;
         let actions: Vec<crate::domain::Action> =
-            self.list("participant_id = ?1", &[id.to_string()]).await?;
+            self.list(Select::all().eq("participant_id", id)).await?;
         let mut writer = self.writer().await?;
         for mut r in reflections {
             r.participant_id = None;
@@ -352,7 +348,7 @@ impl Store {
         let participant: Participant = self.get(id).await?;
         let mut attendance = Vec::new();
         for a in self
-            .list::<crate::domain::Attendance>("participant_id = ?1", &[id.to_string()])
+            .list::<crate::domain::Attendance>(Select::all().eq("participant_id", id))
             .await?
         {
             let session: crate::domain::Session = self.get(a.session_id).await?;
@@ -361,8 +357,7 @@ impl Store {
         let mut reflections = Vec::new();
         for r in self
             .list::<crate::domain::Reflection>(
-                "participant_id = ?1 ORDER BY captured_at",
-                &[id.to_string()],
+                Select::all().eq("participant_id", id).by("captured_at"),
             )
             .await?
         {
@@ -375,10 +370,7 @@ impl Store {
         }
         let mut actions = Vec::new();
         for a in self
-            .list::<crate::domain::Action>(
-                "participant_id = ?1 ORDER BY created_at",
-                &[id.to_string()],
-            )
+            .list::<crate::domain::Action>(Select::all().eq("participant_id", id).by("created_at"))
             .await?
         {
             let session: crate::domain::Session = self.get(a.session_id).await?;
@@ -417,7 +409,7 @@ impl Store {
         let today = self.clock().now().date_naive();
         let mut out = Vec::new();
         for programme in self
-            .list::<Programme>("retention_months IS NOT NULL ORDER BY title", &[])
+            .list::<Programme>(Select::all().present("retention_months").by("title"))
             .await?
         {
             let months = programme.retention_months.unwrap_or(0);
@@ -425,30 +417,36 @@ impl Store {
                 continue;
             };
             let versions: Vec<ProgrammeVersion> = self
-                .list("programme_id = ?1", &[programme.meta.id.to_string()])
+                .list(Select::all().eq("programme_id", programme.meta.id))
                 .await?;
             for version in versions {
                 let sessions: Vec<Session> = self
                     .list(
-                        "version_id = ?1 AND date IS NOT NULL AND date < ?2 ORDER BY date",
-                        &[version.meta.id.to_string(), cutoff.to_string()],
+                        Select::all()
+                            .eq("version_id", version.meta.id)
+                            .present("date")
+                            .before("date", cutoff)
+                            .by("date"),
                     )
                     .await?;
                 for session in sessions {
-                    let id = [session.meta.id.to_string()];
+                    let id = session.meta.id;
                     let reflections = self
-                        .list::<Reflection>("session_id = ?1 AND text != ''", &id)
+                        .list::<Reflection>(Select::all().eq("session_id", id).written("text"))
                         .await?
                         .len();
                     let actions = self
-                        .list::<Action>("session_id = ?1 AND text != ''", &id)
+                        .list::<Action>(Select::all().eq("session_id", id).written("text"))
                         .await?
                         .len();
                     let notes = self
-                        .list::<FacilitatorNote>("session_id = ?1 AND text != ''", &id)
+                        .list::<FacilitatorNote>(Select::all().eq("session_id", id).written("text"))
                         .await?
                         .len();
-                    let attendance = self.list::<Attendance>("session_id = ?1", &id).await?.len();
+                    let attendance = self
+                        .list::<Attendance>(Select::all().eq("session_id", id))
+                        .await?
+                        .len();
                     if reflections + actions + notes + attendance == 0 {
                         continue;
                     }
@@ -483,10 +481,10 @@ impl Store {
         let mut writer = self.writer().await?;
         let mut removed = 0;
         for session in sessions.iter().filter(|s| past.contains(s)) {
-            let id = [session.to_string()];
+            let id = session;
             macro_rules! remove_all {
                 ($t:ty) => {
-                    for mut record in self.list::<$t>("session_id = ?1", &id).await? {
+                    for mut record in self.list::<$t>(Select::all().eq("session_id", id)).await? {
                         record.meta_mut().deleted = true;
                         writer.save(&mut record).await?;
                         removed += 1;
@@ -507,13 +505,13 @@ impl Store {
                         "UPDATE change_log SET payload = json_set(payload, '$.{field}', '') WHERE kind = ?1 AND payload ->> '$.session_id' = ?2"
                     ))
                     .bind(kind)
-                    .bind(&id[0])
+                    .bind(id.to_string())
                     .execute(&mut *writer.tx())
                     .await?;
                     sqlx::query(&format!(
                         "UPDATE {kind} SET {field} = '' WHERE session_id = ?1"
                     ))
-                    .bind(&id[0])
+                    .bind(id.to_string())
                     .execute(&mut *writer.tx())
                     .await?;
                 }

@@ -8,7 +8,7 @@ use crate::domain::{
     Session, Theme, ThemeTag, VersionKind,
 };
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Select, Store};
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// The most reflections one run makes.
@@ -280,7 +280,7 @@ pub async fn generate(
         )));
     }
     seed_demo(store).await?;
-    let programmes: Vec<Programme> = store.list("1 ORDER BY title", &[]).await?;
+    let programmes: Vec<Programme> = store.list(Select::all().by("title")).await?;
     if programmes.is_empty() {
         return Err(Error::invalid("There is no programme to make cohorts of."));
     }

@@ -30,4 +30,4 @@ pub mod views;
 pub mod welcome;
 
 pub use error::{Error, Result};
-pub use store::Store;
+pub use store::{Select, Store};

@@ -226,9 +226,10 @@ mod tests {
 
     async fn stored(store: &Store, id: Uuid) -> Option<i64> {
         store
-            .list_with_deleted::<Participant>("id = ?1", &[id.to_string()])
+            .get_with_deleted::<Participant>(id)
             .await
-            .unwrap()[0]
+            .unwrap()
+            .unwrap()
             .pseudonym_number
     }
 

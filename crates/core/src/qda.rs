@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::domain::{Meta, Participant, Sector, Theme};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Select, Store};
 use crate::themes::MAX_THEME_NAME;
 
 pub const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
@@ -523,10 +523,7 @@ impl Store {
             .filter_map(|r| r.participant_id.as_deref())
             .collect();
         let people: HashMap<Uuid, Participant> = self
-            .list::<Participant>(
-                "id IN (SELECT value FROM json_each(?1))",
-                &[serde_json::to_string(&ids)?],
-            )
+            .list::<Participant>(Select::all().one_of("id", &ids))
             .await?
             .into_iter()
             .map(|p| (p.meta.id, p))
@@ -627,7 +624,7 @@ impl Store {
 
     /// The plan for importing a codebook (nothing is written).
     pub async fn plan_codebook_import(&self, codes: &[QdaCode]) -> Result<CodebookPlan> {
-        let themes: Vec<Theme> = self.list("merged_into IS NULL", &[]).await?;
+        let themes: Vec<Theme> = self.list(Select::all().missing("merged_into")).await?;
         Ok(plan_codebook(codes, &themes))
     }
 
@@ -638,7 +635,7 @@ impl Store {
         let plan = self.plan_codebook_import(codes).await?;
         // A theme deleted here with the same id stays deleted: such codes get a new id.
         let deleted: HashSet<Uuid> = self
-            .list_with_deleted::<Theme>("deleted = 1", &[])
+            .list_with_deleted::<Theme>(Select::all().eq("deleted", 1))
             .await?
             .into_iter()
             .map(|t| t.meta.id)

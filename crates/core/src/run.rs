@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{AgendaItem, Meta, RunAction, RunEvent};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -226,8 +226,10 @@ pub fn run_state(
 impl Store {
     async fn run_events(&self, session_id: Uuid) -> Result<Vec<RunEvent>> {
         self.list(
-            "session_id = ?1 ORDER BY at, stamp",
-            &[session_id.to_string()],
+            Select::all()
+                .eq("session_id", session_id)
+                .by("at")
+                .by("stamp"),
         )
         .await
     }

@@ -175,33 +175,40 @@ impl Store {
     /// One record that has not been deleted.
     pub async fn get<T: Record>(&self, id: Uuid) -> Result<T> {
         let found = self
-            .list::<T>("id = ?1", &[id.to_string()])
+            .list::<T>(Select::all().eq("id", id))
             .await?
             .into_iter()
             .next();
         found.ok_or_else(|| Error::not_found(format!("That {}", T::KIND.replace('_', " "))))
     }
 
-    /// Records that have not been deleted and match `filter`, an SQL condition on the
-    /// record's columns with `?1`, `?2`... bound to `args`, optionally followed by ORDER BY.
-    pub async fn list<T: Record>(&self, filter: &str, args: &[String]) -> Result<Vec<T>> {
-        self.list_where::<T>(true, filter, args).await
+    /// The records that have not been deleted and that `select` chooses, in its order.
+    pub async fn list<T: Record>(&self, select: Select) -> Result<Vec<T>> {
+        self.list_where::<T>(true, select).await
     }
 
-    pub(crate) async fn list_where<T: Record>(
-        &self,
-        live_only: bool,
-        filter: &str,
-        args: &[String],
-    ) -> Result<Vec<T>> {
-        let live = if live_only { "deleted = 0 AND" } else { "" };
+    /// Records that `select` chooses, deleted ones included.
+    pub(crate) async fn list_with_deleted<T: Record>(&self, select: Select) -> Result<Vec<T>> {
+        self.list_where::<T>(false, select).await
+    }
+
+    /// One record, deleted or not; `None` if this laptop has never had it.
+    pub(crate) async fn get_with_deleted<T: Record>(&self, id: Uuid) -> Result<Option<T>> {
+        Ok(self
+            .list_with_deleted::<T>(Select::all().eq("id", id))
+            .await?
+            .pop())
+    }
+
+    async fn list_where<T: Record>(&self, live_only: bool, select: Select) -> Result<Vec<T>> {
         let sql = format!(
-            "SELECT {} FROM {} WHERE {live} {filter}",
+            "SELECT {} FROM {} {}",
             json_object_sql::<T>(),
-            T::KIND
+            T::KIND,
+            select.sql::<T>(live_only)
         );
         let mut query = sqlx::query_scalar::<_, String>(&sql);
-        for arg in args {
+        for arg in select.args {
             query = query.bind(arg);
         }
         let rows = query.fetch_all(&self.pool).await?;
@@ -762,5 +769,148 @@ fn describe_open_error_any(error: Error, dir: &Path, path: &Path) -> Error {
             reason: db.message().to_string(),
         },
         _ => error,
+    }
+}
+
+/// Which records [`Store::list`] reads, and in what order: conditions on the record's declared
+/// columns (naming one that is not declared fails Fieldbook's own tests), with their values
+/// bound, never written into the SQL.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct Select {
+    conditions: Vec<(&'static str, &'static str)>,
+    args: Vec<String>,
+    order: Vec<(&'static str, &'static str)>,
+    limit: Option<u32>,
+}
+
+impl Select {
+    /// Every record.
+    pub fn all() -> Select {
+        Select::default()
+    }
+
+    fn condition(
+        mut self,
+        column: &'static str,
+        test: &'static str,
+        value: Option<String>,
+    ) -> Self {
+        self.conditions.push((column, test));
+        self.args.extend(value);
+        self
+    }
+
+    /// `column` holds `value`.
+    pub fn eq(self, column: &'static str, value: impl ToString) -> Self {
+        self.condition(column, "= ?", Some(value.to_string()))
+    }
+
+    /// `column` does not hold `value`.
+    pub fn not(self, column: &'static str, value: impl ToString) -> Self {
+        self.condition(column, "!= ?", Some(value.to_string()))
+    }
+
+    /// `column` holds `value`, whatever the letters' case.
+    pub fn eq_any_case(self, column: &'static str, value: impl ToString) -> Self {
+        self.condition(column, "= ? COLLATE NOCASE", Some(value.to_string()))
+    }
+
+    /// `column` holds `value` or something later (dates and times as written sort in order).
+    pub fn from(self, column: &'static str, value: impl ToString) -> Self {
+        self.condition(column, ">= ?", Some(value.to_string()))
+    }
+
+    /// `column` holds something before `value`.
+    pub fn before(self, column: &'static str, value: impl ToString) -> Self {
+        self.condition(column, "< ?", Some(value.to_string()))
+    }
+
+    /// `column` holds one of `values`.
+    pub fn one_of<V: ToString>(
+        self,
+        column: &'static str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let values: Vec<String> = values.into_iter().map(|v| v.to_string()).collect();
+        let list = serde_json::to_string(&values).expect("a list of strings");
+        self.condition(column, "IN (SELECT value FROM json_each(?))", Some(list))
+    }
+
+    /// `column` is empty (NULL).
+    pub fn missing(self, column: &'static str) -> Self {
+        self.condition(column, "IS NULL", None)
+    }
+
+    /// `column` holds something (not NULL).
+    pub fn present(self, column: &'static str) -> Self {
+        self.condition(column, "IS NOT NULL", None)
+    }
+
+    /// `column` holds some text (not blank).
+    pub fn written(self, column: &'static str) -> Self {
+        self.condition(column, "!= ''", None)
+    }
+
+    /// Then in the order of `column`.
+    pub fn by(mut self, column: &'static str) -> Self {
+        self.order.push((column, ""));
+        self
+    }
+
+    /// Then in the order of `column`, latest first.
+    pub fn by_desc(mut self, column: &'static str) -> Self {
+        self.order.push((column, " DESC"));
+        self
+    }
+
+    /// Then in the order of `column`'s text whatever the letters' case (names, titles).
+    pub fn by_name(mut self, column: &'static str) -> Self {
+        self.order.push((column, " COLLATE NOCASE"));
+        self
+    }
+
+    /// At most `n` records.
+    pub fn limit(mut self, n: u32) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// The SQL after `FROM table`, for a record of kind `T`.
+    fn sql<T: Record>(&self, live_only: bool) -> String {
+        let declared = |column: &str| {
+            debug_assert!(
+                T::all_columns().any(|c| c.name == column),
+                "{column} is not a declared column of {}",
+                T::KIND
+            );
+        };
+        let mut conditions: Vec<String> = live_only
+            .then(|| "deleted = 0".to_owned())
+            .into_iter()
+            .collect();
+        for (column, test) in &self.conditions {
+            declared(column);
+            conditions.push(format!("{column} {test}"));
+        }
+        let mut sql = String::new();
+        if !conditions.is_empty() {
+            sql = format!("WHERE {}", conditions.join(" AND "));
+        }
+        if !self.order.is_empty() {
+            let order: Vec<String> = self
+                .order
+                .iter()
+                .map(|(column, how)| {
+                    declared(column);
+                    format!("{column}{how}")
+                })
+                .collect();
+            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+        }
+        if let Some(n) = self.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        sql
     }
 }

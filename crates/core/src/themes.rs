@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::domain::{Meta, Reflection, Theme, ThemeTag};
 use crate::error::{Error, Result};
 use crate::search::{Hit, SearchQuery};
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 /// The longest a theme's name may be.
 pub const MAX_THEME_NAME: usize = 80;
@@ -132,7 +132,9 @@ impl Store {
     /// laptop), with how many live reflections each has. The window numbers them in this
     /// order: a theme added later never changes what an earlier theme's number key means.
     pub async fn themes(&self) -> Result<Vec<ThemeLine>> {
-        let themes: Vec<Theme> = self.list("merged_into IS NULL ORDER BY id", &[]).await?;
+        let themes: Vec<Theme> = self
+            .list(Select::all().missing("merged_into").by("id"))
+            .await?;
         let counts: HashMap<String, i64> = sqlx::query_as(
             "SELECT rt.theme_id, count(DISTINCT r.id) FROM reflection_theme rt
              JOIN reflection r ON r.id = rt.reflection_id AND r.deleted = 0 AND r.text != ''
@@ -154,8 +156,9 @@ impl Store {
     async fn refuse_taken_name(&self, name: &str, except: Option<Uuid>) -> Result<()> {
         let taken: Vec<Theme> = self
             .list(
-                "merged_into IS NULL AND lower(name) = lower(?1)",
-                &[name.to_owned()],
+                Select::all()
+                    .missing("merged_into")
+                    .eq_any_case("name", name),
             )
             .await?;
         if taken.iter().any(|t| Some(t.meta.id) != except) {
@@ -209,9 +212,8 @@ impl Store {
     /// Undoes a merge: the theme comes back with its own tags.
     pub async fn unmerge_theme(&self, id: Uuid) -> Result<Theme> {
         let mut theme: Theme = self
-            .list_with_deleted("id = ?1", &[id.to_string()])
+            .get_with_deleted(id)
             .await?
-            .pop()
             .ok_or_else(|| Error::not_found("That theme"))?;
         if theme.merged_into.is_none() {
             return Ok(theme);

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::agenda::{timetable, Timetable};
 use crate::domain::{AgendaItem, Exercise, Programme, ProgrammeVersion, Session, VersionKind};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionSummary {
@@ -87,14 +87,14 @@ impl Store {
     /// The first version made for `place` (the demo has Sunderland), of whichever programme.
     pub async fn version_at(&self, place: &str) -> Result<Option<ProgrammeVersion>> {
         let mut found: Vec<ProgrammeVersion> = self
-            .list("place = ?1 ORDER BY id LIMIT 1", &[place.to_owned()])
+            .list(Select::all().eq("place", place).by("id").limit(1))
             .await?;
         Ok(found.pop())
     }
 
     /// Every programme with its versions, by title.
     pub async fn programme_overviews(&self) -> Result<Vec<ProgrammeOverview>> {
-        let programmes: Vec<Programme> = self.list("1 ORDER BY title COLLATE NOCASE", &[]).await?;
+        let programmes: Vec<Programme> = self.list(Select::all().by_name("title")).await?;
         let mut overviews = Vec::with_capacity(programmes.len());
         for programme in programmes {
             overviews.push(self.overview_of(programme).await?);
@@ -110,10 +110,14 @@ impl Store {
     async fn overview_of(&self, programme: Programme) -> Result<ProgrammeOverview> {
         let mut versions: Vec<ProgrammeVersion> = self
             .list(
-                "programme_id = ?1 ORDER BY kind = 'local', place COLLATE NOCASE, name",
-                &[programme.meta.id.to_string()],
+                Select::all()
+                    .eq("programme_id", programme.meta.id)
+                    .by_name("place")
+                    .by("name"),
             )
             .await?;
+        // The national version first, then the local ones by place.
+        versions.sort_by_key(|v| v.kind == VersionKind::Local);
         // One count for all versions, not a query per version: a programme can have
         // hundreds of cohorts.
         let counts: std::collections::HashMap<String, i64> = sqlx::query_as(
@@ -144,19 +148,19 @@ impl Store {
     /// A version's sessions in order.
     pub async fn sessions_of(&self, version_id: Uuid) -> Result<Vec<Session>> {
         self.list(
-            "version_id = ?1 ORDER BY position, date, start_time",
-            &[version_id.to_string()],
+            Select::all()
+                .eq("version_id", version_id)
+                .by("position")
+                .by("date")
+                .by("start_time"),
         )
         .await
     }
 
     /// A session's agenda items in order.
     pub async fn agenda_of(&self, session_id: Uuid) -> Result<Vec<AgendaItem>> {
-        self.list(
-            "session_id = ?1 ORDER BY position",
-            &[session_id.to_string()],
-        )
-        .await
+        self.list(Select::all().eq("session_id", session_id).by("position"))
+            .await
     }
 
     pub async fn version_detail(&self, id: Uuid) -> Result<VersionDetail> {
@@ -211,10 +215,8 @@ impl Store {
             let Some(exercise_id) = item.exercise_id else {
                 continue;
             };
-            let found: Vec<Exercise> = self
-                .list_with_deleted("id = ?1", &[exercise_id.to_string()])
-                .await?;
-            if let Some(exercise) = found.into_iter().next() {
+            let found: Option<Exercise> = self.get_with_deleted(exercise_id).await?;
+            if let Some(exercise) = found {
                 exercise_links.push(ExerciseLink {
                     item_id: item.meta.id,
                     exercise_id,
@@ -248,14 +250,11 @@ impl Store {
     /// title, purpose, source, tags and steps, ignoring case.
     pub async fn exercises(&self, filter: &ExerciseFilter) -> Result<Vec<Exercise>> {
         crate::search::check_query_length(filter.text.as_deref().unwrap_or(""))?;
-        let archived = if filter.include_archived {
-            "1"
-        } else {
-            "archived = 0"
-        };
-        let all: Vec<Exercise> = self
-            .list(&format!("{archived} ORDER BY title COLLATE NOCASE"), &[])
-            .await?;
+        let mut select = Select::all().by_name("title");
+        if !filter.include_archived {
+            select = select.eq("archived", 0);
+        }
+        let all: Vec<Exercise> = self.list(select).await?;
         let text = filter
             .text
             .as_deref()

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::domain::{AgendaItem, Exercise, Programme, ProgrammeVersion, Record, Session};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Select, Store};
 
 const DEMO: &str = include_str!("demo.json");
 /// Set by `demo::seed_demo` when it adds the demo content.
@@ -172,10 +172,10 @@ impl Store {
             set(&titles.exercises),
             set(&titles.standalone_sessions),
         );
-        let programmes: Vec<Programme> = self.list("1", &[]).await?;
-        let exercises: Vec<Exercise> = self.list("1", &[]).await?;
-        let sessions: Vec<Session> = self.list("1", &[]).await?;
-        let all_versions: Vec<ProgrammeVersion> = self.list("1", &[]).await?;
+        let programmes: Vec<Programme> = self.list(Select::all()).await?;
+        let exercises: Vec<Exercise> = self.list(Select::all()).await?;
+        let sessions: Vec<Session> = self.list(Select::all()).await?;
+        let all_versions: Vec<ProgrammeVersion> = self.list(Select::all()).await?;
         // A demo programme the facilitator has built on (a version, a session or an agenda
         // item of their own) is theirs now: it stays, whole. Agenda items can be many, so
         // only the sessions of those made since are read.
@@ -232,10 +232,7 @@ impl Store {
             .collect();
         let session_list = id_list(sessions.iter().map(|s| s.meta.id));
         let items: Vec<AgendaItem> = self
-            .list(
-                "session_id IN (SELECT value FROM json_each(?1))",
-                std::slice::from_ref(&session_list),
-            )
+            .list(Select::all().one_of("session_id", sessions.iter().map(|s| s.meta.id)))
             .await?;
         // Exercises an agenda of the facilitator's own copied stay in the library.
         let used_elsewhere: HashSet<Uuid> = sqlx::query_scalar::<_, String>(
@@ -270,8 +267,11 @@ impl Store {
     async fn next_session(&self, today: NaiveDate) -> Result<Option<NextSession>> {
         let Some(session) = self
             .list::<Session>(
-                "date >= ?1 ORDER BY date, start_time LIMIT 1",
-                &[today.to_string()],
+                Select::all()
+                    .from("date", today)
+                    .by("date")
+                    .by("start_time")
+                    .limit(1),
             )
             .await?
             .pop()

@@ -7,7 +7,7 @@ use fieldbook_core::compare::{differences, Change};
 use fieldbook_core::design::NewLocalVersion;
 use fieldbook_core::domain::*;
 use fieldbook_core::merge::{Action, Choice, MergeChange};
-use fieldbook_core::Store;
+use fieldbook_core::{Select, Store};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -660,7 +660,7 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
         .await
         .unwrap();
     let exercise: Exercise = store
-        .list("title = 'Walking pairs'", &[])
+        .list(Select::all().eq("title", "Walking pairs"))
         .await
         .unwrap()
         .pop()
@@ -679,7 +679,7 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
     // A local version of a demo programme: that programme is the facilitator's now.
     let national = common::national_of(&common::programme_titled(&store, common::LCT).await);
     common::local_version(&store, national, "Surrey").await;
-    let exercises_before = store.list::<Exercise>("1", &[]).await.unwrap().len();
+    let exercises_before = store.list::<Exercise>(Select::all()).await.unwrap().len();
 
     let cleared = store.clear_demo().await.unwrap();
     assert_eq!(cleared.programmes, ["Commissioning with Communities"]);
@@ -693,7 +693,7 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
     assert_eq!(kept, ["Leading Change Together"]);
     let left = titles_of(store.standalone_sessions().await.unwrap());
     assert_eq!(left, ["Our own away day"]);
-    let library: Vec<Exercise> = store.list("1", &[]).await.unwrap();
+    let library: Vec<Exercise> = store.list(Select::all()).await.unwrap();
     assert!(
         library.iter().any(|e| e.title == "Walking pairs"),
         "the exercise the facilitator's agenda uses stays"

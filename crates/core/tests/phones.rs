@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fieldbook_core::domain::{Participant, Reflection, RunAction, SentFrom, Session};
 use fieldbook_core::phones::{qr_modules, PhoneServer};
-use fieldbook_core::Store;
+use fieldbook_core::{Select, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
@@ -612,7 +612,7 @@ async fn stopping_closes_the_port() {
 async fn the_server_refuses_to_listen_on_a_public_address_or_every_interface() {
     let (_dir, store) = common::demo().await;
     let session = store
-        .list::<Session>("1 LIMIT 1", &[])
+        .list::<Session>(Select::all().limit(1))
         .await
         .unwrap()
         .remove(0);
@@ -735,7 +735,7 @@ async fn the_projector_shows_only_answers_let_through_without_names_and_never_an
 
     let other_session = room
         .store
-        .list::<Session>("id != ?1 LIMIT 1", &[room.session.meta.id.to_string()])
+        .list::<Session>(Select::all().not("id", room.session.meta.id).limit(1))
         .await
         .unwrap()
         .remove(0);

@@ -633,7 +633,7 @@ impl Store {
                 .await?;
         let resolves: Vec<Stamp> = losers.iter().map(|s| s.parse()).collect::<Result<_>>()?;
         for_kind!(kind.as_str(), T => {
-            let current: T = match self.list_with_deleted::<T>("id = ?1", &[record_id.to_string()]).await?.pop() {
+            let current: T = match self.get_with_deleted::<T>(record_id).await? {
                 Some(r) => r,
                 None => return Err(Error::not_found("That record")),
             };

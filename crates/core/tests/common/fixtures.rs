@@ -13,7 +13,7 @@ use fieldbook_core::domain::*;
 use fieldbook_core::search::{SearchQuery, SearchResult};
 use fieldbook_core::sync::{BundleScope, Preview};
 use fieldbook_core::views::ProgrammeOverview;
-use fieldbook_core::Store;
+use fieldbook_core::{Select, Store};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ pub async fn demo() -> (tempfile::TempDir, Store) {
 /// The first session, by position, of any programme version.
 pub async fn first_version_session(store: &Store) -> Session {
     store
-        .list::<Session>("version_id IS NOT NULL ORDER BY position LIMIT 1", &[])
+        .list::<Session>(Select::all().present("version_id").by("position").limit(1))
         .await
         .unwrap()
         .remove(0)
