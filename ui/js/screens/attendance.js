@@ -41,6 +41,30 @@ export function clearParticipant(prefix) {
   for (const id of ['named', 'quoted', 'contact']) document.getElementById(`${prefix}-${id}`).checked = false;
 }
 
+/**
+ * A panel that adds a person: `add` saves what was typed, then the form is cleared, `then`
+ * is given the person saved, and the cursor goes back to the name for the next one.
+ */
+function participantForm(prefix, { headingId, heading, hint, button, add, then }) {
+  const form = h('form', { class: 'panel', 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, heading),
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    participantFields(prefix),
+    h('button', { type: 'submit', class: 'button' }, button));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const person = await saving(add(readParticipant(prefix)));
+      clearParticipant(prefix);
+      await then(person);
+      document.getElementById(`${prefix}-name`).focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+  return form;
+}
+
 export async function attendanceScreen(id) {
   const detail = await api.getSession(id);
   const { session, version, programme } = detail;
@@ -92,22 +116,13 @@ export async function attendanceScreen(id) {
   };
   await render();
 
-  const walkIn = h('form', { class: 'panel', 'aria-labelledby': 'walk-in-heading' },
-    h('h2', { id: 'walk-in-heading' }, 'Someone walked in'),
-    h('p', { class: 'hint' }, 'They join the cohort and are marked present.'),
-    participantFields('walk-in'),
-    h('button', { type: 'submit', class: 'button' }, 'Add and mark present'));
-  walkIn.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const person = await saving(api.addWalkIn(id, readParticipant('walk-in')));
-      clearParticipant('walk-in');
+  const walkIn = participantForm('walk-in', {
+    headingId: 'walk-in-heading', heading: 'Someone walked in', hint: 'They join the cohort and are marked present.', button: 'Add and mark present',
+    add: (person) => api.addWalkIn(id, person),
+    then: async (person) => {
       await render();
       notify(`${person.name} added and marked present.`);
-      document.getElementById('walk-in-name').focus();
-    } catch (e) {
-      notify(e.message);
-    }
+    },
   });
 
   const crumbs = programme
@@ -146,20 +161,10 @@ export async function cohortScreen(versionId) {
       h('td', {}, p.role), h('td', {}, yes(p.consent_named, p.consent_named_at)), h('td', {}, yes(p.consent_quoted, p.consent_quoted_at)), h('td', {}, yes(p.consent_contact, p.consent_contact_at)))));
   };
   await render();
-  const form = h('form', { class: 'panel', 'aria-labelledby': 'add-participant-heading' },
-    h('h2', { id: 'add-participant-heading' }, 'Add a participant'),
-    participantFields('participant'),
-    h('button', { type: 'submit', class: 'button' }, 'Add participant'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      await saving(api.addParticipant(versionId, readParticipant('participant')));
-      clearParticipant('participant');
-      await render();
-      document.getElementById('participant-name').focus();
-    } catch (e) {
-      notify(e.message);
-    }
+  const form = participantForm('participant', {
+    headingId: 'add-participant-heading', heading: 'Add a participant', button: 'Add participant',
+    add: (person) => api.addParticipant(versionId, person),
+    then: () => render(),
   });
   const importPanel = participantListPanel(versionId, render);
   return {
