@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { choices, labelOf } from '../choices.js';
-import { breadcrumbs, fill, h, link } from '../dom.js';
+import { breadcrumbs, fill, h, heading, link } from '../dom.js';
 import { plural } from '../format.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 
@@ -45,9 +45,9 @@ export function clearParticipant(prefix) {
  * A panel that adds a person: `add` saves what was typed, then the form is cleared, `then`
  * is given the person saved, and the cursor goes back to the name for the next one.
  */
-function participantForm(prefix, { headingId, heading, hint, button, add, then }) {
+function participantForm(prefix, { headingId, title, hint, button, add, then }) {
   const form = h('form', { class: 'panel', 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, heading),
+    h('h2', { id: headingId }, title),
     hint ? h('p', { class: 'hint' }, hint) : null,
     participantFields(prefix),
     h('button', { type: 'submit', class: 'button' }, button));
@@ -117,7 +117,7 @@ export async function attendanceScreen(id) {
   await render();
 
   const walkIn = participantForm('walk-in', {
-    headingId: 'walk-in-heading', heading: 'Someone walked in', hint: 'They join the cohort and are marked present.', button: 'Add and mark present',
+    headingId: 'walk-in-heading', title: 'Someone walked in', hint: 'They join the cohort and are marked present.', button: 'Add and mark present',
     add: (person) => api.addWalkIn(id, person),
     then: async (person) => {
       await render();
@@ -133,8 +133,7 @@ export async function attendanceScreen(id) {
     place: 'programmes',
     node: h('div', {},
       crumbs,
-      h('h1', {}, 'Attendance'),
-      h('p', { class: 'lead' }, `${session.title}. Press `, h('kbd', {}, 'P'), ', ', h('kbd', {}, 'L'), ' or ', h('kbd', {}, 'A'), ' on a person to mark them present, late or absent and move to the next.'),
+      heading('Attendance', `${session.title}. Press `, h('kbd', {}, 'P'), ', ', h('kbd', {}, 'L'), ' or ', h('kbd', {}, 'A'), ' on a person to mark them present, late or absent and move to the next.'),
       count,
       h('table', { class: 'table attendance' },
         h('caption', { class: 'visually-hidden' }, 'Who is here'),
@@ -162,7 +161,7 @@ export async function cohortScreen(versionId) {
   };
   await render();
   const form = participantForm('participant', {
-    headingId: 'add-participant-heading', heading: 'Add a participant', button: 'Add participant',
+    headingId: 'add-participant-heading', title: 'Add a participant', button: 'Add participant',
     add: (person) => api.addParticipant(versionId, person),
     then: () => render(),
   });
@@ -172,8 +171,7 @@ export async function cohortScreen(versionId) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${versionId}`], ['Cohort']),
-      h('h1', {}, 'Cohort'),
-      h('p', { class: 'lead' }, `The participants of ${version.name}, with what each has agreed to.`),
+      heading('Cohort', `The participants of ${version.name}, with what each has agreed to.`),
       count,
       h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ['Name', 'Organisation', 'Sector', 'Role', 'Named in notes', 'Quoted', 'Contacted'].map((c) => h('th', { scope: 'col' }, c)))),

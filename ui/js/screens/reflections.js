@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { choices } from '../choices.js';
-import { facts, fill, h } from '../dom.js';
+import { facts, fill, h, heading } from '../dom.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { date as formatDate, plural } from '../format.js';
 import { DATE_HINT, readDate } from '../dates.js';
@@ -481,8 +481,7 @@ export async function reflectionsScreen() {
 
   const field = (id, label, control) => h('div', { class: 'field' }, h('label', { for: id }, label), control);
   const node = h('div', { class: 'main-wide reflections' },
-    h('h1', {}, 'Reflections'),
-    h('p', { class: 'lead' }, 'What participants said, across every session and place. ', h('a', { href: '#/themes' }, 'Themes and summaries')),
+    heading('Reflections', 'What participants said, across every session and place. ', h('a', { href: '#/themes' }, 'Themes and summaries')),
     h('div', { class: 'field' },
       h('label', { for: 'reflection-search' }, 'Search reflections'),
       h('span', { class: 'hint', id: 'reflection-search-hint' }, 'Words match their other forms (listening finds listen), and the word you are typing matches the start of words (trus finds trust); put "words in quotes" to find them together.'),

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { choices, pairs } from '../choices.js';
-import { breadcrumbs, facts, fill, focusById, h, link } from '../dom.js';
+import { breadcrumbs, facts, fill, focusById, h, heading, link } from '../dom.js';
 import { date, kind, minutes, plural } from '../format.js';
 import { field, wholeNumber } from '../fields.js';
 import { errorMessage, notify, saving } from '../feedback.js';
@@ -64,8 +64,7 @@ function renderHeader(view) {
     : breadcrumbs(['Programmes', '/programmes'], [session.title]);
   fill(view.header, 
     crumbs,
-    h('h1', {}, session.title),
-    h('p', { class: 'lead' }, version ? version.name : 'A one-off session, outside any programme.'),
+    heading(session.title, version ? version.name : 'A one-off session, outside any programme.'),
     facts([
       ['Date', date(session.date) ?? (version?.kind === 'national' ? 'Set by each local version' : 'Not set')],
       ['Time', `${t.start} to ${t.end}`],
