@@ -295,6 +295,44 @@ async fn status(app: &Harness) -> (String, String) {
 }
 
 #[tokio::test]
+async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
+    let app = Harness::start().await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    app.click("details.details-editor summary").await;
+    // The next save is held back for two seconds, as on a busy laptop.
+    app.eval(
+        "const core = window.__TAURI__.core; const invoke = core.invoke; let held = false;
+         core.invoke = (command, args, options) => {
+           if (command === 'update_record' && !held) {
+             held = true;
+             return new Promise((done) => setTimeout(done, 2000)).then(() => invoke(command, args, options));
+           }
+           return invoke(command, args, options);
+         };
+         return core.invoke !== invoke;",
+        vec![],
+    )
+    .await;
+    app.type_then("#session-date", "27/3/2027", Key::Tab).await;
+    app.wait_save_state("saving").await;
+    // While it is on its way, a date that does not exist is refused.
+    app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
+        .await;
+    // The held save arrives (the page shows its date) and the status still says what is not
+    // saved: the field holds text that is not.
+    app.wait_for_js(
+        "return [...document.querySelectorAll('.facts dd')].some(d => /27 March 2027/.test(d.textContent)) || null;",
+        vec![],
+    )
+    .await;
+    let (state, text) = status(&app).await;
+    assert_eq!(state, "error", "{text}");
+    assert!(text.contains("Date"), "{text}");
+    app.close().await;
+}
+
+#[tokio::test]
 async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british() {
     let app = Harness::start().await;
     app.ready().await;
