@@ -300,20 +300,24 @@ async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
     app.ready().await;
     open_sunderland_first_session(&app).await;
     app.click("details.details-editor summary").await;
-    // The next save is held back for two seconds, as on a busy laptop.
-    app.eval(
-        "const core = window.__TAURI__.core; const invoke = core.invoke; let held = false;
-         core.invoke = (command, args, options) => {
-           if (command === 'update_record' && !held) {
-             held = true;
-             return new Promise((done) => setTimeout(done, 2000)).then(() => invoke(command, args, options));
-           }
-           return invoke(command, args, options);
-         };
-         return core.invoke !== invoke;",
-        vec![],
-    )
-    .await;
+    // The next save is held back for two seconds, as on a busy laptop. Tauri's `core` is a
+    // frozen object (assigning its `invoke` does nothing), so the window's `core` is replaced
+    // by a copy whose `invoke` holds the save; api.js looks `core.invoke` up at each call.
+    let holding = app
+        .eval(
+            "const tauri = window.__TAURI__; const core = tauri.core; let held = false;
+             tauri.core = { ...core, invoke: (command, args, options) => {
+               if (command === 'update_record' && !held) {
+                 held = true;
+                 return new Promise((done) => setTimeout(done, 2000)).then(() => core.invoke(command, args, options));
+               }
+               return core.invoke(command, args, options);
+             } };
+             return tauri.core.invoke !== core.invoke;",
+            vec![],
+        )
+        .await;
+    assert_eq!(holding, json!(true), "the next save could not be held back");
     app.type_then("#session-date", "27/3/2027", Key::Tab).await;
     app.wait_save_state("saving").await;
     // While it is on its way, a date that does not exist is refused.
