@@ -294,15 +294,10 @@ async fn status(app: &Harness) -> (String, String) {
     )
 }
 
-#[tokio::test]
-async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
-    let app = Harness::start().await;
-    app.ready().await;
-    open_sunderland_first_session(&app).await;
-    app.click("details.details-editor summary").await;
-    // The next save is held back for two seconds, as on a busy laptop. Tauri's `core` is a
-    // frozen object (assigning its `invoke` does nothing), so the window's `core` is replaced
-    // by a copy whose `invoke` holds the save; api.js looks `core.invoke` up at each call.
+/// Holds the window's next save back for two seconds, as on a busy laptop. Tauri's `core` is
+/// a frozen object (assigning its `invoke` does nothing), so the window's `core` is replaced by
+/// a copy whose `invoke` holds the first `update_record`; api.js looks it up at each call.
+async fn hold_next_save(app: &Harness) {
     let holding = app
         .eval(
             "const tauri = window.__TAURI__; const core = tauri.core; let held = false;
@@ -318,18 +313,35 @@ async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
         )
         .await;
     assert_eq!(holding, json!(true), "the next save could not be held back");
+}
+
+/// Waits until one of the facts at the top of the screen holds `text`, and returns that fact.
+async fn wait_for_fact(app: &Harness, text: &str) -> String {
+    let fact = app
+        .wait_for_js(
+            "return [...document.querySelectorAll('.facts dd')].find(d => d.textContent.includes(arguments[0]))?.textContent;",
+            vec![json!(text)],
+        )
+        .await;
+    fact.as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
+    let app = Harness::start().await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    hold_next_save(&app).await;
+    app.click("details.details-editor summary").await;
     app.type_then("#session-date", "27/3/2027", Key::Tab).await;
     app.wait_save_state("saving").await;
     // While it is on its way, a date that does not exist is refused.
     app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
         .await;
-    // The held save arrives (the page shows its date) and the status still says what is not
-    // saved: the field holds text that is not.
-    app.wait_for_js(
-        "return [...document.querySelectorAll('.facts dd')].some(d => /27 March 2027/.test(d.textContent)) || null;",
-        vec![],
-    )
-    .await;
+    // The held save arrives (the session's facts show its date), and the status still says
+    // what is not saved: the field holds a date that is not.
+    let shown = wait_for_fact(&app, "27 March 2027").await;
+    assert!(shown.starts_with("Sat"), "{shown}");
     let (state, text) = status(&app).await;
     assert_eq!(state, "error", "{text}");
     assert!(text.contains("Date"), "{text}");
