@@ -294,25 +294,25 @@ async fn status(app: &Harness) -> (String, String) {
     )
 }
 
-/// Holds the window's next save back for two seconds, as on a busy laptop. Tauri's `core` is
-/// a frozen object (assigning its `invoke` does nothing), so the window's `core` is replaced by
-/// a copy whose `invoke` holds the first `update_record`; api.js looks it up at each call.
-async fn hold_next_save(app: &Harness) {
+/// Holds back, for two seconds (as on a busy laptop), the window's save that sets `field` to
+/// `value`. Tauri's `core` is a frozen object (assigning its `invoke` does nothing), so the
+/// window's `core` is replaced by a copy whose `invoke` holds that save; api.js looks it up
+/// at each call.
+async fn hold_save(app: &Harness, field: &str, value: &str) {
     let holding = app
         .eval(
-            "const tauri = window.__TAURI__; const core = tauri.core; let held = false;
+            "const [field, value] = arguments; const tauri = window.__TAURI__; const core = tauri.core;
              tauri.core = { ...core, invoke: (command, args, options) => {
-               if (command === 'update_record' && !held) {
-                 held = true;
+               if (command === 'update_record' && args?.patch?.[field] === value) {
                  return new Promise((done) => setTimeout(done, 2000)).then(() => core.invoke(command, args, options));
                }
                return core.invoke(command, args, options);
              } };
              return tauri.core.invoke !== core.invoke;",
-            vec![],
+            vec![json!(field), json!(value)],
         )
         .await;
-    assert_eq!(holding, json!(true), "the next save could not be held back");
+    assert_eq!(holding, json!(true), "the save could not be held back");
 }
 
 /// Waits until one of the facts at the top of the screen holds `text`, and returns that fact.
@@ -331,8 +331,9 @@ async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
     let app = Harness::start().await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
-    hold_next_save(&app).await;
+    hold_save(&app, "date", "2027-03-27").await;
     app.click("details.details-editor summary").await;
+    // (Emptying the field first saves no date, quickly; typing the date saves it, slowly.)
     app.type_then("#session-date", "27/3/2027", Key::Tab).await;
     app.wait_save_state("saving").await;
     // While it is on its way, a date that does not exist is refused.
