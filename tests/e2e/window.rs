@@ -298,7 +298,7 @@ async fn status(app: &Harness) -> (String, String) {
 /// `value`. Tauri's `core` is a frozen object (assigning its `invoke` does nothing), so the
 /// window's `core` is replaced by a copy whose `invoke` holds that save; api.js looks it up
 /// at each call.
-async fn hold_save(app: &Harness, field: &str, value: &str) {
+async fn hold_save(app: &Harness, field: &str, value: Value) {
     let holding = app
         .eval(
             "const [field, value] = arguments; const tauri = window.__TAURI__; const core = tauri.core;
@@ -309,7 +309,7 @@ async fn hold_save(app: &Harness, field: &str, value: &str) {
                return core.invoke(command, args, options);
              } };
              return tauri.core.invoke !== core.invoke;",
-            vec![json!(field), json!(value)],
+            vec![json!(field), value],
         )
         .await;
     assert_eq!(holding, json!(true), "the save could not be held back");
@@ -327,11 +327,31 @@ async fn wait_for_fact(app: &Harness, text: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_slow_save_of_earlier_text_never_lands_after_a_later_one() {
+    let app = Harness::start().await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    // Emptying the date saves no date; that save is held back while a new date is typed.
+    hold_save(&app, "date", Value::Null).await;
+    app.click("details.details-editor summary").await;
+    app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
+        .await;
+    // Once both are saved, the core holds the date typed last (the facts are read back from
+    // it after each save), not the empty one that arrived late.
+    let facts = app.texts(".facts dd").await;
+    assert!(
+        facts.iter().any(|f| f.contains("27 March 2027")),
+        "{facts:?}"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
 async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
     let app = Harness::start().await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
-    hold_save(&app, "date", "2027-03-27").await;
+    hold_save(&app, "date", json!("2027-03-27")).await;
     app.click("details.details-editor summary").await;
     // (Emptying the field first saves no date, quickly; typing the date saves it, slowly.)
     app.type_then("#session-date", "27/3/2027", Key::Tab).await;
