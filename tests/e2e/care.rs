@@ -4,13 +4,12 @@
 
 use serde_json::json;
 
-use crate::fixtures::{data_folder, folder_in, programme_of, seeded};
+use crate::fixtures::{data_folder, data_folder_beside, programme_of, seeded};
 use crate::harness::Harness;
 
 /// Whether a script planted in user text has run (it marks the page's body).
 async fn pwned(app: &Harness) -> serde_json::Value {
-    app.eval("return document.body.dataset.pwned || null;", vec![])
-        .await
+    app.js("return document.body.dataset.pwned || null;").await
 }
 
 #[tokio::test]
@@ -41,10 +40,7 @@ async fn user_text_is_shown_as_text_never_as_html() {
     );
     assert!(pwned(&app).await.is_null());
     let images = app
-        .eval(
-            "return document.querySelectorAll('main img, main script, main b, main i').length;",
-            vec![],
-        )
+        .js("return document.querySelectorAll('main img, main script, main b, main i').length;")
         .await;
     assert_eq!(images, 0);
     app.close().await;
@@ -66,10 +62,8 @@ async fn an_unusable_data_folder_is_explained_in_the_window() {
 
 #[tokio::test]
 async fn backups_are_made_daily_on_demand_and_saved_elsewhere_checked() {
-    let (tmp, data_dir) = data_folder();
-    let exports = folder_in(&tmp, "usb-stick");
+    let (tmp, data_dir, exports) = data_folder_beside("usb-stick");
     let app = Harness::start_with_option(tmp, data_dir, "--export-dir", &exports).await;
-    app.ready().await;
     app.shortcut(4, "Data and backups").await;
     let backup_made = "return [...document.querySelectorAll('[data-testid=\"backup\"]')].some(r => r.textContent.includes(arguments[0]));";
     // Today's backup was made when Fieldbook opened.
@@ -116,7 +110,6 @@ async fn words_past_retention_are_listed_and_deleted_after_confirming() {
         store.close().await;
     }
     let app = Harness::start_with(tmp, data_dir).await;
-    app.ready().await;
     app.shortcut(4, "Data and backups").await;
     let past = app.texts("[data-testid='past-retention']").await;
     assert_eq!(past.len(), 1);

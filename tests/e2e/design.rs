@@ -137,7 +137,7 @@ async fn a_surrey_version_is_made_changed_compared_and_takes_a_national_change()
 
     app.type_into("#place", "Surrey").await;
     let name = app
-        .eval("return document.getElementById('name').value;", vec![])
+        .js("return document.getElementById('name').value;")
         .await;
     assert_eq!(name, SURREY);
     app.type_into("#partners", "Surrey County Council\nSurrey Heartlands ICB")
@@ -298,13 +298,10 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
         .await;
 
     // Dragging the first row onto the second moves it there.
-    app.eval(
-        "const rows = document.querySelectorAll('[data-testid=\"agenda-item\"]');
+    app.js("const rows = document.querySelectorAll('[data-testid=\"agenda-item\"]');
          const data = new DataTransfer();
          rows[0].dispatchEvent(new DragEvent('dragstart', { dataTransfer: data, bubbles: true }));
-         rows[1].dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));",
-        vec![],
-    )
+         rows[1].dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));")
     .await;
     app.wait_for_js(FIRST_ITEM_HOLDS, vec![json!("Troika")])
         .await;
@@ -317,7 +314,7 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
 
     // Editing the exercise in the library leaves the agenda's copy alone but says so.
     let exercise_link = app
-        .eval("return document.querySelector('.badge') && 1;", vec![])
+        .js("return document.querySelector('.badge') && 1;")
         .await;
     assert_eq!(exercise_link, 1);
     app.click(&format!("#edit-{second}")).await;
@@ -342,6 +339,6 @@ async fn a_one_off_session_is_built_from_library_exercises_by_keyboard() {
     );
     app.click(&format!("#edit-{second}")).await;
     app.click("#take-new-text").await;
-    app.wait_for_js("return ![...document.querySelectorAll('[data-testid=\"agenda-item\"] .badge')].some(b => b.textContent.includes('changed'));", vec![]).await;
+    app.wait_until("return ![...document.querySelectorAll('[data-testid=\"agenda-item\"] .badge')].some(b => b.textContent.includes('changed'));").await;
     app.close().await;
 }

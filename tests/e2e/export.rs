@@ -1,18 +1,19 @@
 //! Notes for other people: a session's or a version's notes saved as Word or a web page, a PDF
 //! printed by WebKit with no dialog, and the system's save dialog starting in Documents.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::fixtures::{
-    data_folder, export_notes, exported, folder_in, open_sunderland_first_session, SUNDERLAND,
+    assert_no_partial_file, data_folder, data_folder_beside, export_notes, exported,
+    open_sunderland_first_session, SUNDERLAND,
 };
 use crate::harness::Harness;
+use crate::poppler;
 
 /// Opens Fieldbook on a new data folder (with the demo) that saves exports into the folder
 /// `exports` beside it, on Sunderland's first session; returns the app and that folder.
-async fn exporting_from_sunderland() -> (Harness, std::path::PathBuf) {
-    let (tmp, data_dir) = data_folder();
-    let exports = folder_in(&tmp, "exports");
+async fn exporting_from_sunderland() -> (Harness, PathBuf) {
+    let (tmp, data_dir, exports) = data_folder_beside("exports");
     let app = Harness::start_with_option(tmp, data_dir, "--export-dir", &exports).await;
     app.ready().await;
     open_sunderland_first_session(&app).await;
@@ -47,15 +48,6 @@ async fn notes_are_exported_from_a_session_and_a_version_in_the_chosen_format() 
     app.close().await;
 }
 
-/// What a poppler tool (`pdfinfo`, `pdftotext`...) prints for `args`.
-fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = std::process::Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[tokio::test]
 async fn save_as_pdf_prints_the_notes_with_webkit_without_a_dialog() {
     let (app, _exports) = exporting_from_sunderland().await;
@@ -73,24 +65,14 @@ async fn save_as_pdf_prints_the_notes_with_webkit_without_a_dialog() {
         "a PDF, made by WebKit's print operation"
     );
     // Read back by poppler: A4 pages with the handout's words, nothing left half-written.
-    let info = poppler("pdfinfo", &[path.as_os_str()]);
+    let info = poppler::run("pdfinfo", &[path.as_os_str()]);
     assert!(info.contains("(A4)"), "A4: {info}");
-    let text = poppler("pdftotext", &[path.as_os_str(), "-".as_ref()]);
+    let text = poppler::pdf_page_texts(&path).concat();
     assert!(text.contains("Seeing the system together"), "{text}");
     assert!(text.contains("Joanne Hetherington"), "{text}");
-    let names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names.len(), 1, "no partial file is left: {names:?}");
-    // Its first page, kept to look at (not committed).
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts/documents");
-    std::fs::create_dir_all(&folder).unwrap();
-    let _ = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
-        .arg(&path)
-        .arg(folder.join("webkit-handout"))
-        .status();
+    assert_no_partial_file(path.parent().unwrap());
+    // Its first pages, kept to look at (not committed).
+    poppler::keep_pictures(&path, "webkit-handout");
     app.close().await;
 }
 

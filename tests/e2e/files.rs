@@ -13,7 +13,7 @@ mod python;
 
 use python::run_python;
 
-use crate::fixtures::{data_folder, files_with_extension, open_themes_of, reflect, seeded};
+use crate::fixtures::{data_folder, open_themes_of, reflect, saved_file, seeded};
 use crate::harness::Harness;
 
 /// Sets a select's value as a choice from its list would, and tells the page.
@@ -56,11 +56,8 @@ async fn go_to(app: &Harness, hash: String) {
 
 /// Whether the import button is switched off.
 async fn import_disabled(app: &Harness) -> Value {
-    app.eval(
-        "return document.getElementById('import-participant-list').disabled;",
-        vec![],
-    )
-    .await
+    app.js("return document.getElementById('import-participant-list').disabled;")
+        .await
 }
 
 #[tokio::test]
@@ -89,19 +86,11 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     assert_eq!(import_disabled(&app).await, json!(true));
     // The facilitator says which column holds names; the preview follows.
     choose(&app, "#list-map-0", "name").await;
-    app.wait_for_js(
-        "const r = document.querySelector('[data-testid=\"preview-row\"] th'); return (r && r.textContent === 'Al Rahman') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("const r = document.querySelector('[data-testid=\"preview-row\"] th'); return (r && r.textContent === 'Al Rahman') || null;").await;
     assert!(app.find_all("#list-problem").await.is_empty());
     // Cancel adds nothing.
     app.click("#cancel-participant-list").await;
-    app.wait_for_js(
-        "return document.getElementById('list-result').textContent === 'Nothing was added.' || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.getElementById('list-result').textContent === 'Nothing was added.' || null;").await;
     assert_eq!(cohort_size(&app).await, before);
 
     // Then the registration spreadsheet, as openpyxl writes it.
@@ -141,10 +130,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     );
     // The columns were recognised by their headings.
     let holds = app
-        .eval(
-            "return [...document.querySelectorAll('[data-testid=\"list-columns\"] select')].map((s) => s.value);",
-            vec![],
-        )
+        .js("return [...document.querySelectorAll('[data-testid=\"list-columns\"] select')].map((s) => s.value);")
         .await;
     assert_eq!(
         holds,
@@ -163,11 +149,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
     app.screenshot("participant-list-preview").await;
 
     app.click("#import-participant-list").await;
-    app.wait_for_js(
-        "return document.getElementById('list-result').textContent.startsWith('Added 3 participants from cohort.xlsx.') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.getElementById('list-result').textContent.startsWith('Added 3 participants from cohort.xlsx.') || null;").await;
     app.wait_for_count("[data-testid=\"participant\"]", before + 3)
         .await;
     let cohort = app.texts("[data-testid='participant'] th").await;
@@ -175,11 +157,7 @@ async fn a_cohort_is_imported_from_a_spreadsheet_through_its_preview_and_never_t
 
     // The same list again adds nobody.
     app.click("#choose-participant-list").await;
-    app.wait_for_js(
-        "const c = document.querySelector('[data-testid=\"list-counts\"]'); return (c && c.textContent === '0 people to add, 4 already in the cohort, 3 rows refused.') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("const c = document.querySelector('[data-testid=\"list-counts\"]'); return (c && c.textContent === '0 people to add, 4 already in the cohort, 3 rows refused.') || null;").await;
     assert_eq!(import_disabled(&app).await, json!(true));
     assert_eq!(cohort_size(&app).await, before + 3);
     app.close().await;
@@ -258,14 +236,8 @@ async fn coded_reflections_a_codebook_and_the_sessions_are_saved_for_other_tools
     app.check_accessibility("version page with calendar export")
         .await;
     app.click("#export-calendar").await;
-    app.wait_for_js(
-        "return document.getElementById('toast').textContent.includes('Saved the sessions for calendars') || null;",
-        vec![],
-    )
-    .await;
-    let ics = files_with_extension(&exports, "ics")
-        .pop()
-        .expect("an .ics file was saved");
+    app.wait_until("return document.getElementById('toast').textContent.includes('Saved the sessions for calendars') || null;").await;
+    let ics = saved_file(&exports, "ics");
     let calendar: Value = serde_json::from_str(&run_python("read_ics.py", &[&ics])).unwrap();
     let events = calendar["events"].as_array().unwrap();
     assert_eq!(events.len(), 4, "{calendar}");

@@ -40,6 +40,14 @@ pub fn data_folder() -> (tempfile::TempDir, PathBuf) {
     (tmp, data_dir)
 }
 
+/// [`data_folder`] with the folder `name` made beside the data folder (where the app saves
+/// exports, given `--export-dir`); returns the folder's path too.
+pub fn data_folder_beside(name: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (tmp, data_dir) = data_folder();
+    let folder = folder_in(&tmp, name);
+    (tmp, data_dir, folder)
+}
+
 /// The folder `name` inside `tmp`, made.
 pub fn folder_in(tmp: &tempfile::TempDir, name: &str) -> PathBuf {
     let folder = tmp.path().join(name);
@@ -54,6 +62,22 @@ pub fn files_with_extension(folder: &Path, extension: &str) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == extension))
         .collect()
+}
+
+/// Fails unless `folder` holds just one file: the one saved, with no partial file beside it.
+pub fn assert_no_partial_file(folder: &Path) {
+    let names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "no partial file is left: {names:?}");
+}
+
+/// A file in `folder` whose name ends `.{extension}`: the one an export saved there.
+pub fn saved_file(folder: &Path, extension: &str) -> PathBuf {
+    files_with_extension(folder, extension)
+        .pop()
+        .unwrap_or_else(|| panic!("no .{extension} file was saved in {}", folder.display()))
 }
 
 /// A data folder with the demo content: the open store, Sunderland's version and its first

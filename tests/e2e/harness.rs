@@ -356,14 +356,11 @@ impl Harness {
 
     /// The id of the element that has the focus ("" if none has one).
     pub async fn focused_id(&self) -> String {
-        self.eval(
-            "return document.activeElement && document.activeElement.id;",
-            vec![],
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        self.js("return document.activeElement && document.activeElement.id;")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Sends `keys` to whatever has the focus.
@@ -390,8 +387,10 @@ impl Harness {
         .await;
     }
 
-    /// Goes to a screen by its Alt+`digit` shortcut and waits for its heading.
+    /// Goes to a screen by its Alt+`digit` shortcut and waits for its heading; it waits for the
+    /// app to be [ready](Harness::ready) first, as a key pressed before that is not heard.
     pub async fn shortcut(&self, digit: u8, heading: &str) {
+        self.ready().await;
         self.press("body", &format!("{}{digit}", Key::Alt)).await;
         self.wait_for_heading(heading).await;
     }
@@ -438,8 +437,20 @@ impl Harness {
             .await
     }
 
+    /// Runs `script` in the window with `args` (its `arguments`) and returns what it returns.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
         self.client.execute(script, args).await.unwrap()
+    }
+
+    /// Runs `script`, which takes no arguments, in the window and returns what it returns.
+    pub async fn js(&self, script: &str) -> Value {
+        self.eval(script, vec![]).await
+    }
+
+    /// Polls `script`, which takes no arguments, until it returns something truthy, as
+    /// [`Harness::wait_for_js`] does, and returns that.
+    pub async fn wait_until(&self, script: &str) -> Value {
+        self.wait_for_js(script, vec![]).await
     }
 
     /// Runs axe-core in the window and fails on any serious or critical violation of WCAG 2.2

@@ -5,6 +5,10 @@
 
 mod fixtures;
 mod harness;
+#[path = "../../crates/core/tests/common/poppler.rs"]
+mod poppler;
+#[path = "../../crates/core/tests/common/sync_files.rs"]
+mod sync_files;
 
 mod care;
 mod design;

@@ -6,7 +6,8 @@ use fantoccini::key::Key;
 use serde_json::json;
 
 use crate::fixtures::{
-    add_person, data_folder, files_with_extension, folder_in, open_themes_of, reflect, seeded,
+    add_person, data_folder, data_folder_beside, files_with_extension, open_themes_of, reflect,
+    saved_file, seeded,
 };
 use crate::harness::Harness;
 
@@ -41,7 +42,6 @@ async fn reflections_are_searched_by_stem_filtered_and_marked() {
         store.close().await;
     }
     let app = Harness::start_with(tmp, data_dir).await;
-    app.ready().await;
     app.shortcut(5, "Reflections").await;
     app.wait_for_text(TOTAL, "3 reflections").await;
     app.type_into("#reflection-search", "listening").await;
@@ -71,8 +71,7 @@ async fn reflections_are_searched_by_stem_filtered_and_marked() {
 
 #[tokio::test]
 async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
-    let (tmp, data_dir) = data_folder();
-    let exports = folder_in(&tmp, "exports");
+    let (tmp, data_dir, exports) = data_folder_beside("exports");
     {
         let (store, _version, session) = seeded(&data_dir).await;
         for text in [
@@ -85,7 +84,6 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
         store.close().await;
     }
     let app = Harness::start_with_option(tmp, data_dir, "--export-dir", &exports).await;
-    app.ready().await;
     app.shortcut(5, "Reflections").await;
     app.type_into("#reflection-search", "trust").await;
     app.wait_for_text(TOTAL, "2 reflections match").await;
@@ -108,7 +106,7 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     assert!(app.texts("#toast").await[0].contains("Tagged 2 reflections with “Trust”"));
     // Enter opens the reflection in view with what the others said to the same prompt.
     list.send_keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_for_js("const d = document.getElementById('reflection-detail'); return d && !d.hidden && d.textContent.includes('Others answering the same prompt in this session (2)');", vec![]).await;
+    app.wait_until("const d = document.getElementById('reflection-detail'); return d && !d.hidden && d.textContent.includes('Others answering the same prompt in this session (2)');").await;
     app.check_accessibility("a reflection in its context").await;
     app.screenshot("reflection-in-context").await;
     app.check_accessibility("reflections coded with a theme")
@@ -137,7 +135,7 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
 
     // Sunderland against the national version: Trust came up only in Sunderland.
     app.press("#summary-view", "Compare").await;
-    app.wait_for_js("return document.querySelector('#only-a')?.closest('section')?.textContent.includes('Trust') || document.querySelector('#only-b')?.closest('section')?.textContent.includes('Trust') || null;", vec![]).await;
+    app.wait_until("return document.querySelector('#only-a')?.closest('section')?.textContent.includes('Trust') || document.querySelector('#only-b')?.closest('section')?.textContent.includes('Trust') || null;").await;
     app.check_accessibility("two places compared").await;
     app.screenshot("themes-compared").await;
 
@@ -146,9 +144,7 @@ async fn reflections_are_tagged_by_keyboard_and_the_theme_summary_changes() {
     app.click("#save-learning-summary").await;
     app.find("#save-learning-summary + [role=status] code")
         .await;
-    let word = files_with_extension(&exports, "docx")
-        .pop()
-        .expect("a Word file");
+    let word = saved_file(&exports, "docx");
     let bytes = std::fs::read(&word).unwrap();
     assert!(bytes.starts_with(b"PK"), "not a zip: {}", word.display());
 
@@ -175,7 +171,6 @@ async fn a_hundred_thousand_reflections_scroll_with_only_the_rows_in_view_drawn(
         store.close().await;
     }
     let app = Harness::start_with(tmp, data_dir).await;
-    app.ready().await;
     app.shortcut(5, "Reflections").await;
     app.wait_for_text(TOTAL, "100,000 reflections").await;
     let list = app.find("#reflection-list").await;
@@ -183,7 +178,7 @@ async fn a_hundred_thousand_reflections_scroll_with_only_the_rows_in_view_drawn(
     let started = std::time::Instant::now();
     list.send_keys(&Key::End.to_string()).await.unwrap();
     let last = app
-        .wait_for_js("const row = document.getElementById('hit-99999'); return row && row.dataset.id ? row.getAttribute('aria-posinset') : null;", vec![])
+        .wait_until("const row = document.getElementById('hit-99999'); return row && row.dataset.id ? row.getAttribute('aria-posinset') : null;")
         .await;
     eprintln!(
         "End of 100,000 reflections drawn in {:?}",
@@ -191,16 +186,13 @@ async fn a_hundred_thousand_reflections_scroll_with_only_the_rows_in_view_drawn(
     );
     assert_eq!(last, json!("100000"));
     let drawn = app
-        .eval(
-            "return document.querySelectorAll('#reflection-list [role=option]').length;",
-            vec![],
-        )
+        .js("return document.querySelectorAll('#reflection-list [role=option]').length;")
         .await;
     assert!(drawn.as_u64().unwrap() < 40, "{drawn} rows drawn");
     // Scrolling through the middle keeps drawing real rows.
     for fraction in [0.25, 0.5, 0.75] {
         app.scroll("reflection-list", fraction).await;
-        app.wait_for_js("return [...document.querySelectorAll('#reflection-list [role=option]')].some((r) => r.dataset.id && r.getBoundingClientRect().top >= r.parentElement.parentElement.getBoundingClientRect().top);", vec![]).await;
+        app.wait_until("return [...document.querySelectorAll('#reflection-list [role=option]')].some((r) => r.dataset.id && r.getBoundingClientRect().top >= r.parentElement.parentElement.getBoundingClientRect().top);").await;
     }
     app.check_accessibility("a long list of reflections").await;
     app.screenshot("reflections-100k").await;

@@ -48,12 +48,8 @@ async fn a_session_runs_offline_through_three_items_with_an_extension_on_a_contr
         }
     };
     countdown(format!("{}:00", minutes[0])).await;
-    let level = || {
-        app.eval(
-            "return document.querySelector('[data-testid=\"time-level\"]').dataset.level;",
-            vec![],
-        )
-    };
+    let level =
+        || app.js("return document.querySelector('[data-testid=\"time-level\"]').dataset.level;");
     assert_eq!(level().await, "plenty");
 
     // With a fifth of the time left, the level changes (in words as well as colour).
@@ -95,10 +91,7 @@ async fn a_session_runs_offline_through_three_items_with_an_extension_on_a_contr
 
     // Planned against actual: 3 minutes over, on time, and the rest of the day moved.
     let against = app
-        .wait_for_js(
-            "const t = [...document.querySelectorAll('[data-testid=\"against-plan\"]')].map(c => c.textContent); return t[1] === 'on time' ? t : null;",
-            vec![],
-        )
+        .wait_until("const t = [...document.querySelectorAll('[data-testid=\"against-plan\"]')].map(c => c.textContent); return t[1] === 'on time' ? t : null;")
         .await;
     assert_eq!(against[0], "3 min over");
     assert_eq!(against[1], "on time");
@@ -121,11 +114,8 @@ async fn a_session_runs_offline_through_three_items_with_an_extension_on_a_contr
 
     // Nothing the session did reached beyond the app itself.
     let outside = app
-        .eval(
-            "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
-               .map(e => e.name).filter(u => !/^(tauri:|ipc:|http:\\/\\/(tauri|ipc)\\.localhost|data:|about:)/.test(u));",
-            vec![],
-        )
+        .js("return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+               .map(e => e.name).filter(u => !/^(tauri:|ipc:|http:\\/\\/(tauri|ipc)\\.localhost|data:|about:)/.test(u));")
         .await;
     assert_eq!(outside, json!([]), "requests left the app");
     app.close().await;
@@ -194,10 +184,7 @@ async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
     let statuses = app
-        .wait_for_js(
-            "const s = [...document.querySelectorAll('[data-testid=\"attendance-row\"]')].map(r => r.dataset.status); return s.every(x => x) ? s : null;",
-            vec![],
-        )
+        .wait_until("const s = [...document.querySelectorAll('[data-testid=\"attendance-row\"]')].map(r => r.dataset.status); return s.every(x => x) ? s : null;")
         .await;
     assert_eq!(statuses, json!(["present", "late", "absent"]));
     app.type_into("#walk-in-name", "Dev Patel").await;
@@ -212,7 +199,7 @@ async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
     app.click("#hand-round").await;
     app.type_then("#capture-code", "2468", Key::Enter).await;
     let box_ = app.find("#capture-text").await;
-    let shown = app.eval("return document.body.innerText;", vec![]).await;
+    let shown = app.js("return document.body.innerText;").await;
     for name in ["Amira", "Ben Adeyemi", "Chloe", "Dev Patel"] {
         assert!(
             !shown.as_str().unwrap().contains(name),
@@ -222,9 +209,8 @@ async fn attendance_takes_a_key_a_name_and_the_capture_screen_shows_no_names() {
     box_.send_keys(&format!("I will ask before I assume{}", Key::Enter))
         .await
         .unwrap();
-    app.wait_for_js(
+    app.wait_until(
         "return document.querySelector('.capture-thanks').textContent.includes('Thank you');",
-        vec![],
     )
     .await;
     app.check_accessibility("the participants' capture screen")
@@ -267,7 +253,7 @@ async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
     .await;
     app.type_then("#observation-text", "Energy dipped after lunch", Key::Enter)
         .await;
-    app.wait_for_js("return [...document.querySelectorAll('.captured li')].some(l => l.textContent.includes('Energy dipped'));", vec![]).await;
+    app.wait_until("return [...document.querySelectorAll('.captured li')].some(l => l.textContent.includes('Energy dipped'));").await;
 
     // A reflection, then corrected: the earlier wording is kept.
     app.press(
@@ -288,7 +274,7 @@ async fn actions_come_back_at_the_next_session_and_notes_and_edits_are_kept() {
     assert_eq!(app.texts(REFLECTION_COUNT).await[0], "1 reflection");
     app.click("[data-testid='captured-reflection'] button + button")
         .await;
-    app.wait_for_js("return [...document.querySelectorAll('.earlier li')].some(l => l.textContent.includes('We shuold listen first'));", vec![]).await;
+    app.wait_until("return [...document.querySelectorAll('.earlier li')].some(l => l.textContent.includes('We shuold listen first'));").await;
     app.check_accessibility("run mode with actions and notes")
         .await;
 

@@ -10,6 +10,7 @@ use crate::fixtures::{
     reflect, seeded,
 };
 use crate::harness::Harness;
+use crate::sync_files;
 
 /// `to` merges everything `from` holds, through an unencrypted sync bundle.
 async fn send(from: &Store, to: &Store) {
@@ -57,7 +58,6 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
     // Laptop A syncs first: its bundle goes into the folder.
     let other = tempfile::tempdir().unwrap();
     let app = Harness::start_with(other, a_dir.clone()).await;
-    app.ready().await;
     app.shortcut(3, "Sync").await;
     app.click("#sync-now").await;
     app.find("[data-testid='sync-summary']").await;
@@ -66,17 +66,10 @@ async fn two_laptops_sync_through_a_folder_and_a_conflict_is_settled_in_the_wind
 
     // A cut-short copy lands in the folder too, long enough ago not to be still arriving.
     let damaged = shared.join("from the USB stick.fieldbook");
-    std::fs::write(&damaged, b"PK\x03\x04 cut short").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&damaged)
-        .unwrap()
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
-        .unwrap();
+    sync_files::cut_short_bundle(&damaged);
 
     // Laptop B syncs: it merges A's rename, and shows the conflict and the file it skipped.
     let app = Harness::start_with(other, b_dir.clone()).await;
-    app.ready().await;
     app.shortcut(3, "Sync").await;
     app.click("#sync-now").await;
     let summary = app
@@ -156,18 +149,16 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
     app.wait_for_count("[data-testid=\"captured-reflection\"]", 5)
         .await;
     let shown = app
-        .eval("return document.querySelector('main').innerText;", vec![])
+        .js("return document.querySelector('main').innerText;")
         .await;
     let shown = shown.as_str().unwrap();
     for p in &payloads[..3] {
         assert!(shown.contains(p), "{p} is not shown as written");
     }
     assert!(shown.contains("مرحبا بالعالم") && shown.contains("🌱🤝"));
-    let pwned = app
-        .eval("return document.body.dataset.pwned || null;", vec![])
-        .await;
+    let pwned = app.js("return document.body.dataset.pwned || null;").await;
     assert!(pwned.is_null(), "hostile text ran: {pwned}");
-    let elements = app.eval("return document.querySelectorAll('main script, main img, main a[href^=\"javascript\"]').length;", vec![]).await;
+    let elements = app.js("return document.querySelectorAll('main script, main img, main a[href^=\"javascript\"]').length;").await;
     assert_eq!(elements, 0);
     app.check_accessibility("run mode with hostile text").await;
 
@@ -191,7 +182,7 @@ async fn hostile_text_from_a_bundle_shows_as_written_and_a_participant_is_erased
         .iter()
         .all(|t| !t.contains("onerror")));
     assert!(app
-        .eval("return document.body.dataset.pwned || null;", vec![])
+        .js("return document.body.dataset.pwned || null;")
         .await
         .is_null());
     app.close().await;

@@ -6,11 +6,12 @@ use fantoccini::key::Key;
 use serde_json::{json, Value};
 
 use crate::fixtures::{
-    add_person, data_folder, erase_participant, item_ids, open_new_local_version, open_run_mode,
-    open_sunderland, open_sunderland_first_session, reflect, seeded, seeded_with_cohort,
-    wait_for_item, SESSION_DAY_MS,
+    add_person, assert_no_partial_file, data_folder, erase_participant, item_ids,
+    open_new_local_version, open_run_mode, open_sunderland, open_sunderland_first_session, reflect,
+    seeded, seeded_with_cohort, wait_for_item, SESSION_DAY_MS,
 };
 use crate::harness::Harness;
+use crate::poppler;
 
 /// What is wrong with the layout shown: sideways scrolling, a control wider than the panel it
 /// is in, or a form control whose text does not stand out from its background (WCAG AA, 4.5:1;
@@ -57,8 +58,7 @@ return problems;
 /// its layout has any of the [`LAYOUT_PROBLEMS`].
 async fn assert_layout_fits(app: &Harness, screen: &str, (width, height): (u32, u32)) {
     app.screenshot(&format!("{screen}-{width}x{height}")).await;
-    let problems: Vec<String> =
-        serde_json::from_value(app.eval(LAYOUT_PROBLEMS, vec![]).await).unwrap();
+    let problems: Vec<String> = serde_json::from_value(app.js(LAYOUT_PROBLEMS).await).unwrap();
     assert!(
         problems.is_empty(),
         "{screen} at {width}x{height}:\n{}",
@@ -91,8 +91,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     assert_eq!(quoted.trim(), "Not given");
 
     // Enter on "Erase…", then Enter again (the slip): focus was on Cancel, so nothing happens.
-    app.eval("document.getElementById('erase').focus();", vec![])
-        .await;
+    app.js("document.getElementById('erase').focus();").await;
     app.press_on_focused(&Key::Enter.to_string()).await;
     app.find("#confirm-erase").await;
     assert_eq!(app.focused_id().await, "confirm-erase-cancel");
@@ -104,7 +103,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     app.check_accessibility("the erase confirmation").await;
     app.screenshot("erase-confirmation").await;
     app.press_on_focused(&Key::Enter.to_string()).await;
-    app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
+    app.wait_until("return !document.getElementById('confirm-erase');")
         .await;
     assert_eq!(app.focused_id().await, "erase", "Cancel gives focus back");
 
@@ -112,18 +111,14 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     app.press_on_focused(&Key::Enter.to_string()).await;
     app.find("#confirm-erase").await;
     app.press_on_focused(&Key::Escape.to_string()).await;
-    app.wait_for_js("return !document.getElementById('confirm-erase');", vec![])
+    app.wait_until("return !document.getElementById('confirm-erase');")
         .await;
     assert_eq!(app.focused_id().await, "erase");
 
     // The button does nothing until her name is typed; Enter in the box does nothing either.
     app.press_on_focused(&Key::Enter.to_string()).await;
     app.click("#confirm-erase").await;
-    app.wait_for_js(
-        "return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.querySelector('.confirm-box [role=alert]')?.textContent.includes('Nothing has been changed') || null;").await;
     app.type_then("#confirm-erase-typed", "priya shah", Key::Enter)
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -133,9 +128,7 @@ async fn erasing_a_participant_needs_their_name_typed_and_enter_or_escape_never_
     app.click("#erasure-and-backups").await;
     app.wait_for_heading("Data and backups").await;
     assert_eq!(app.focused_id().await, "erasure-heading");
-    let focused = app
-        .eval("return document.activeElement.textContent;", vec![])
-        .await;
+    let focused = app.js("return document.activeElement.textContent;").await;
     assert_eq!(focused, "Erasing someone, and your backups");
     let account = app.texts("#erasure").await.join(" ");
     assert!(
@@ -176,11 +169,7 @@ async fn space_in_run_mode_pauses_or_resumes_whatever_button_has_focus() {
     app.press("body", "n").await;
     wait_for_item(&app, 2).await;
     let stage = || async {
-        app.eval(
-            "return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];",
-            vec![],
-        )
-        .await
+        app.js("return [document.querySelector('.stage-label').textContent, document.querySelector('[data-testid=run-current]').textContent, document.querySelector('[data-testid=countdown]').textContent];").await
     };
     let before = stage().await;
     let mut paused = false;
@@ -240,10 +229,7 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
         app.click(&format!("#edit-{first}")).await;
         app.find("#item-title").await;
         let beside = app
-            .eval(
-                "const i = document.querySelector('.inspector').getBoundingClientRect(); const a = document.querySelector('table.agenda').getBoundingClientRect(); return i.left >= a.right && i.top < a.bottom;",
-                vec![],
-            )
+            .js("const i = document.querySelector('.inspector').getBoundingClientRect(); const a = document.querySelector('table.agenda').getBoundingClientRect(); return i.left >= a.right && i.top < a.bottom;")
             .await;
         assert_eq!(
             beside, true,
@@ -263,11 +249,8 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
         app.press("#reflection-text", "Sharing the budget felt risky")
             .await;
         let in_view = app
-            .eval(
-                "const c = document.querySelector('[data-testid=countdown]').getBoundingClientRect(); const t = document.getElementById('reflection-text').getBoundingClientRect(); const s = document.querySelector('.run-side').getBoundingClientRect();
-                 return [c.top >= 0 && c.bottom <= innerHeight, t.top >= 0 && t.bottom <= innerHeight, s.left >= c.right, Math.round(s.width)];",
-                vec![],
-            )
+            .js("const c = document.querySelector('[data-testid=countdown]').getBoundingClientRect(); const t = document.getElementById('reflection-text').getBoundingClientRect(); const s = document.querySelector('.run-side').getBoundingClientRect();
+                 return [c.top >= 0 && c.bottom <= innerHeight, t.top >= 0 && t.bottom <= innerHeight, s.left >= c.right, Math.round(s.width)];")
             .await;
         assert_eq!(
             in_view.as_array().unwrap()[..3],
@@ -283,10 +266,7 @@ async fn run_mode_and_the_agenda_editor_fit_1024x700_and_1280x800_on_both_themes
 
 async fn status(app: &Harness) -> (String, String) {
     let v: Value = app
-        .eval(
-            "const s = document.getElementById('save-status'); return [s.dataset.state || '', s.textContent];",
-            vec![],
-        )
+        .js("const s = document.getElementById('save-status'); return [s.dataset.state || '', s.textContent];")
         .await;
     (
         v[0].as_str().unwrap().to_owned(),
@@ -377,10 +357,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     let first = item_ids(&app).await.remove(0);
     app.click(&format!("#edit-{first}")).await;
     let original = app
-        .eval(
-            "return document.getElementById('item-title').value;",
-            vec![],
-        )
+        .js("return document.getElementById('item-title').value;")
         .await;
     let original = original.as_str().unwrap().to_owned();
 
@@ -413,34 +390,21 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     app.type_and_save("#item-minutes", "300", Key::Tab, "saved")
         .await;
     let clash = app
-        .wait_for_js(
-            "return document.querySelector('[data-testid=summary-clash]')?.textContent;",
-            vec![],
-        )
+        .wait_until("return document.querySelector('[data-testid=summary-clash]')?.textContent;")
         .await;
     assert!(clash.as_str().unwrap().contains("past 12:30"), "{clash}");
 
     // One Tab stop an agenda item; adding from the library keeps focus on the Add button, so
     // several are added without going back each time, and the checklist keeps a comma.
     let stops = app
-        .eval(
-            "return [...document.querySelectorAll('[data-testid=agenda-item]')].every(r => r.querySelectorAll('button:not([tabindex=\"-1\"]), a[href], input, select').length === 1);",
-            vec![],
-        )
+        .js("return [...document.querySelectorAll('[data-testid=agenda-item]')].every(r => r.querySelectorAll('button:not([tabindex=\"-1\"]), a[href], input, select').length === 1);")
         .await;
     assert_eq!(stops, true);
     app.type_into("#picker-search", "Walking pairs").await;
-    app.wait_for_js(
-        "const b = [...document.querySelectorAll('.picker-results button')]; return (b.length === 1 && b[0].getAttribute('aria-label').includes('Walking pairs')) || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("const b = [...document.querySelectorAll('.picker-results button')]; return (b.length === 1 && b[0].getAttribute('aria-label').includes('Walking pairs')) || null;").await;
     let rows = app.find_all("[data-testid='agenda-item']").await.len();
-    app.eval(
-        "document.querySelector('.picker-results button').focus();",
-        vec![],
-    )
-    .await;
+    app.js("document.querySelector('.picker-results button').focus();")
+        .await;
     app.press_on_focused(&Key::Enter.to_string()).await;
     app.wait_for_js(
         "return document.querySelectorAll('[data-testid=agenda-item]').length === arguments[0] || null;",
@@ -448,10 +412,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     )
     .await;
     let focused = app
-        .eval(
-            "return document.activeElement.getAttribute('aria-label');",
-            vec![],
-        )
+        .js("return document.activeElement.getAttribute('aria-label');")
         .await;
     assert_eq!(focused, "Add “Walking pairs” to the agenda");
     let materials = app.texts(".checklist li").await;
@@ -478,11 +439,7 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     // A date typed day first, as in Britain.
     app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
         .await;
-    app.wait_for_js(
-        "return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return [...document.querySelectorAll('.facts dd')].some(d => /^Sat,? 27 March 2027$/.test(d.textContent)) || null;").await;
     app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
         .await;
     let message = app.texts(".field-invalid .field-error").await.join(" ");
@@ -495,11 +452,8 @@ async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british(
     // A time typed without its colon.
     app.type_and_save("#session-start-time", "915", Key::Tab, "saved")
         .await;
-    app.wait_for_js(
-        "return document.querySelector('[data-testid=session-start]').textContent === '09:15' || null;",
-        vec![],
-    )
-    .await;
+    app.wait_for_text("[data-testid=session-start]", "09:15")
+        .await;
     app.check_accessibility("session details with British dates")
         .await;
     app.close().await;
@@ -522,7 +476,6 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
         store.close().await;
     }
     let app = Harness::start_with(tmp, data_dir).await;
-    app.ready().await;
     app.shortcut(5, "Reflections").await;
     let total =
         |expected: &'static str| app.wait_for_text("[data-testid=reflection-total]", expected);
@@ -551,11 +504,7 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
     app.press("#reflection-search", " ").await;
     total("3 reflections").await;
     app.type_then("#filter-to", "31/02/2027", Key::Tab).await;
-    app.wait_for_js(
-        "return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.querySelector('.problem [role=alert]')?.textContent.includes('There is no 31 February 2027') || null;").await;
     app.type_then("#filter-to", "01/01/2001", Key::Tab).await;
     total("0 reflections").await;
     app.find("#filter-to").await.clear().await.unwrap();
@@ -578,20 +527,14 @@ async fn reflections_are_found_by_the_start_of_the_word_being_typed_and_theme_nu
     );
     app.focus("reflection-list").await;
     app.press_on_focused(" 1").await;
-    app.wait_for_js(
-        "return document.querySelector('[data-testid=reflection-hit] .tag-small')?.textContent === 'Trust' || null;",
-        vec![],
-    )
-    .await;
+    app.wait_for_text("[data-testid=reflection-hit] .tag-small", "Trust")
+        .await;
     app.screenshot("reflections-as-you-type").await;
 
     // The Themes screen opens on the programme just coded, not the first one.
     app.shortcut(6, "Themes").await;
     let chosen = app
-        .eval(
-            "const s = document.getElementById('summary-programme'); return s.options[s.selectedIndex].textContent;",
-            vec![],
-        )
+        .js("const s = document.getElementById('summary-programme'); return s.options[s.selectedIndex].textContent;")
         .await;
     assert_eq!(chosen, "Leading Change Together");
     app.close().await;
@@ -604,7 +547,7 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     app.wait_for_heading("Programmes").await;
     // The window fits a 1366x768 or 1280x800 screen.
     let size = app
-        .eval("return [window.innerWidth, window.innerHeight];", vec![])
+        .js("return [window.innerWidth, window.innerHeight];")
         .await;
     assert!(
         size[0].as_i64().unwrap() <= 1280 && size[1].as_i64().unwrap() <= 700,
@@ -624,10 +567,7 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     app.wait_for_heading(&next).await;
     // Export choices: each name above what it holds, not run together.
     let apart = app
-        .eval(
-            "return [...document.querySelectorAll('.export .radio')].every(r => { const l = r.querySelector('label').getBoundingClientRect(); const h = r.querySelector('.hint').getBoundingClientRect(); return h.top >= l.bottom - 1; });",
-            vec![],
-        )
+        .js("return [...document.querySelectorAll('.export .radio')].every(r => { const l = r.querySelector('label').getBoundingClientRect(); const h = r.querySelector('.hint').getBoundingClientRect(); return h.top >= l.bottom - 1; });")
         .await;
     assert_eq!(apart, true);
     app.client.back().await.unwrap();
@@ -636,24 +576,15 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     // A new local version: a problem put right stops being shown; a US date is refused.
     open_new_local_version(&app).await;
     app.click("form button[type=submit]").await;
-    app.wait_for_js(
-        "return document.querySelectorAll('.field-invalid').length === 2 || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.querySelectorAll('.field-invalid').length === 2 || null;")
+        .await;
     app.press("#place", "Surrey").await;
-    app.wait_for_js(
-        "return document.querySelectorAll('.field-invalid').length === 0 || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return document.querySelectorAll('.field-invalid').length === 0 || null;")
+        .await;
     app.type_into("#cohort-start", "11/27/2027").await;
     app.click("form button[type=submit]").await;
     let problem = app
-        .wait_for_js(
-            "return document.querySelector('#cohort-start').closest('.field').querySelector('.field-error')?.textContent;",
-            vec![],
-        )
+        .wait_until("return document.querySelector('#cohort-start').closest('.field').querySelector('.field-error')?.textContent;")
         .await;
     assert!(
         problem.as_str().unwrap().contains("There is no month 27"),
@@ -671,11 +602,8 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
     app.click("#clear-demo").await;
     assert_eq!(app.focused_id().await, "confirm-clear-demo-cancel");
     app.click("#confirm-clear-demo").await;
-    app.wait_for_js(
-        "return !document.querySelector('[data-testid=demo-notice]') || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("return !document.querySelector('[data-testid=demo-notice]') || null;")
+        .await;
     // The programme with the Surrey version made here stays; the other demo programme goes.
     assert_eq!(app.texts(".card h2").await, ["Leading Change Together"]);
     app.check_accessibility("programmes after clearing the demo")
@@ -685,26 +613,10 @@ async fn the_first_start_says_what_the_demo_is_leads_to_the_next_session_and_cle
 
 /// The pages of a PDF as poppler's pdftotext reads them, each as its non-empty lines.
 fn pdf_pages(pdf: &std::path::Path) -> Vec<Vec<String>> {
-    let out = std::process::Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) reads the PDF back");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut pages: Vec<Vec<String>> = text
-        .split('\u{c}')
-        .map(|p| {
-            p.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
-    if pages.last().is_some_and(Vec::is_empty) {
-        pages.pop();
-    }
-    pages
+    poppler::pdf_page_texts(pdf)
+        .iter()
+        .map(|p| poppler::page_lines(p))
+        .collect()
 }
 
 /// Each page's footer: its footer line and page number, wherever pdftotext reads them.
@@ -764,7 +676,7 @@ async fn a_pdf_saved_from_the_window_has_the_footer_and_page_numbers_of_the_clis
     app.click("#export-facilitator").await;
     app.click("#export-pdf").await;
     let said = app
-        .wait_for_js("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent && !r.textContent.startsWith('Making') ? r.textContent : null;", vec![])
+        .wait_until("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent && !r.textContent.startsWith('Making') ? r.textContent : null;")
         .await;
     let said = said.as_str().unwrap();
     let path = std::path::PathBuf::from(
@@ -789,19 +701,8 @@ async fn a_pdf_saved_from_the_window_has_the_footer_and_page_numbers_of_the_clis
         "the notes themselves are still there: {:?}",
         window[0]
     );
-    let names: Vec<String> = std::fs::read_dir(&exports)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names.len(), 1, "no partial file is left: {names:?}");
-    let folder =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts/documents");
-    std::fs::create_dir_all(&folder).unwrap();
-    let _ = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
-        .arg(&path)
-        .arg(folder.join("webkit-notes-numbered"))
-        .status();
+    assert_no_partial_file(&exports);
+    poppler::keep_pictures(&path, "webkit-notes-numbered");
     app.close().await;
 }
 
@@ -870,15 +771,11 @@ async fn print_opens_the_system_print_dialog_and_cancelling_it_prints_nothing() 
         xdotool(&["windowfocus", "--sync", &dialog, "key", "Escape"]);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
-    app.wait_for_js(
-        "const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent === 'Nothing was printed.' || null;",
-        vec![],
-    )
-    .await;
+    app.wait_until("const r = document.querySelector('[data-testid=\"export-result\"]'); return r && r.textContent === 'Nothing was printed.' || null;").await;
     // The window works on: the same panel saves a Word file.
     app.click("#export-button").await;
     let path = app
-        .wait_for_js("const p = document.querySelector('[data-testid=\"export-path\"]'); return p && p.textContent.endsWith('.docx') ? p.textContent : null;", vec![])
+        .wait_until("const p = document.querySelector('[data-testid=\"export-path\"]'); return p && p.textContent.endsWith('.docx') ? p.textContent : null;")
         .await;
     let names: Vec<String> = std::fs::read_dir(&exports)
         .unwrap()

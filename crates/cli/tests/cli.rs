@@ -10,6 +10,11 @@ mod python;
 mod sync_folder;
 mod syncthing;
 
+#[path = "../../core/tests/common/poppler.rs"]
+mod poppler;
+#[path = "../../core/tests/common/sync_files.rs"]
+mod sync_files;
+
 /// The binary on the data folder `dir`, with a data folder from the environment out of the way.
 fn fieldbook(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fieldbook-cli"));
@@ -340,12 +345,7 @@ fn learning_summary_writes_html_and_word_for_a_programme() {
         }
         if format == "pdf" {
             // Printed by Chromium, read back by poppler: the same page as the HTML.
-            let text = Command::new("pdftotext")
-                .arg(&out)
-                .arg("-")
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&text.stdout);
+            let text = poppler::pdf_page_texts(&out).concat();
             assert!(
                 text.contains("Leading Change Together: learning summary"),
                 "{text}"
@@ -679,13 +679,7 @@ fn sync_folder_names_a_damaged_file_and_merges_the_rest() {
     cli(&a, &["seed-demo"]);
     cli(&a, &["sync-folder", folder.to_str().unwrap()]);
     let bad = folder.join("half-copied.fieldbook");
-    std::fs::write(&bad, b"PK\x03\x04 cut short").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&bad)
-        .unwrap()
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
-        .unwrap();
+    sync_files::cut_short_bundle(&bad);
 
     let out = cli(&b, &["sync-folder", folder.to_str().unwrap()]);
     assert_ok(&out);

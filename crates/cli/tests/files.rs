@@ -21,6 +21,15 @@ fn import(dir: &Path, file: &str, version: &str, extra: &[&str]) -> Output {
     cli(dir, &args)
 }
 
+/// The text at `pointer` (a JSON pointer, "" for the item itself) in each item of `list`.
+fn texts<'a>(list: &'a serde_json::Value, pointer: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item.pointer(pointer).and_then(|t| t.as_str()).unwrap())
+        .collect()
+}
+
 fn rows(list: &serde_json::Value) -> Vec<u64> {
     list.as_array()
         .unwrap()
@@ -69,12 +78,7 @@ fn a_cohort_is_imported_from_the_lists_excel_and_libreoffice_write_and_never_twi
         assert_eq!(added[1]["consent_named"], false);
         assert_eq!(added[2]["sector"], "public");
         assert_eq!(rows(&report["refused"]), vec![5, 6, 7], "{file}");
-        let reasons: Vec<&str> = report["refused"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["reason"].as_str().unwrap())
-            .collect();
+        let reasons = texts(&report["refused"], "/reason");
         assert!(reasons[0].contains("no name"), "{reasons:?}");
         assert!(reasons[1].contains("\"sam@\""), "{reasons:?}");
         assert!(reasons[2].contains("Retail"), "{reasons:?}");
@@ -280,12 +284,7 @@ fn coded_reflections_open_in_an_analysis_tool_with_every_coding_and_only_consent
         &db,
         "SELECT name FROM theme WHERE deleted = 0 AND merged_into IS NULL ORDER BY name",
     );
-    let mut codes: Vec<&str> = project["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    let mut codes = texts(&project["codes"], "");
     codes.sort();
     let mut themes: Vec<&str> = themes.lines().collect();
     themes.sort();
@@ -361,11 +360,10 @@ fn a_codebook_made_here_makes_the_same_themes_on_another_laptop_once() {
             .success()
     );
     let names = |dir: &Path| {
-        let mut n: Vec<String> = json(&cli(dir, &["themes", "--json"]))
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["theme"]["name"].as_str().unwrap().to_owned())
+        let themes = json(&cli(dir, &["themes", "--json"]));
+        let mut n: Vec<String> = texts(&themes, "/theme/name")
+            .into_iter()
+            .map(str::to_owned)
             .collect();
         n.sort();
         n
@@ -462,13 +460,8 @@ fn the_cohorts_sessions_go_into_a_calendar_in_uk_time_and_a_second_export_update
     assert!(may["location"].as_str().unwrap().len() > 3);
 
     let second = export();
-    let uids = |v: &serde_json::Value| {
-        v["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["uid"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(uids(&first), uids(&second));
+    assert_eq!(
+        texts(&first["events"], "/uid"),
+        texts(&second["events"], "/uid")
+    );
 }

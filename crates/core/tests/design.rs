@@ -49,6 +49,11 @@ async fn fixture() -> Fixture {
 }
 
 /// The form for a local version named `name` for `place`, with nothing else filled in.
+/// The titles of `sessions`, in order.
+fn titles_of(sessions: Vec<Session>) -> Vec<String> {
+    sessions.into_iter().map(|s| s.title).collect()
+}
+
 fn local(name: &str, place: &str) -> NewLocalVersion {
     NewLocalVersion {
         name: name.into(),
@@ -560,14 +565,7 @@ async fn sessions_move_within_their_version() {
         .await
         .unwrap();
     f.store.move_session(third.meta.id, 0).await.unwrap();
-    let titles: Vec<String> = f
-        .store
-        .sessions_of(f.national)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
+    let titles = titles_of(f.store.sessions_of(f.national).await.unwrap());
     assert_eq!(titles, ["Day three", "Seeing the system", "Day two"]);
     let one_off = f.store.create_session(None, "One-off").await.unwrap();
     assert!(f.store.move_session(one_off.meta.id, 0).await.is_err());
@@ -693,13 +691,7 @@ async fn the_demo_is_described_and_cleared_keeping_what_the_facilitator_made() {
         .map(|o| o.programme.title)
         .collect();
     assert_eq!(kept, ["Leading Change Together"]);
-    let left: Vec<String> = store
-        .standalone_sessions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
+    let left = titles_of(store.standalone_sessions().await.unwrap());
     assert_eq!(left, ["Our own away day"]);
     let library: Vec<Exercise> = store.list("1", &[]).await.unwrap();
     assert!(

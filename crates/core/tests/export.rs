@@ -140,6 +140,42 @@ impl Fixture {
     async fn notes(&self) -> Export {
         export(self, Scope::Session(self.session), Audience::Facilitator).await
     }
+
+    /// Every export of the notes: the session's or the whole version's, for the facilitator
+    /// or the participants, each with a name such as "session-facilitator".
+    fn every_export(&self) -> Vec<(Scope, Audience, String)> {
+        let mut all = Vec::new();
+        for (scope, of) in [
+            (Scope::Session(self.session), "session"),
+            (Scope::Version(self.version), "version"),
+        ] {
+            for (audience, to) in [
+                (Audience::Facilitator, "facilitator"),
+                (Audience::Participant, "participant"),
+            ] {
+                all.push((scope, audience, format!("{of}-{to}")));
+            }
+        }
+        all
+    }
+
+    /// The reflection in the fixture's session whose text contains `words`.
+    async fn said(&self, words: &str) -> Reflection {
+        let said = self.store.reflections_of(self.session).await.unwrap();
+        said.into_iter()
+            .find(|r| r.text.contains(words))
+            .unwrap_or_else(|| panic!("nobody said {words:?}"))
+    }
+
+    /// A new theme `name` with `reflections` tagged with it.
+    async fn theme(&self, name: &str, reflections: &[Uuid]) -> Theme {
+        let theme = self.store.create_theme(name).await.unwrap();
+        self.store
+            .tag_reflections(theme.meta.id, reflections)
+            .await
+            .unwrap();
+        theme
+    }
 }
 
 async fn export(f: &Fixture, scope: Scope, audience: Audience) -> Export {
@@ -369,14 +405,11 @@ async fn the_csv_reads_back_with_a_csv_parser_row_for_row() {
     }
 }
 
-fn docx_text(bytes: &[u8]) -> String {
-    // The document's text, read from its XML with the markup dropped.
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("notes.docx");
-    std::fs::write(&path, bytes).unwrap();
+/// The XML of a Word file's body as Info-ZIP's unzip reads it (not the zip crate we write with).
+fn unzipped_document(docx: &Path) -> String {
     let out = std::process::Command::new("unzip")
         .arg("-p")
-        .arg(&path)
+        .arg(docx)
         .arg("word/document.xml")
         .output()
         .unwrap();
@@ -384,7 +417,15 @@ fn docx_text(bytes: &[u8]) -> String {
         out.status.success(),
         "the .docx is not a zip with word/document.xml"
     );
-    let xml = String::from_utf8(out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn docx_text(bytes: &[u8]) -> String {
+    // The document's text, read from its XML with the markup dropped.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("notes.docx");
+    std::fs::write(&path, bytes).unwrap();
+    let xml = unzipped_document(&path);
     let mut text = String::new();
     let mut in_tag = false;
     for c in xml.chars() {
@@ -415,15 +456,7 @@ async fn the_word_document_opens_in_libreoffice_with_its_headings_lists_and_tabl
         let txt = common::word_text(&path);
         assert!(txt.contains("Seeing the system together"), "{txt}");
         assert!(txt.contains("Amira Shah"));
-        let xml = {
-            let out = std::process::Command::new("unzip")
-                .arg("-p")
-                .arg(&path)
-                .arg("word/document.xml")
-                .output()
-                .unwrap();
-            String::from_utf8(out.stdout).unwrap()
-        };
+        let xml = unzipped_document(&path);
         assert!(xml.contains("w:val=\"Heading1\""), "real headings");
         assert!(xml.contains("<w:tbl>"), "a real table");
         if audience == Audience::Facilitator {
@@ -431,10 +464,7 @@ async fn the_word_document_opens_in_libreoffice_with_its_headings_lists_and_tabl
                 xml.contains("<w:numId w:val=\"3\""),
                 "a real list of bullets"
             );
-            assert!(
-                txt.contains("<img src=x onerror=alert(1)>"),
-                "the payload is plain text"
-            );
+            assert!(txt.contains(XSS), "the payload is plain text: {txt}");
         }
     }
 }
@@ -582,19 +612,8 @@ async fn one_person_has_one_pseudonym_in_every_file_of_their_cohort() {
     // Aaron, added after Ben and present but never quoted, comes first in the attendance
     // list; numbering by appearance would give him Ben's number in some files only.
     let aaron = join(&f, "Aaron Lee", Sector::Community, Presence::Present).await;
-    let ben_said = f
-        .store
-        .reflections_of(f.session)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.text.starts_with("Honestly"))
-        .unwrap();
-    let theme = f.store.create_theme("Trust").await.unwrap();
-    f.store
-        .tag_reflections(theme.meta.id, &[ben_said.meta.id])
-        .await
-        .unwrap();
+    let ben_said = f.said("Honestly").await;
+    let theme = f.theme("Trust", &[ben_said.meta.id]).await;
     f.store
         .choose_quote(ben_said.meta.id, theme.meta.id, true)
         .await
@@ -798,18 +817,12 @@ async fn the_word_document_is_laid_out_for_print() {
         assert_eq!(sections, e.sessions.len(), "{what}: one section a session");
         for n in 1..=e.sessions.len() {
             let footer = docx_part(&bytes, &format!("word/footer{n}.xml"));
-            assert!(
-                footer.contains("PAGE"),
-                "{what}: footer {n} has a page number"
-            );
-            assert!(
-                footer.contains("Leading Change Together"),
-                "{what}: {footer}"
-            );
-            assert!(footer.contains("Sunderland"), "{what}: {footer}");
-            assert!(
-                footer.contains(&e.sessions[n - 1].title),
-                "{what}: {footer}"
+            // A page number (the PAGE field), the programme, the place and the session.
+            let title = e.sessions[n - 1].title.as_str();
+            common::assert_all_in(
+                &footer,
+                &["PAGE", "Leading Change Together", "Sunderland", title],
+                &format!("{what}: footer {n}"),
             );
         }
         let core = docx_part(&bytes, "docProps/core.xml");
@@ -869,28 +882,7 @@ async fn right_to_left_text_is_marked_in_the_word_document() {
 async fn each_word_file_prints_as_a_reader_expects_in_libreoffice() {
     let f = fixture().await;
     let tmp = tempfile::tempdir().unwrap();
-    for (scope, audience, name) in [
-        (
-            Scope::Session(f.session),
-            Audience::Facilitator,
-            "session-facilitator",
-        ),
-        (
-            Scope::Session(f.session),
-            Audience::Participant,
-            "session-participant",
-        ),
-        (
-            Scope::Version(f.version),
-            Audience::Facilitator,
-            "version-facilitator",
-        ),
-        (
-            Scope::Version(f.version),
-            Audience::Participant,
-            "version-participant",
-        ),
-    ] {
+    for (scope, audience, name) in f.every_export() {
         let e = export(&f, scope, audience).await;
         let path = tmp.path().join(format!("{name}.docx"));
         std::fs::write(&path, render(&e, Format::Docx, false).unwrap()).unwrap();
@@ -1036,17 +1028,9 @@ async fn the_facilitator_notes_open_with_a_session_summary_in_every_format() {
         .await
         .unwrap();
     let said = f.store.reflections_of(f.session).await.unwrap();
-    let trust = f.store.create_theme("Trust").await.unwrap();
-    let power = f.store.create_theme("Shared power").await.unwrap();
     let ids: Vec<Uuid> = said.iter().map(|r| r.meta.id).collect();
-    f.store
-        .tag_reflections(trust.meta.id, &ids[..3])
-        .await
-        .unwrap();
-    f.store
-        .tag_reflections(power.meta.id, &ids[..1])
-        .await
-        .unwrap();
+    f.theme("Trust", &ids[..3]).await;
+    f.theme("Shared power", &ids[..1]).await;
 
     let e = f.notes().await;
     let summary = e.sessions[0].summary.clone().expect("a summary");
@@ -1112,16 +1096,8 @@ async fn the_facilitator_notes_open_with_a_session_summary_in_every_format() {
 #[tokio::test]
 async fn themes_stand_beside_reflections_in_every_format() {
     let f = fixture().await;
-    let said = f.store.reflections_of(f.session).await.unwrap();
-    let amira = said
-        .iter()
-        .find(|r| r.text.contains("same families"))
-        .unwrap();
-    let theme = f.store.create_theme("Joined-up families").await.unwrap();
-    f.store
-        .tag_reflections(theme.meta.id, &[amira.meta.id])
-        .await
-        .unwrap();
+    let amira = f.said("same families").await;
+    f.theme("Joined-up families", &[amira.meta.id]).await;
     for audience in [Audience::Facilitator, Audience::Participant] {
         let e = export(&f, Scope::Session(f.session), audience).await;
         for (format, shown) in [

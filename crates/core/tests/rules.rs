@@ -153,24 +153,16 @@ async fn a_participant_needs_a_name_whether_added_to_the_cohort_or_walking_in() 
 #[tokio::test]
 async fn notes_observations_and_searches_have_one_limit_each() {
     let (_dir, store, session) = demo().await;
+    let id = session.meta.id;
+    let (longest, too_long) = ("o".repeat(2_000), "o".repeat(2_001));
     assert_eq!(
-        refused(
-            store
-                .add_observation(session.meta.id, &"o".repeat(2_001))
-                .await
-        ),
+        refused(store.add_observation(id, &too_long).await),
         "Keep an observation under 2,000 characters. Nothing has been changed."
     );
-    store
-        .add_observation(session.meta.id, &"o".repeat(2_000))
-        .await
-        .unwrap();
+    store.add_observation(id, &longest).await.unwrap();
+    let note = "n".repeat(20_001);
     assert_eq!(
-        refused(
-            store
-                .save_session_note(session.meta.id, &"n".repeat(20_001))
-                .await
-        ),
+        refused(store.save_session_note(id, &note).await),
         "Notes can be at most 20,000 characters long; start another observation."
     );
     // The library and the reflections take searches of the same length (the window once

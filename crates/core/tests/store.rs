@@ -42,6 +42,22 @@ async fn open(dir: &std::path::Path, clock: &ManualClock) -> Store {
         .unwrap()
 }
 
+/// A store on a new folder, telling the time by its own clock, with the programme `title`
+/// saved in it.
+async fn with_programme(title: &str) -> (tempfile::TempDir, ManualClock, Store, Programme) {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let store = open(tmp.path(), &clock).await;
+    let mut p = programme(title);
+    store.save(&mut p).await.unwrap();
+    (tmp, clock, store, p)
+}
+
+/// A new record's meta with the id its kind derives from the records it joins.
+fn meta_with_id(id: Uuid) -> Meta {
+    Meta { id, ..Meta::new() }
+}
+
 async fn pragma(store: &Store, name: &str) -> String {
     // Read through a fresh connection of the store's pool by asking the file directly.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display()))
@@ -72,10 +88,7 @@ async fn opening_a_missing_folder_creates_it_with_a_wal_database() {
 
 #[tokio::test]
 async fn a_saved_record_reads_back_the_same_with_its_stamp_and_device() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = open(tmp.path(), &clock()).await;
-    let mut p = programme("Leading Change Together");
-    store.save(&mut p).await.unwrap();
+    let (_tmp, _clock, store, p) = with_programme("Leading Change Together").await;
 
     let stamp = p.meta.stamp.expect("saving stamps the record");
     assert_eq!(stamp.device, store.device_id());
@@ -187,10 +200,7 @@ async fn every_kind_round_trips_through_its_table() {
         at: Utc::now(),
     };
     let mut present = Attendance {
-        meta: Meta {
-            id: Attendance::id_for(s.meta.id, person.meta.id),
-            ..Meta::new()
-        },
+        meta: meta_with_id(Attendance::id_for(s.meta.id, person.meta.id)),
         session_id: s.meta.id,
         participant_id: person.meta.id,
         status: Presence::Late,
@@ -211,30 +221,20 @@ async fn every_kind_round_trips_through_its_table() {
         merged_into: None,
     };
     let mut tag = ThemeTag {
-        meta: Meta {
-            id: ThemeTag::id_for(r.meta.id, theme.meta.id),
-            ..Meta::new()
-        },
+        meta: meta_with_id(ThemeTag::id_for(r.meta.id, theme.meta.id)),
         reflection_id: r.meta.id,
         theme_id: theme.meta.id,
         quote: true,
     };
 
     let mut w = store.writer().await.unwrap();
+    macro_rules! save_each {
+        ($($record:ident),*) => {
+            $(w.save(&mut $record).await.unwrap();)*
+        };
+    }
     // References may be written before what they refer to: keys are checked at commit.
-    w.save(&mut tag).await.unwrap();
-    w.save(&mut theme).await.unwrap();
-    w.save(&mut action).await.unwrap();
-    w.save(&mut present).await.unwrap();
-    w.save(&mut run).await.unwrap();
-    w.save(&mut r).await.unwrap();
-    w.save(&mut i).await.unwrap();
-    w.save(&mut n).await.unwrap();
-    w.save(&mut person).await.unwrap();
-    w.save(&mut s).await.unwrap();
-    w.save(&mut e).await.unwrap();
-    w.save(&mut v).await.unwrap();
-    w.save(&mut p).await.unwrap();
+    save_each!(tag, theme, action, present, run, r, i, n, person, s, e, v, p);
     w.commit().await.unwrap();
 
     // Each record reads back equal to what was saved.
@@ -286,11 +286,7 @@ async fn a_reference_to_nothing_is_refused_at_commit_and_nothing_is_written() {
 
 #[tokio::test]
 async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = clock();
-    let store = open(tmp.path(), &clock).await;
-    let mut p = programme("First");
-    store.save(&mut p).await.unwrap();
+    let (tmp, clock, store, mut p) = with_programme("First").await;
     let first = p.meta.stamp.unwrap();
 
     clock.advance_ms(-3600 * 1000);
@@ -310,11 +306,8 @@ async fn stamps_keep_rising_when_the_laptop_clock_goes_backwards() {
 #[tokio::test]
 async fn a_clock_put_back_days_stamps_new_records_from_the_wall_clock_and_edits_after_their_parent()
 {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = clock();
-    let store = open(tmp.path(), &clock).await;
-    let mut p = programme("Written while the clock was 3 days ahead");
-    store.save(&mut p).await.unwrap();
+    let (_tmp, clock, store, mut p) =
+        with_programme("Written while the clock was 3 days ahead").await;
     let ahead = p.meta.stamp.unwrap();
 
     clock.advance_ms(-3 * 24 * 3600 * 1000);
@@ -334,10 +327,7 @@ async fn a_clock_put_back_days_stamps_new_records_from_the_wall_clock_and_edits_
 
 #[tokio::test]
 async fn each_write_is_logged_with_the_stamp_it_replaced() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = open(tmp.path(), &clock()).await;
-    let mut p = programme("Logged");
-    store.save(&mut p).await.unwrap();
+    let (_tmp, _clock, store, mut p) = with_programme("Logged").await;
     let first = p.meta.stamp.unwrap();
     p.purpose = "Changed".into();
     store.save(&mut p).await.unwrap();
@@ -369,10 +359,7 @@ async fn each_write_is_logged_with_the_stamp_it_replaced() {
 
 #[tokio::test]
 async fn a_deleted_record_stays_as_a_tombstone_and_is_no_longer_found() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = open(tmp.path(), &clock()).await;
-    let mut p = programme("Gone soon");
-    store.save(&mut p).await.unwrap();
+    let (_tmp, _clock, store, p) = with_programme("Gone soon").await;
     store.delete::<Programme>(p.meta.id).await.unwrap();
 
     let err = store.get::<Programme>(p.meta.id).await.unwrap_err();

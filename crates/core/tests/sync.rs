@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::common::{self, programme};
+use crate::common::{self, programme, settled};
 
 struct Laptop {
     store: Store,
@@ -829,13 +829,6 @@ fn backups_of(l: &Laptop) -> usize {
     std::fs::read_dir(l.store.path().parent().unwrap().join("backups"))
         .map(|d| d.count())
         .unwrap_or(0)
-}
-
-/// Sets a file's modification time an hour back, as a file that stopped changing long ago.
-fn settled(path: &Path) {
-    let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
-        .unwrap();
 }
 
 async fn sync_both(folder: &Path, a: &Laptop, b: &Laptop) {

@@ -227,26 +227,18 @@ pub fn stamp_footers(pdf: &[u8], footers: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Poppler's readers, shared with the other tests that read a PDF back.
+#[cfg(test)]
+#[path = "../../tests/common/poppler.rs"]
+mod poppler;
+
 #[cfg(test)]
 mod tests {
+    use super::poppler::{keep_pictures, page_lines, pdf_page_texts};
     use super::*;
 
     const LINE: &str =
         "Arwain Newid Gyda'n Gilydd · Ynys Môn: Llanfair Pwllgwyngyll, Tŵr Ŷd & <Co>";
-
-    fn pages_of(pdf: &Path) -> Vec<String> {
-        let out = std::process::Command::new("pdftotext")
-            .arg(pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils) reads the PDF back");
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
-        if pages.last().is_some_and(|p| p.trim().is_empty()) {
-            pages.pop();
-        }
-        pages
-    }
 
     fn three_pages(footer: &str) -> String {
         let sections: String = (1..=3)
@@ -278,27 +270,12 @@ mod tests {
         print_html(&three_pages(&super::super::html::page_footer(LINE)), &boxes).unwrap();
 
         // Pictures of both to compare by eye, kept under tests/e2e/artifacts (not committed).
-        let folder =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/artifacts/documents");
-        std::fs::create_dir_all(&folder).unwrap();
-        for (pdf, name) in [(&stamped, "stamped-footer"), (&boxes, "chromium-footer")] {
-            let _ = std::process::Command::new("pdftoppm")
-                .args(["-png", "-r", "60", "-f", "1", "-l", "1"])
-                .arg(pdf)
-                .arg(folder.join(name))
-                .status();
-        }
-        let stamped = pages_of(&stamped);
-        let boxes = pages_of(&boxes);
+        keep_pictures(&stamped, "stamped-footer");
+        keep_pictures(&boxes, "chromium-footer");
+        let stamped = pdf_page_texts(&stamped);
+        let boxes = pdf_page_texts(&boxes);
         assert_eq!(stamped.len(), 3, "{stamped:?}");
         assert_eq!(boxes.len(), 3, "{boxes:?}");
-        let lines = |page: &str| {
-            page.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        };
         for (n, (s, b)) in stamped.iter().zip(&boxes).enumerate() {
             let number = format!("Page {} of 3", n + 1);
             assert!(
@@ -311,7 +288,11 @@ mod tests {
                 b.contains(&number) && b.contains(LINE),
                 "Chromium's margin boxes: {b}"
             );
-            assert_eq!(lines(s), lines(b), "the window's PDF reads as the CLI's");
+            assert_eq!(
+                page_lines(s),
+                page_lines(b),
+                "the window's PDF reads as the CLI's"
+            );
         }
     }
 

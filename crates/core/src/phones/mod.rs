@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -712,6 +712,48 @@ fn same_origin(headers: &HeaderMap) -> bool {
     host.is_some_and(|host| origin == format!("http://{host}"))
 }
 
+/// A request from a phone that has joined: its token and address. Any other request is
+/// refused (not joined, or too many requests) before a handler sees it.
+struct Joined {
+    token: String,
+    ip: IpAddr,
+}
+
+impl FromRequestParts<Arc<Shared>> for Joined {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        s: &Arc<Shared>,
+    ) -> std::result::Result<Self, Response> {
+        let ConnectInfo(from) = Peer::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let ip = from.ip();
+        let token = s.phone(&parts.headers, ip).map_err(|r| *r)?;
+        Ok(Joined { token, ip })
+    }
+}
+
+/// A form posted by a joined phone from the page itself, not from another site.
+struct Posted(Joined);
+
+impl FromRequestParts<Arc<Shared>> for Posted {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        s: &Arc<Shared>,
+    ) -> std::result::Result<Self, Response> {
+        let joined = Joined::from_request_parts(parts, s).await?;
+        if !same_origin(&parts.headers) {
+            s.refuse(joined.ip, "a form sent from another site");
+            return Err(not_joined());
+        }
+        Ok(Posted(joined))
+    }
+}
+
 async fn join(
     State(s): Shr,
     ConnectInfo(from): Peer,
@@ -765,14 +807,9 @@ async fn join(
 
 async fn show_page(
     State(s): Shr,
-    ConnectInfo(from): Peer,
-    headers: HeaderMap,
+    Joined { token, .. }: Joined,
     query: std::result::Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let token = match s.phone(&headers, from.ip()) {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
     let query = query.map(|q| q.0).unwrap_or_default();
     let notice = if query.sent.is_some() {
         Some(Notice::Done("Sent. Thank you."))
@@ -827,19 +864,10 @@ fn read_form<T: serde::de::DeserializeOwned>(
 
 async fn send_answer(
     State(s): Shr,
-    ConnectInfo(from): Peer,
+    Posted(Joined { token, ip }): Posted,
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Response {
-    let ip = from.ip();
-    let token = match s.phone(&headers, ip) {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
-    if !same_origin(&headers) {
-        s.refuse(ip, "a form sent from another site");
-        return not_joined();
-    }
     let form: AnswerForm = match read_form(&s, ip, &headers, body) {
         Ok(f) => f,
         Err(r) => return *r,
@@ -960,20 +988,11 @@ fn own_answer(
 
 async fn change_answer(
     State(s): Shr,
-    ConnectInfo(from): Peer,
+    Posted(Joined { token, ip }): Posted,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Response {
-    let ip = from.ip();
-    let token = match s.phone(&headers, ip) {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
-    if !same_origin(&headers) {
-        s.refuse(ip, "a form sent from another site");
-        return not_joined();
-    }
     let id = match own_answer(&s, &token, &id, ip) {
         Ok(id) => id,
         Err(r) => return *r,
@@ -1049,19 +1068,9 @@ async fn withdraw(s: &Shared, token: &str, id: Uuid) -> Response {
 
 async fn withdraw_answer(
     State(s): Shr,
-    ConnectInfo(from): Peer,
-    headers: HeaderMap,
+    Posted(Joined { token, ip }): Posted,
     Path(id): Path<String>,
 ) -> Response {
-    let ip = from.ip();
-    let token = match s.phone(&headers, ip) {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
-    if !same_origin(&headers) {
-        s.refuse(ip, "a form sent from another site");
-        return not_joined();
-    }
     match own_answer(&s, &token, &id, ip) {
         Ok(id) => withdraw(&s, &token, id).await,
         Err(r) => *r,
@@ -1069,10 +1078,7 @@ async fn withdraw_answer(
 }
 
 /// The current prompt, for the page's script to follow run mode.
-async fn now(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
-    if let Err(r) = s.phone(&headers, from.ip()) {
-        return *r;
-    }
+async fn now(State(s): Shr, _: Joined) -> Response {
     match s.prompt().await {
         Ok(p) => (
             [(header::CONTENT_TYPE, "application/json")],
@@ -1087,10 +1093,7 @@ async fn now(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Resp
     }
 }
 
-async fn stylesheet(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
-    if let Err(r) = s.phone(&headers, from.ip()) {
-        return *r;
-    }
+async fn stylesheet(_: Joined) -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         page::STYLESHEET,
@@ -1098,10 +1101,7 @@ async fn stylesheet(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) 
         .into_response()
 }
 
-async fn script(State(s): Shr, ConnectInfo(from): Peer, headers: HeaderMap) -> Response {
-    if let Err(r) = s.phone(&headers, from.ip()) {
-        return *r;
-    }
+async fn script(_: Joined) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         page::SCRIPT,

@@ -192,6 +192,13 @@ pub fn assert_none_in<S: AsRef<str>>(bytes: &[u8], secrets: &[S], file: &str) {
     }
 }
 
+/// Fails the test unless each of `wanted` is in `text` (`what`, as the message says).
+pub fn assert_all_in(text: &str, wanted: &[&str], what: &str) {
+    for w in wanted {
+        assert!(text.contains(w), "{w:?} is not in {what}: {text}");
+    }
+}
+
 /// A JSON object as the fields of an update.
 pub fn patch(value: Value) -> Map<String, Value> {
     value.as_object().unwrap().clone()
