@@ -274,6 +274,81 @@ async fn status(app: &Harness) -> (String, String) {
     )
 }
 
+/// Holds back, for two seconds (as on a busy laptop), the window's save that sets `field` to
+/// `value`. Tauri's `core` is a frozen object (assigning its `invoke` does nothing), so the
+/// window's `core` is replaced by a copy whose `invoke` holds that save; api.js looks it up
+/// at each call.
+async fn hold_save(app: &Harness, field: &str, value: Value) {
+    let holding = app
+        .eval(
+            "const [field, value] = arguments; const tauri = window.__TAURI__; const core = tauri.core;
+             tauri.core = { ...core, invoke: (command, args, options) => {
+               if (command === 'update_record' && args?.patch?.[field] === value) {
+                 return new Promise((done) => setTimeout(done, 2000)).then(() => core.invoke(command, args, options));
+               }
+               return core.invoke(command, args, options);
+             } };
+             return tauri.core.invoke !== core.invoke;",
+            vec![json!(field), value],
+        )
+        .await;
+    assert_eq!(holding, json!(true), "the save could not be held back");
+}
+
+/// Waits until one of the facts at the top of the screen holds `text`, and returns that fact.
+async fn wait_for_fact(app: &Harness, text: &str) -> String {
+    let fact = app
+        .wait_for_js(
+            "return [...document.querySelectorAll('.facts dd')].find(d => d.textContent.includes(arguments[0]))?.textContent;",
+            vec![json!(text)],
+        )
+        .await;
+    fact.as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_slow_save_of_earlier_text_never_lands_after_a_later_one() {
+    let app = Harness::start().await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    // Emptying the date saves no date; that save is held back while a new date is typed.
+    hold_save(&app, "date", Value::Null).await;
+    app.click("details.details-editor summary").await;
+    app.type_and_save("#session-date", "27/3/2027", Key::Tab, "saved")
+        .await;
+    // Once both are saved, the core holds the date typed last (the facts are read back from
+    // it after each save), not the empty one that arrived late.
+    let facts = app.texts(".facts dd").await;
+    assert!(
+        facts.iter().any(|f| f.contains("27 March 2027")),
+        "{facts:?}"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_slow_save_of_earlier_text_does_not_hide_a_later_refusal() {
+    let app = Harness::start().await;
+    app.ready().await;
+    open_sunderland_first_session(&app).await;
+    hold_save(&app, "date", json!("2027-03-27")).await;
+    app.click("details.details-editor summary").await;
+    // (Emptying the field first saves no date, quickly; typing the date saves it, slowly.)
+    app.type_then("#session-date", "27/3/2027", Key::Tab).await;
+    app.wait_save_state("saving").await;
+    // While it is on its way, a date that does not exist is refused.
+    app.type_and_save("#session-date", "31/02/2027", Key::Tab, "error")
+        .await;
+    // The held save arrives (the session's facts show its date), and the status still says
+    // what is not saved: the field holds a date that is not.
+    let shown = wait_for_fact(&app, "27 March 2027").await;
+    assert!(shown.starts_with("Sat"), "{shown}");
+    let (state, text) = status(&app).await;
+    assert_eq!(state, "error", "{text}");
+    assert!(text.contains("Date"), "{text}");
+    app.close().await;
+}
+
 #[tokio::test]
 async fn the_save_status_follows_what_was_saved_and_dates_and_times_are_british() {
     let app = Harness::start().await;

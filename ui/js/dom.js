@@ -44,6 +44,11 @@ export function breadcrumbs(...crumbs) {
     h('ol', {}, crumbs.map(([label, route]) => h('li', {}, route ? link(route, label) : h('span', { 'aria-current': 'page' }, label)))));
 }
 
+/** The top of a screen: its heading, then the line below it that says what the screen is for. */
+export function heading(title, ...lead) {
+  return [h('h1', {}, title), h('p', { class: 'lead' }, ...lead)];
+}
+
 export function tags(list, label) {
   if (!list?.length) return null;
   return h('ul', { class: 'tags', 'aria-label': label }, list.map((t) => h('li', { class: 'tag' }, t)));

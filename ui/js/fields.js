@@ -88,6 +88,9 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
   // The text being saved now: leaving a field fires both 'change' and 'blur', and the second
   // must not save the same text again.
   let inFlight = null;
+  // This field's saves reach the core one after another, in the order they were made, so a
+  // slow save of earlier text can never land after a later one and put the earlier text back.
+  let queue = Promise.resolve();
   const status = { key: id, label, element: input };
   const showError = (e) => setError(e);
   const clearError = () => {
@@ -116,8 +119,10 @@ export function field({ label, hint, value, type = 'text', multiline = false, ro
       return;
     }
     inFlight = text;
+    const saved = queue.then(() => save(parsed));
+    queue = saved.catch(() => {});
     try {
-      await saving(save(parsed), attempt);
+      await saving(saved, attempt);
       lastSaved = text;
       if (input.value === text) clearError();
     } catch (e) {

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { choices, labelOf } from '../choices.js';
-import { breadcrumbs, fill, h, link } from '../dom.js';
+import { breadcrumbs, fill, h, heading, link } from '../dom.js';
 import { plural } from '../format.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 
@@ -39,6 +39,30 @@ export function readParticipant(prefix) {
 export function clearParticipant(prefix) {
   for (const id of ['name', 'organisation', 'role']) document.getElementById(`${prefix}-${id}`).value = '';
   for (const id of ['named', 'quoted', 'contact']) document.getElementById(`${prefix}-${id}`).checked = false;
+}
+
+/**
+ * A panel that adds a person: `add` saves what was typed, then the form is cleared, `then`
+ * is given the person saved, and the cursor goes back to the name for the next one.
+ */
+function participantForm(prefix, { headingId, title, hint, button, add, then }) {
+  const form = h('form', { class: 'panel', 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, title),
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    participantFields(prefix),
+    h('button', { type: 'submit', class: 'button' }, button));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const person = await saving(add(readParticipant(prefix)));
+      clearParticipant(prefix);
+      await then(person);
+      document.getElementById(`${prefix}-name`).focus();
+    } catch (e) {
+      notify(e.message);
+    }
+  });
+  return form;
 }
 
 export async function attendanceScreen(id) {
@@ -92,22 +116,13 @@ export async function attendanceScreen(id) {
   };
   await render();
 
-  const walkIn = h('form', { class: 'panel', 'aria-labelledby': 'walk-in-heading' },
-    h('h2', { id: 'walk-in-heading' }, 'Someone walked in'),
-    h('p', { class: 'hint' }, 'They join the cohort and are marked present.'),
-    participantFields('walk-in'),
-    h('button', { type: 'submit', class: 'button' }, 'Add and mark present'));
-  walkIn.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const person = await saving(api.addWalkIn(id, readParticipant('walk-in')));
-      clearParticipant('walk-in');
+  const walkIn = participantForm('walk-in', {
+    headingId: 'walk-in-heading', title: 'Someone walked in', hint: 'They join the cohort and are marked present.', button: 'Add and mark present',
+    add: (person) => api.addWalkIn(id, person),
+    then: async (person) => {
       await render();
       notify(`${person.name} added and marked present.`);
-      document.getElementById('walk-in-name').focus();
-    } catch (e) {
-      notify(e.message);
-    }
+    },
   });
 
   const crumbs = programme
@@ -118,8 +133,7 @@ export async function attendanceScreen(id) {
     place: 'programmes',
     node: h('div', {},
       crumbs,
-      h('h1', {}, 'Attendance'),
-      h('p', { class: 'lead' }, `${session.title}. Press `, h('kbd', {}, 'P'), ', ', h('kbd', {}, 'L'), ' or ', h('kbd', {}, 'A'), ' on a person to mark them present, late or absent and move to the next.'),
+      heading('Attendance', `${session.title}. Press `, h('kbd', {}, 'P'), ', ', h('kbd', {}, 'L'), ' or ', h('kbd', {}, 'A'), ' on a person to mark them present, late or absent and move to the next.'),
       count,
       h('table', { class: 'table attendance' },
         h('caption', { class: 'visually-hidden' }, 'Who is here'),
@@ -146,20 +160,10 @@ export async function cohortScreen(versionId) {
       h('td', {}, p.role), h('td', {}, yes(p.consent_named, p.consent_named_at)), h('td', {}, yes(p.consent_quoted, p.consent_quoted_at)), h('td', {}, yes(p.consent_contact, p.consent_contact_at)))));
   };
   await render();
-  const form = h('form', { class: 'panel', 'aria-labelledby': 'add-participant-heading' },
-    h('h2', { id: 'add-participant-heading' }, 'Add a participant'),
-    participantFields('participant'),
-    h('button', { type: 'submit', class: 'button' }, 'Add participant'));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      await saving(api.addParticipant(versionId, readParticipant('participant')));
-      clearParticipant('participant');
-      await render();
-      document.getElementById('participant-name').focus();
-    } catch (e) {
-      notify(e.message);
-    }
+  const form = participantForm('participant', {
+    headingId: 'add-participant-heading', title: 'Add a participant', button: 'Add participant',
+    add: (person) => api.addParticipant(versionId, person),
+    then: () => render(),
   });
   const importPanel = participantListPanel(versionId, render);
   return {
@@ -167,8 +171,7 @@ export async function cohortScreen(versionId) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${versionId}`], ['Cohort']),
-      h('h1', {}, 'Cohort'),
-      h('p', { class: 'lead' }, `The participants of ${version.name}, with what each has agreed to.`),
+      heading('Cohort', `The participants of ${version.name}, with what each has agreed to.`),
       count,
       h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ['Name', 'Organisation', 'Sector', 'Role', 'Named in notes', 'Quoted', 'Contacted'].map((c) => h('th', { scope: 'col' }, c)))),

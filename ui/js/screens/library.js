@@ -2,7 +2,7 @@
 // editing: new, edit, duplicate, archive.
 
 import { api } from '../api.js';
-import { breadcrumbs, fill, h, link, tags } from '../dom.js';
+import { breadcrumbs, fill, h, heading, link, tags } from '../dom.js';
 import { minutes, plural } from '../format.js';
 import { field, lines, wholeNumber } from '../fields.js';
 import { notify, saving } from '../feedback.js';
@@ -147,8 +147,7 @@ export async function libraryScreen(chosenId) {
     focusSearch = false;
   }
   const node = h('div', { class: 'main-wide' },
-    h('h1', {}, 'Exercise library'),
-    h('p', { class: 'lead' }, 'Reusable methods for your agendas: what each is for, how to run it, and the prompts that go with it.'),
+    heading('Exercise library', 'Reusable methods for your agendas: what each is for, how to run it, and the prompts that go with it.'),
     h('div', { class: 'field' },
       h('label', { for: 'library-search' }, 'Search exercises'),
       h('span', { class: 'hint', id: 'library-search-hint' }, 'By title, purpose, steps or tag. Press ↓ to go to the results, / to come back here.'),
@@ -164,8 +163,8 @@ export async function libraryScreen(chosenId) {
 export async function exerciseEditScreen(id) {
   const exercise = await api.getExercise(id);
   const save = (name) => (value) => api.update('exercise', id, { [name]: value });
-  const heading = h('h1', {}, `Edit “${exercise.title}”`);
-  const title = field({ label: 'Title', value: exercise.title, save: async (v) => { await save('title')(v); heading.textContent = `Edit “${v}”`; }, attrs: { id: 'exercise-edit-title' } });
+  const editHeading = h('h1', {}, `Edit “${exercise.title}”`);
+  const title = field({ label: 'Title', value: exercise.title, save: async (v) => { await save('title')(v); editHeading.textContent = `Edit “${v}”`; }, attrs: { id: 'exercise-edit-title' } });
   // The two ends of a range are saved together, so the smaller never passes the larger.
   const rangeFields = (label, lowName, highName, low, high, max) => {
     const lowField = field({ label: `${label}: at least`, type: 'number', value: String(low), attrs: { id: `exercise-${lowName}`, min: '0', max: String(max), inputmode: 'numeric' },
@@ -179,7 +178,7 @@ export async function exerciseEditScreen(id) {
     place: 'library',
     node: h('div', {},
       breadcrumbs(['Exercise library', '/library'], [exercise.title, `/library/${id}`], ['Edit']),
-      heading,
+      editHeading,
       h('p', { class: 'lead' }, 'Changes are saved as you type. Agendas that already use this exercise keep their own copy and show that the library’s text has changed.'),
       title.wrapper,
       field({ label: 'Purpose', multiline: true, value: exercise.purpose, save: save('purpose'), attrs: { id: 'exercise-purpose' } }).wrapper,

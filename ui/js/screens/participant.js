@@ -2,7 +2,7 @@
 // anonymisation for a data-protection request.
 
 import { api } from '../api.js';
-import { fill, h } from '../dom.js';
+import { fill, h, heading } from '../dom.js';
 import { notify, saving } from '../feedback.js';
 import { confirmation } from '../confirm.js';
 
@@ -68,8 +68,7 @@ export async function participantScreen(id) {
     place: 'programmes',
     node: h('div', {},
       person.version_id ? h('p', {}, h('a', { href: `#/versions/${person.version_id}/cohort` }, 'Back to the cohort')) : null,
-      h('h1', {}, person.name),
-      h('p', { class: 'lead' }, [person.role, person.organisation].filter(Boolean).join(', ') || 'No organisation recorded.'),
+      heading(person.name, [person.role, person.organisation].filter(Boolean).join(', ') || 'No organisation recorded.'),
       h('fieldset', { class: 'panel consent' },
         h('legend', {}, 'Consent'),
         h('p', { class: 'hint' }, 'Changes are saved at once, with the date. Exports made from now on follow them.'),

@@ -2,7 +2,7 @@
 // and making a local version for a place.
 
 import { api } from '../api.js';
-import { breadcrumbs, fill, h, link, tags } from '../dom.js';
+import { breadcrumbs, fill, h, heading, link, tags } from '../dom.js';
 import { cohort, date, month, plural } from '../format.js';
 import { createForm, errorSummary, formField } from '../forms.js';
 import { field, lines, wholeNumber } from '../fields.js';
@@ -82,8 +82,7 @@ export async function programmesScreen() {
     title: 'Programmes',
     place: 'programmes',
     node: h('div', {},
-      h('h1', {}, 'Programmes'),
-      h('p', { class: 'lead' }, 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
+      heading('Programmes', 'National programmes and the local versions designed for each place. Choose a version to see its sessions and agendas.'),
       welcomePanel(welcome),
       list,
       createForm({
@@ -131,8 +130,7 @@ export async function programmeScreen(id) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title]),
-      h('h1', {}, programme.title),
-      h('p', { class: 'lead' }, programme.purpose),
+      heading(programme.title, programme.purpose),
       tags(programme.themes, 'Themes'),
       programmeEditor(programme),
       programme.outcomes.length ? [h('h2', {}, 'Intended outcomes'), h('ul', {}, programme.outcomes.map((o) => h('li', {}, o)))] : null,
@@ -229,8 +227,7 @@ export async function newVersionScreen(programmeId) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], ['New local version']),
-      h('h1', {}, 'New local version'),
-      h('p', { class: 'lead' }, `A version of ${programme.title} designed for a place, made from the national version.`),
+      heading('New local version', `A version of ${programme.title} designed for a place, made from the national version.`),
       form),
     focus: place.input,
   };

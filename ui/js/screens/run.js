@@ -8,7 +8,7 @@ import { minutes as formatMinutes, plural } from '../format.js';
 import { ReflectionWriter } from '../capture.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { field } from '../fields.js';
-import { PhonesPanel } from './phones.js';
+import { phonesFor, phonesPanel, projectAnswer, projectedAnswers, stopPhones } from './phones.js';
 
 const LEVELS = {
   plenty: { text: 'On time', mark: '●' },
@@ -33,161 +33,171 @@ export function leaveRun() {
   document.body.classList.remove('run-mode');
   if (phones) {
     phones.closeProjector?.();
-    phones.stop().catch(() => {});
+    stopPhones(phones).catch(() => {});
     phones = null;
   }
 }
 
-class RunView {
-  constructor(detail, cohort) {
-    this.detail = detail;
-    this.id = detail.session.id;
-    this.cohort = cohort;
-    this.stage = h('section', { class: 'stage', 'aria-label': 'Current item' });
-    this.table = h('div');
-  }
+/**
+ * Run mode's state, passed to each part: the session (`detail`, `id`), its people, the run
+ * as the core last said (`state`), the stage and table it is drawn in, the reflection panel's
+ * parts and phone answers.
+ */
+function runView(detail, cohort) {
+  return {
+    detail,
+    id: detail.session.id,
+    cohort,
+    state: null,
+    stageKey: null,
+    stage: h('section', { class: 'stage', 'aria-label': 'Current item' }),
+    table: h('div'),
+    reflections: null,
+    phones: null,
+  };
+}
 
-  async tick() {
-    try {
-      this.state = await api.runState(this.id);
-      this.renderStage();
-      this.renderTable();
-    } catch (error) {
-      fill(this.stage, errorMessage(error));
-    }
+async function tick(view) {
+  try {
+    view.state = await api.runState(view.id);
+    renderStage(view);
+    renderTable(view);
+  } catch (error) {
+    fill(view.stage, errorMessage(error));
   }
+}
 
-  async press(action, minutes) {
-    try {
-      this.state = await saving(api.runPress(this.id, action, minutes));
-      this.renderStage();
-      this.renderTable();
-      this.reflections?.followCurrent();
-    } catch (error) {
-      notify(error.message);
-    }
+async function press(view, action, minutes) {
+  try {
+    view.state = await saving(api.runPress(view.id, action, minutes));
+    renderStage(view);
+    renderTable(view);
+    if (view.reflections) followCurrent(view);
+  } catch (error) {
+    notify(error.message);
   }
+}
 
-  button(label, key, action, minutes, extra = {}) {
-    return h('button', {
-      type: 'button', class: 'button run-button', 'aria-keyshortcuts': key, ...extra,
-      onclick: () => this.press(action, minutes),
-    }, label, h('kbd', {}, key === 'Space' ? 'Space' : key));
-  }
+function runButton(view, label, key, action, minutes, extra = {}) {
+  return h('button', {
+    type: 'button', class: 'button run-button', 'aria-keyshortcuts': key, ...extra,
+    onclick: () => press(view, action, minutes),
+  }, label, h('kbd', {}, key === 'Space' ? 'Space' : key));
+}
 
-  /** Redraws the stage when what it shows changes; between presses only the clock moves, so
-   * only the countdown is updated and keyboard focus stays where it is. */
-  renderStage() {
-    const s = this.state;
-    const key = `${s.status}|${s.current}|${s.items.length}|${s.items[s.current + 1]?.expected_start ?? ''}`;
-    if (key === this.stageKey && s.status !== 'not_started' && s.status !== 'finished') {
-      this.updateClock();
-      return;
-    }
-    const focused = this.stage.contains(document.activeElement) ? document.activeElement.id : null;
-    this.stageKey = key;
-    this.drawStage();
-    if (focused) {
-      const again = document.getElementById(focused);
-      (again && !again.disabled ? again : this.stage.querySelector('button:not([disabled])'))?.focus();
-    }
+/** Redraws the stage when what it shows changes; between presses only the clock moves, so
+ * only the countdown is updated and keyboard focus stays where it is. */
+function renderStage(view) {
+  const s = view.state;
+  const key = `${s.status}|${s.current}|${s.items.length}|${s.items[s.current + 1]?.expected_start ?? ''}`;
+  if (key === view.stageKey && s.status !== 'not_started' && s.status !== 'finished') {
+    updateClock(view);
+    return;
   }
+  const focused = view.stage.contains(document.activeElement) ? document.activeElement.id : null;
+  view.stageKey = key;
+  drawStage(view);
+  if (focused) {
+    const again = document.getElementById(focused);
+    (again && !again.disabled ? again : view.stage.querySelector('button:not([disabled])'))?.focus();
+  }
+}
 
-  updateClock() {
-    const s = this.state;
-    const item = s.items[s.current];
-    const level = LEVELS[s.time_left];
-    const paused = s.status === 'paused';
-    const total = item.allowed_seconds || 1;
-    const used = Math.min(100, Math.max(0, Math.round(((total - Math.max(0, s.remaining_seconds)) / total) * 100)));
-    this.stage.dataset.level = s.time_left;
-    const countdown = this.stage.querySelector('.countdown');
-    countdown.textContent = clockText(s.remaining_seconds);
-    countdown.setAttribute('aria-label', s.remaining_seconds < 0 ? `${clockText(s.remaining_seconds)} over time` : `${clockText(s.remaining_seconds)} left`);
-    const levelText = this.stage.querySelector('.time-level');
-    levelText.dataset.level = s.time_left;
-    fill(levelText, h('span', { 'aria-hidden': 'true' }, `${level.mark} `), paused ? 'Paused' : level.text);
-    const progress = this.stage.querySelector('.progress');
-    progress.setAttribute('aria-valuenow', String(used));
-    // Set through the CSSOM: the content security policy allows no inline style attributes.
-    progress.firstChild.style.width = `${used}%`;
-  }
+function updateClock(view) {
+  const s = view.state;
+  const item = s.items[s.current];
+  const level = LEVELS[s.time_left];
+  const paused = s.status === 'paused';
+  const total = item.allowed_seconds || 1;
+  const used = Math.min(100, Math.max(0, Math.round(((total - Math.max(0, s.remaining_seconds)) / total) * 100)));
+  view.stage.dataset.level = s.time_left;
+  const countdown = view.stage.querySelector('.countdown');
+  countdown.textContent = clockText(s.remaining_seconds);
+  countdown.setAttribute('aria-label', s.remaining_seconds < 0 ? `${clockText(s.remaining_seconds)} over time` : `${clockText(s.remaining_seconds)} left`);
+  const levelText = view.stage.querySelector('.time-level');
+  levelText.dataset.level = s.time_left;
+  fill(levelText, h('span', { 'aria-hidden': 'true' }, `${level.mark} `), paused ? 'Paused' : level.text);
+  const progress = view.stage.querySelector('.progress');
+  progress.setAttribute('aria-valuenow', String(used));
+  // Set through the CSSOM: the content security policy allows no inline style attributes.
+  progress.firstChild.style.width = `${used}%`;
+}
 
-  drawStage() {
-    const s = this.state;
-    delete this.stage.dataset.level;
-    if (s.status === 'not_started') {
-      fill(this.stage,
-        h('p', { class: 'stage-label' }, 'Not started'),
-        h('p', { class: 'stage-title' }, s.items[0]?.title ?? 'No agenda yet'),
-        h('div', { class: 'run-controls' }, this.button('Start the session', 'S', 'start', null, { id: 'run-start', disabled: s.items.length ? null : true })));
-      return;
-    }
-    if (s.status === 'finished') {
-      fill(this.stage,
-        h('p', { class: 'stage-label' }, 'Finished'),
-        h('p', { class: 'stage-title' }, 'The session has finished'),
-        h('p', {}, 'How it ran against the plan is in the table below and on the session’s page.'));
-      return;
-    }
-    const item = s.items[s.current];
-    const next = s.items[s.current + 1];
-    const paused = s.status === 'paused';
-    fill(this.stage,
-      h('p', { class: 'stage-label' }, `Item ${s.current + 1} of ${s.items.length}`, paused ? ' · Paused' : ''),
-      h('h2', { class: 'stage-title', id: 'run-current', 'data-testid': 'run-current' }, item.title),
-      h('p', { class: 'countdown', 'data-testid': 'countdown' }),
-      h('p', { class: 'time-level', 'data-testid': 'time-level' }),
-      h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Time used', 'aria-valuemin': '0', 'aria-valuemax': '100' },
-        h('div', { class: 'progress-bar' })),
-      item.prompt ? h('p', { class: 'stage-prompt' }, h('strong', {}, 'Prompt: '), item.prompt) : null,
-      h('div', { class: 'run-controls' },
-        this.button('Previous', 'P', 'previous', null, { id: 'run-previous', disabled: s.current === 0 ? true : null }),
-        paused ? this.button('Resume', 'Space', 'resume', null, { id: 'run-resume' }) : this.button('Pause', 'Space', 'pause', null, { id: 'run-pause' }),
-        this.button('+1 min', '1', 'extend', 1, { id: 'run-extend-1' }),
-        this.button('+5 min', '5', 'extend', 5, { id: 'run-extend-5' }),
-        next ? this.button('Next', 'N', 'next', null, { id: 'run-next' }) : this.button('Finish', 'N', 'finish', null, { id: 'run-finish' })),
-      h('p', { class: 'up-next', 'data-testid': 'up-next' }, next ? ['Up next: ', h('strong', {}, next.title), next.expected_start ? ` at about ${next.expected_start}` : ''] : 'This is the last item.'));
-    this.updateClock();
+function drawStage(view) {
+  const s = view.state;
+  const button = (...args) => runButton(view, ...args);
+  delete view.stage.dataset.level;
+  if (s.status === 'not_started') {
+    fill(view.stage,
+      h('p', { class: 'stage-label' }, 'Not started'),
+      h('p', { class: 'stage-title' }, s.items[0]?.title ?? 'No agenda yet'),
+      h('div', { class: 'run-controls' }, button('Start the session', 'S', 'start', null, { id: 'run-start', disabled: s.items.length ? null : true })));
+    return;
   }
+  if (s.status === 'finished') {
+    fill(view.stage,
+      h('p', { class: 'stage-label' }, 'Finished'),
+      h('p', { class: 'stage-title' }, 'The session has finished'),
+      h('p', {}, 'How it ran against the plan is in the table below and on the session’s page.'));
+    return;
+  }
+  const item = s.items[s.current];
+  const next = s.items[s.current + 1];
+  const paused = s.status === 'paused';
+  fill(view.stage,
+    h('p', { class: 'stage-label' }, `Item ${s.current + 1} of ${s.items.length}`, paused ? ' · Paused' : ''),
+    h('h2', { class: 'stage-title', id: 'run-current', 'data-testid': 'run-current' }, item.title),
+    h('p', { class: 'countdown', 'data-testid': 'countdown' }),
+    h('p', { class: 'time-level', 'data-testid': 'time-level' }),
+    h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Time used', 'aria-valuemin': '0', 'aria-valuemax': '100' },
+      h('div', { class: 'progress-bar' })),
+    item.prompt ? h('p', { class: 'stage-prompt' }, h('strong', {}, 'Prompt: '), item.prompt) : null,
+    h('div', { class: 'run-controls' },
+      button('Previous', 'P', 'previous', null, { id: 'run-previous', disabled: s.current === 0 ? true : null }),
+      paused ? button('Resume', 'Space', 'resume', null, { id: 'run-resume' }) : button('Pause', 'Space', 'pause', null, { id: 'run-pause' }),
+      button('+1 min', '1', 'extend', 1, { id: 'run-extend-1' }),
+      button('+5 min', '5', 'extend', 5, { id: 'run-extend-5' }),
+      next ? button('Next', 'N', 'next', null, { id: 'run-next' }) : button('Finish', 'N', 'finish', null, { id: 'run-finish' })),
+    h('p', { class: 'up-next', 'data-testid': 'up-next' }, next ? ['Up next: ', h('strong', {}, next.title), next.expected_start ? ` at about ${next.expected_start}` : ''] : 'This is the last item.'));
+  updateClock(view);
+}
 
-  renderTable() {
-    const s = this.state;
-    const over = (i) => {
-      if (i.over_seconds === null || i.over_seconds === undefined) return '';
-      const m = Math.round(i.over_seconds / 60);
-      if (m === 0) return 'on time';
-      return m > 0 ? `${m} min over` : `${-m} min under`;
-    };
-    const time = (iso) => (iso ? new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' }) : '—');
-    const planned = this.detail.timetable.items;
-    fill(this.table, h('table', { class: 'table run-table', 'data-testid': 'run-table' },
-      h('caption', {}, 'Planned against actual'),
-      h('thead', {}, h('tr', {}, ['Item', 'Planned', 'Started', 'Ran for', 'Against plan', 'Now expected'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, s.items.map((i, n) => h('tr', { class: n === s.current ? 'selected' : '' },
-        h('td', {}, i.title),
-        h('td', { class: 'time' }, planned[n] ? `${planned[n].start} · ${formatMinutes(i.planned_minutes)}` : formatMinutes(i.planned_minutes)),
-        h('td', { class: 'time' }, time(i.actual_start)),
-        h('td', {}, i.actual_start ? formatMinutes(Math.round(i.elapsed_seconds / 60)) : '—'),
-        h('td', { 'data-testid': 'against-plan' }, over(i)),
-        h('td', { class: 'time' }, n > (s.current ?? Infinity) ? (i.expected_start ?? '—') : ''))))));
-  }
+function renderTable(view) {
+  const s = view.state;
+  const over = (i) => {
+    if (i.over_seconds === null || i.over_seconds === undefined) return '';
+    const m = Math.round(i.over_seconds / 60);
+    if (m === 0) return 'on time';
+    return m > 0 ? `${m} min over` : `${-m} min under`;
+  };
+  const time = (iso) => (iso ? new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' }) : '—');
+  const planned = view.detail.timetable.items;
+  fill(view.table, h('table', { class: 'table run-table', 'data-testid': 'run-table' },
+    h('caption', {}, 'Planned against actual'),
+    h('thead', {}, h('tr', {}, ['Item', 'Planned', 'Started', 'Ran for', 'Against plan', 'Now expected'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, s.items.map((i, n) => h('tr', { class: n === s.current ? 'selected' : '' },
+      h('td', {}, i.title),
+      h('td', { class: 'time' }, planned[n] ? `${planned[n].start} · ${formatMinutes(i.planned_minutes)}` : formatMinutes(i.planned_minutes)),
+      h('td', { class: 'time' }, time(i.actual_start)),
+      h('td', {}, i.actual_start ? formatMinutes(Math.round(i.elapsed_seconds / 60)) : '—'),
+      h('td', { 'data-testid': 'against-plan' }, over(i)),
+      h('td', { class: 'time' }, n > (s.current ?? Infinity) ? (i.expected_start ?? '—') : ''))))));
+}
 
-  /** Run mode's keys do the same whatever has focus, unless the facilitator is typing:
-   * Space never "presses" the focused button (that could add time or skip an item). */
-  keys(event) {
-    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const s = this.state;
-    if (!s) return;
-    const next = s.items[s.current + 1] ? 'next' : 'finish';
-    const map = { s: 'start', S: 'start', n: next, N: next, p: 'previous', P: 'previous', 1: 'extend', 5: 'extend', ' ': s.status === 'paused' ? 'resume' : 'pause' };
-    const action = map[event.key];
-    if (!action) return;
-    event.preventDefault();
-    event.stopPropagation();
-    if (event.repeat) return;
-    this.press(action, action === 'extend' ? Number(event.key) : null);
-  }
+/** Run mode's keys do the same whatever has focus, unless the facilitator is typing:
+ * Space never "presses" the focused button (that could add time or skip an item). */
+function runKeys(view, event) {
+  if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+  const s = view.state;
+  if (!s) return;
+  const next = s.items[s.current + 1] ? 'next' : 'finish';
+  const map = { s: 'start', S: 'start', n: next, N: next, p: 'previous', P: 'previous', 1: 'extend', 5: 'extend', ' ': s.status === 'paused' ? 'resume' : 'pause' };
+  const action = map[event.key];
+  if (!action) return;
+  event.preventDefault();
+  event.stopPropagation();
+  if (event.repeat) return;
+  press(view, action, action === 'extend' ? Number(event.key) : null);
 }
 
 /** Typing in a field, where keys are letters and spaces, not commands. */
@@ -203,157 +213,187 @@ function swallowSpaceRelease(event) {
   }
 }
 
-/** Capturing reflections in the room: Enter saves and the next one starts. */
-class ReflectionPanel {
-  constructor(view) {
-    this.view = view;
-    this.count = h('p', { class: 'count', role: 'status', 'data-testid': 'reflection-count' });
-    this.list = h('ol', { class: 'captured', 'aria-label': 'Reflections captured', reversed: true });
-    this.status = h('p', { class: 'hint', 'aria-live': 'polite' });
-    this.who = h('select', { id: 'reflection-who' },
+// ---- Capturing reflections in the room: Enter saves and the next one starts. The panel's
+// parts and the writer of the reflection in the box are `view.reflections`.
+
+function reflectionParts(view) {
+  const panel = {
+    count: h('p', { class: 'count', role: 'status', 'data-testid': 'reflection-count' }),
+    list: h('ol', { class: 'captured', 'aria-label': 'Reflections captured', reversed: true }),
+    status: h('p', { class: 'hint', 'aria-live': 'polite' }),
+    who: h('select', { id: 'reflection-who' },
       h('option', { value: '' }, 'Anonymous'),
-      view.cohort.map((p) => h('option', { value: p.id }, p.name)));
-    this.prompt = h('select', { id: 'reflection-prompt' },
+      view.cohort.map((p) => h('option', { value: p.id }, p.name))),
+    prompt: h('select', { id: 'reflection-prompt' },
       h('option', { value: '' }, 'Free reflection'),
-      view.detail.timetable.items.filter((t) => t.item.prompt).map((t) => h('option', { value: t.item.id }, `${t.item.title}: ${t.item.prompt}`)));
-    this.box = h('textarea', { id: 'reflection-text', rows: 3, 'aria-describedby': 'reflection-hint' });
-    this.box.addEventListener('input', () => this.writer.changed(this.box.value));
-    this.box.addEventListener('keydown', async (event) => {
-      if (event.key !== 'Enter' || event.shiftKey) return;
-      event.preventDefault();
-      await this.finish();
+      view.detail.timetable.items.filter((t) => t.item.prompt).map((t) => h('option', { value: t.item.id }, `${t.item.title}: ${t.item.prompt}`))),
+    box: h('textarea', { id: 'reflection-text', rows: 3, 'aria-describedby': 'reflection-hint' }),
+    writer: null,
+    promptTouched: false,
+  };
+  view.reflections = panel;
+  panel.box.addEventListener('input', () => panel.writer.changed(panel.box.value));
+  panel.box.addEventListener('keydown', async (event) => {
+    if (event.key !== 'Enter' || event.shiftKey) return;
+    event.preventDefault();
+    await finishReflection(view);
+  });
+  panel.who.addEventListener('change', () => restartReflection(view));
+  panel.prompt.addEventListener('change', () => restartReflection(view));
+  panel.prompt.addEventListener('change', () => { panel.promptTouched = true; });
+  newWriter(view);
+  return panel;
+}
+
+/** What a reflection written now is about: who, and which prompt. */
+function reflectionBase(view) {
+  const { prompt, who } = view.reflections;
+  const itemId = prompt.value || null;
+  const timed = view.detail.timetable.items.find((t) => t.item.id === itemId);
+  return { session_id: view.id, agenda_item_id: itemId, participant_id: who.value || null, prompt: timed?.item.prompt ?? '' };
+}
+
+/** The box writes a new reflection (or, given `reflection`, changes that one). */
+function newWriter(view, reflection = null) {
+  const panel = view.reflections;
+  panel.writer = new ReflectionWriter(reflection ? { ...reflectionBase(view), prompt: reflection.prompt } : reflectionBase(view));
+  if (reflection) {
+    panel.writer.id = reflection.id;
+    panel.writer.lastText = reflection.text;
+  }
+  panel.writer.onSaved = () => { panel.status.textContent = 'Saved'; };
+  panel.writer.onError = (e) => { panel.status.textContent = `Not saved: ${e.message}`; };
+}
+
+/** The box is about to be used for someone or something else: keep what is there. */
+async function restartReflection(view) {
+  const panel = view.reflections;
+  await panel.writer.save(panel.box.value);
+  if (panel.box.value.trim()) await refreshReflections(view);
+  panel.box.value = '';
+  newWriter(view);
+}
+
+async function finishReflection(view) {
+  const panel = view.reflections;
+  if (!panel.box.value.trim()) return;
+  await panel.writer.save(panel.box.value);
+  panel.box.value = '';
+  newWriter(view);
+  await refreshReflections(view);
+  panel.box.focus();
+}
+
+/** Follows the item being run, unless the facilitator chose a prompt. */
+function followCurrent(view) {
+  const panel = view.reflections;
+  const s = view.state;
+  if (panel.promptTouched || !s || s.current === null || s.current === undefined) return;
+  const item = s.items[s.current];
+  const value = item.prompt ? item.item_id : '';
+  if (panel.prompt.value !== value && !panel.box.value.trim()) {
+    panel.prompt.value = value;
+    newWriter(view);
+  }
+}
+
+async function refreshReflections(view) {
+  const panel = view.reflections;
+  const reflections = await api.listReflections(view.id);
+  const names = new Map(view.cohort.map((p) => [p.id, p.name]));
+  panel.count.textContent = plural(reflections.length, 'reflection');
+  const projected = view.phones ? projectedAnswers(view.phones) : new Set();
+  const phoneOn = !!view.phones?.view;
+  fill(panel.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection', 'data-from': r.sent_from ?? 'laptop' },
+    h('span', { class: 'captured-text' }, r.text),
+    h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'} `),
+    r.sent_from === 'phone' ? [h('span', { class: 'badge' }, 'from a phone'), ' '] : null,
+    r.sent_from === 'phone' && phoneOn ? [projectButton(view, r, projected.has(r.id)), ' '] : null,
+    r.sent_from === 'phone' ? [h('button', { type: 'button', class: 'link-button', 'aria-label': `Delete the answer “${r.text.slice(0, 40)}”`, onclick: () => deleteAnswer(view, r) }, 'Delete'), ' '] : null,
+    h('button', { type: 'button', class: 'link-button', 'aria-label': `Edit the reflection “${r.text.slice(0, 40)}”`, onclick: () => editReflection(view, r) }, 'Edit'),
+    ' ',
+    h('button', { type: 'button', class: 'link-button', 'aria-label': `Earlier wordings of “${r.text.slice(0, 40)}”`, onclick: (event) => earlierWordings(r, event.target) }, 'Earlier wordings'))));
+}
+
+function projectButton(view, reflection, shown) {
+  const label = shown ? 'Hide from the projector' : 'Show on the projector';
+  return h('button', {
+    type: 'button', class: 'link-button', 'aria-pressed': shown ? 'true' : 'false',
+    'aria-label': `${label}: “${reflection.text.slice(0, 40)}”`,
+    onclick: async () => {
+      try {
+        await projectAnswer(view.phones, reflection.id, !shown);
+        await refreshReflections(view);
+      } catch (e) {
+        notify(e.message);
+      }
+    },
+  }, label);
+}
+
+/** Deletes an answer sent from a phone, with Undo. */
+async function deleteAnswer(view, reflection) {
+  try {
+    await saving(api.remove('reflection', reflection.id));
+    await refreshReflections(view);
+    notify('Answer deleted.', async () => {
+      await saving(api.restore('reflection', reflection.id)).catch((e) => notify(e.message));
+      await refreshReflections(view);
     });
-    this.who.addEventListener('change', () => this.restart());
-    this.prompt.addEventListener('change', () => this.restart());
-    this.promptTouched = false;
-    this.prompt.addEventListener('change', () => { this.promptTouched = true; });
-    this.newWriter();
+  } catch (e) {
+    notify(e.message);
   }
+}
 
-  base() {
-    const itemId = this.prompt.value || null;
-    const timed = this.view.detail.timetable.items.find((t) => t.item.id === itemId);
-    return { session_id: this.view.id, agenda_item_id: itemId, participant_id: this.who.value || null, prompt: timed?.item.prompt ?? '' };
-  }
+/** Puts a saved reflection back in the box; typing changes it (its earlier wording is kept). */
+async function editReflection(view, reflection) {
+  const panel = view.reflections;
+  await panel.writer.save(panel.box.value);
+  panel.who.value = reflection.participant_id ?? '';
+  panel.prompt.value = reflection.agenda_item_id ?? '';
+  panel.promptTouched = true;
+  newWriter(view, reflection);
+  panel.box.value = reflection.text;
+  panel.box.focus();
+}
 
-  newWriter() {
-    this.writer = new ReflectionWriter(this.base());
-    this.writer.onSaved = () => { this.status.textContent = 'Saved'; };
-    this.writer.onError = (e) => { this.status.textContent = `Not saved: ${e.message}`; };
-  }
+async function earlierWordings(reflection, button) {
+  const versions = await api.earlierVersions('reflection', reflection.id);
+  const list = versions.length
+    ? h('ul', { class: 'earlier' }, versions.map((v) => h('li', {}, h('span', { class: 'muted' }, `${new Date(v.saved_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}: `), v.text)))
+    : h('p', { class: 'muted' }, 'It has not been edited.');
+  button.replaceWith(list);
+}
 
-  /** The box is about to be used for someone or something else: keep what is there. */
-  async restart() {
-    await this.writer.save(this.box.value);
-    if (this.box.value.trim()) await this.refresh();
-    this.box.value = '';
-    this.newWriter();
-  }
+function reflectionPanel(view) {
+  const panel = view.reflections;
+  refreshReflections(view);
+  return h('section', { class: 'panel', 'aria-labelledby': 'reflections-heading' },
+    h('h2', { id: 'reflections-heading' }, 'Reflections'),
+    h('div', { class: 'field-row' },
+      h('div', { class: 'field' }, h('label', { for: 'reflection-who' }, 'Who'), panel.who),
+      h('div', { class: 'field field-grow' }, h('label', { for: 'reflection-prompt' }, 'Prompt'), panel.prompt)),
+    h('div', { class: 'field' },
+      h('label', { for: 'reflection-text' }, 'Reflection'),
+      h('span', { class: 'hint', id: 'reflection-hint' }, 'Saved as you type. Enter starts the next one; Shift+Enter for a new line.'),
+      panel.box),
+    panel.status, panel.count, panel.list);
+}
 
-  async finish() {
-    if (!this.box.value.trim()) return;
-    await this.writer.save(this.box.value);
-    this.box.value = '';
-    this.newWriter();
-    await this.refresh();
-    this.box.focus();
-  }
-
-  /** Follows the item being run, unless the facilitator chose a prompt. */
-  followCurrent() {
-    const s = this.view.state;
-    if (this.promptTouched || !s || s.current === null || s.current === undefined) return;
-    const item = s.items[s.current];
-    const value = item.prompt ? item.item_id : '';
-    if (this.prompt.value !== value && !this.box.value.trim()) {
-      this.prompt.value = value;
-      this.newWriter();
-    }
-  }
-
-  async refresh() {
-    const reflections = await api.listReflections(this.view.id);
-    const names = new Map(this.view.cohort.map((p) => [p.id, p.name]));
-    this.count.textContent = plural(reflections.length, 'reflection');
-    const projected = this.view.phones?.projected() ?? new Set();
-    const phoneOn = !!this.view.phones?.view;
-    fill(this.list, reflections.slice(0, 8).map((r) => h('li', { 'data-testid': 'captured-reflection', 'data-from': r.sent_from ?? 'laptop' },
-      h('span', { class: 'captured-text' }, r.text),
-      h('span', { class: 'muted' }, ` — ${names.get(r.participant_id) ?? 'anonymous'} `),
-      r.sent_from === 'phone' ? [h('span', { class: 'badge' }, 'from a phone'), ' '] : null,
-      r.sent_from === 'phone' && phoneOn ? [this.projectButton(r, projected.has(r.id)), ' '] : null,
-      r.sent_from === 'phone' ? [h('button', { type: 'button', class: 'link-button', 'aria-label': `Delete the answer “${r.text.slice(0, 40)}”`, onclick: () => this.deleteAnswer(r) }, 'Delete'), ' '] : null,
-      h('button', { type: 'button', class: 'link-button', 'aria-label': `Edit the reflection “${r.text.slice(0, 40)}”`, onclick: () => this.edit(r) }, 'Edit'),
-      ' ',
-      h('button', { type: 'button', class: 'link-button', 'aria-label': `Earlier wordings of “${r.text.slice(0, 40)}”`, onclick: (event) => this.history(r, event.target) }, 'Earlier wordings'))));
-  }
-
-  projectButton(reflection, shown) {
-    const label = shown ? 'Hide from the projector' : 'Show on the projector';
-    return h('button', {
-      type: 'button', class: 'link-button', 'aria-pressed': shown ? 'true' : 'false',
-      'aria-label': `${label}: “${reflection.text.slice(0, 40)}”`,
-      onclick: async () => {
-        try {
-          await this.view.phones.project(reflection.id, !shown);
-          await this.refresh();
-        } catch (e) {
-          notify(e.message);
-        }
-      },
-    }, label);
-  }
-
-  /** Deletes an answer sent from a phone, with Undo. */
-  async deleteAnswer(reflection) {
+/** A quick-capture form: what is typed is added, the box emptied for the next, the list redrawn. */
+function whenSubmitted(form, text, add, refresh) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
     try {
-      await saving(api.remove('reflection', reflection.id));
-      await this.refresh();
-      notify('Answer deleted.', async () => {
-        await saving(api.restore('reflection', reflection.id)).catch((e) => notify(e.message));
-        await this.refresh();
-      });
+      await saving(add(text.value));
+      text.value = '';
+      await refresh();
+      text.focus();
     } catch (e) {
       notify(e.message);
     }
-  }
-
-  /** Puts a saved reflection back in the box; typing changes it (its earlier wording is kept). */
-  async edit(reflection) {
-    await this.writer.save(this.box.value);
-    this.who.value = reflection.participant_id ?? '';
-    this.prompt.value = reflection.agenda_item_id ?? '';
-    this.promptTouched = true;
-    this.writer = new ReflectionWriter({ ...this.base(), prompt: reflection.prompt });
-    this.writer.id = reflection.id;
-    this.writer.lastText = reflection.text;
-    this.writer.onSaved = () => { this.status.textContent = 'Saved'; };
-    this.writer.onError = (e) => { this.status.textContent = `Not saved: ${e.message}`; };
-    this.box.value = reflection.text;
-    this.box.focus();
-  }
-
-  async history(reflection, button) {
-    const versions = await api.earlierVersions('reflection', reflection.id);
-    const list = versions.length
-      ? h('ul', { class: 'earlier' }, versions.map((v) => h('li', {}, h('span', { class: 'muted' }, `${new Date(v.saved_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}: `), v.text)))
-      : h('p', { class: 'muted' }, 'It has not been edited.');
-    button.replaceWith(list);
-  }
-
-  render() {
-    this.refresh();
-    return h('section', { class: 'panel', 'aria-labelledby': 'reflections-heading' },
-      h('h2', { id: 'reflections-heading' }, 'Reflections'),
-      h('div', { class: 'field-row' },
-        h('div', { class: 'field' }, h('label', { for: 'reflection-who' }, 'Who'), this.who),
-        h('div', { class: 'field field-grow' }, h('label', { for: 'reflection-prompt' }, 'Prompt'), this.prompt)),
-      h('div', { class: 'field' },
-        h('label', { for: 'reflection-text' }, 'Reflection'),
-        h('span', { class: 'hint', id: 'reflection-hint' }, 'Saved as you type. Enter starts the next one; Shift+Enter for a new line.'),
-        this.box),
-      this.status, this.count, this.list);
-  }
+  });
+  return form;
 }
 
 function actionsPanel(view) {
@@ -366,26 +406,14 @@ function actionsPanel(view) {
     fill(list, actions.map((a) => h('li', {}, a.text, h('span', { class: 'muted' }, ` — ${names.get(a.participant_id) ?? 'the group'}`))));
   };
   refresh();
-  const form = h('form', { class: 'panel', 'aria-labelledby': 'actions-heading' },
+  return whenSubmitted(h('form', { class: 'panel', 'aria-labelledby': 'actions-heading' },
     h('h2', { id: 'actions-heading' }, 'Actions'),
     h('p', { class: 'hint' }, 'What each person will do differently. Open actions come back at the cohort’s next session.'),
     h('div', { class: 'field-row' },
       h('div', { class: 'field' }, h('label', { for: 'action-who' }, 'Who'), who),
       h('div', { class: 'field field-grow' }, h('label', { for: 'action-text' }, 'Action'), text)),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Add action'),
-    list);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      await saving(api.addAction(view.id, who.value || null, text.value));
-      text.value = '';
-      await refresh();
-      text.focus();
-    } catch (e) {
-      notify(e.message);
-    }
-  });
-  return form;
+    list), text, (typed) => api.addAction(view.id, who.value || null, typed), refresh);
 }
 
 function observationsPanel(view, notes) {
@@ -401,24 +429,12 @@ function observationsPanel(view, notes) {
       h('span', { class: 'time' }, new Date(o.observed_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })), ' ', o.text)));
   };
   refresh();
-  const form = h('form', { class: 'panel', 'aria-labelledby': 'observations-heading' },
+  return whenSubmitted(h('form', { class: 'panel', 'aria-labelledby': 'observations-heading' },
     h('h2', { id: 'observations-heading' }, 'Notes and observations'),
     running.wrapper,
     h('div', { class: 'field' }, h('label', { for: 'observation-text' }, 'A quick observation, stamped with the time'), text),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Note it'),
-    list);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      await saving(api.addObservation(view.id, text.value));
-      text.value = '';
-      await refresh();
-      text.focus();
-    } catch (e) {
-      notify(e.message);
-    }
-  });
-  return form;
+    list), text, (typed) => api.addObservation(view.id, typed), refresh);
 }
 
 /** Actions from the cohort's earlier sessions, to ask about now. */
@@ -442,16 +458,16 @@ export async function runScreen(id) {
   const detail = await api.getSession(id);
   const cohort = detail.version ? await api.cohort(detail.version.id) : (await api.attendanceSheet(id)).map((l) => l.participant);
   const [notes, followUps] = await Promise.all([api.sessionNotes(id), api.actionsToFollowUp(id)]);
-  const view = new RunView(detail, cohort);
-  view.reflections = new ReflectionPanel(view);
-  await view.tick();
-  view.renderTable();
+  const view = runView(detail, cohort);
+  reflectionParts(view);
+  await tick(view);
+  renderTable(view);
   leaveRun();
-  phones = new PhonesPanel(id, { onAnswers: () => view.reflections.refresh() });
+  phones = phonesFor(id, { onAnswers: () => refreshReflections(view) });
   view.phones = phones;
   document.body.classList.add('run-mode');
-  ticker = setInterval(() => view.tick(), 500);
-  const keys = (event) => view.keys(event);
+  ticker = setInterval(() => tick(view), 500);
+  const keys = (event) => runKeys(view, event);
   // Capturing, so the key is handled before the focused element sees it.
   document.addEventListener('keydown', keys, true);
   document.addEventListener('keyup', swallowSpaceRelease, true);
@@ -460,7 +476,7 @@ export async function runScreen(id) {
     document.removeEventListener('keyup', swallowSpaceRelease, true);
     leaveRun();
   }, { once: true });
-  view.reflections.followCurrent();
+  followCurrent(view);
 
   return {
     title: `Running ${detail.session.title}`,
@@ -478,7 +494,7 @@ export async function runScreen(id) {
           h('p', { class: 'hint run-keys' }, 'Keys, wherever the focus is (except while typing): ', h('kbd', {}, 'S'), ' start, ', h('kbd', {}, 'N'), ' next, ', h('kbd', {}, 'P'), ' previous, ', h('kbd', {}, 'Space'), ' pause or resume, ', h('kbd', {}, '1'), ' and ', h('kbd', {}, '5'), ' add minutes.'),
           followUps.length ? followUpPanel(followUps) : null),
         // The reflection box first, so it stays beside the clock on a small screen.
-        h('div', { class: 'run-side' }, view.reflections.render(), phones.render(), actionsPanel(view), observationsPanel(view, notes))),
+        h('div', { class: 'run-side' }, reflectionPanel(view), phonesPanel(phones), actionsPanel(view), observationsPanel(view, notes))),
       view.table),
     focus: view.stage.querySelector('button'),
   };

@@ -2,7 +2,7 @@
 // restoring one.
 
 import { api } from '../api.js';
-import { fill, h } from '../dom.js';
+import { fill, h, heading } from '../dom.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
 import { confirmation } from '../confirm.js';
@@ -101,8 +101,7 @@ export async function settingsScreen(section) {
     title: 'Data and backups',
     place: 'settings',
     node: h('div', {},
-      h('h1', {}, 'Data and backups'),
-      h('p', { class: 'lead' }, `Everything is kept in one file on this laptop. Fieldbook backs it up every day you use it, before an import that brings in much or comes a day after the last backup, and before every update, and keeps the last ${status.policy.kept} of each.`),
+      heading('Data and backups', `Everything is kept in one file on this laptop. Fieldbook backs it up every day you use it, before an import that brings in much or comes a day after the last backup, and before every update, and keeps the last ${status.policy.kept} of each.`),
       h('section', { class: 'panel', 'aria-labelledby': 'where-heading' },
         h('h2', { id: 'where-heading' }, 'Where your data is'),
         h('p', {}, h('code', { 'data-testid': 'database-path' }, status.database))),

@@ -2,7 +2,7 @@
 // sending by hand (USB stick, email).
 
 import { api } from '../api.js';
-import { fill, h } from '../dom.js';
+import { fill, h, heading } from '../dom.js';
 import { plural } from '../format.js';
 import { errorMessage, notify } from '../feedback.js';
 import { refresh } from '../navigation.js';
@@ -154,8 +154,7 @@ export async function syncScreen() {
     title: 'Sync',
     place: 'sync',
     node: h('div', {},
-      h('h1', {}, 'Sync'),
-      h('p', { class: 'lead' }, 'Share sessions, reflections and edits between laptops without a server, through a folder that Syncthing, OneDrive, Nextcloud, a shared drive or a USB stick carries between them. Each sync adds only what is new on this laptop and merges only what the others added since. Nothing is ever lost, and concurrent edits are kept for you to settle.'),
+      heading('Sync', 'Share sessions, reflections and edits between laptops without a server, through a folder that Syncthing, OneDrive, Nextcloud, a shared drive or a USB stick carries between them. Each sync adds only what is new on this laptop and merges only what the others added since. Nothing is ever lost, and concurrent edits are kept for you to settle.'),
       h('section', { class: 'panel', 'aria-labelledby': 'folder-heading' },
         h('h2', { id: 'folder-heading' }, 'Sync folder'),
         h('p', { 'data-testid': 'sync-folder' }, status.folder ? ['Folder: ', h('code', {}, status.folder)] : 'No folder chosen yet.'),

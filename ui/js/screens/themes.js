@@ -4,7 +4,7 @@
 
 import { api } from '../api.js';
 import { barChart, MAX_SERIES, svgText } from '../chart.js';
-import { fill, h } from '../dom.js';
+import { fill, h, heading } from '../dom.js';
 import { field } from '../fields.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { refresh } from '../navigation.js';
@@ -212,8 +212,7 @@ export async function themesScreen() {
     title: 'Themes',
     place: 'themes',
     node: h('div', { class: 'main-wide' },
-      h('h1', {}, 'Themes'),
-      h('p', { class: 'lead' }, 'What came up where, and how it changed over a cohort’s sessions. ', h('a', { href: '#/reflections' }, 'Code reflections with themes')),
+      heading('Themes', 'What came up where, and how it changed over a cohort’s sessions. ', h('a', { href: '#/reflections' }, 'Code reflections with themes')),
       h('section', { class: 'panel', 'aria-labelledby': 'summary-heading' },
         h('h2', { id: 'summary-heading' }, 'Summary'),
         h('div', { class: 'filters field-row' },

@@ -2,7 +2,7 @@
 // differs from the national version and the national changes it can take.
 
 import { api } from '../api.js';
-import { breadcrumbs, facts, fill, h, link } from '../dom.js';
+import { breadcrumbs, facts, fill, h, heading, link } from '../dom.js';
 import { cohort, date, minutes, plural } from '../format.js';
 import { errorMessage, notify, saving } from '../feedback.js';
 import { createForm } from '../forms.js';
@@ -68,8 +68,7 @@ export async function versionScreen(id) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name]),
-      h('h1', {}, version.name),
-      h('p', { class: 'lead' }, local
+      heading(version.name, local
         ? `A local version of ${programme.title}, designed for ${version.place}.`
         : `The national version of ${programme.title}: the template that local versions are made from.`),
       facts([
@@ -148,8 +147,7 @@ export async function differencesScreen(id) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], ['What’s different']),
-      h('h1', {}, 'What’s different from the national version'),
-      h('p', { class: 'lead' }, `How ${version.name} differs, session by session and item by item, from the national version of ${programme.title}. Dates and venues are left out: each place sets its own.`),
+      heading('What’s different from the national version', `How ${version.name} differs, session by session and item by item, from the national version of ${programme.title}. Dates and venues are left out: each place sets its own.`),
       h('p', { class: 'count', role: 'status' }, differences.length ? plural(differences.length, 'difference') : 'No differences'),
       body),
   };
@@ -216,8 +214,7 @@ export async function nationalChangesScreen(id) {
     place: 'programmes',
     node: h('div', {},
       breadcrumbs(['Programmes', '/programmes'], [programme.title, `/programmes/${programme.id}`], [version.name, `/versions/${version.id}`], ['National changes']),
-      h('h1', {}, 'Changes from the national version'),
-      h('p', { class: 'lead' }, `What the national version of ${programme.title} changed since ${version.name} was made or last took its changes. Changes that do not touch your local edits are ready to take; where both changed the same thing, you choose.`),
+      heading('Changes from the national version', `What the national version of ${programme.title} changed since ${version.name} was made or last took its changes. Changes that do not touch your local edits are ready to take; where both changed the same thing, you choose.`),
       changes.length ? form : h('div', { class: 'empty' }, h('p', {}, 'There are no national changes to take.'))),
   };
 }
