@@ -86,12 +86,15 @@ function runButton(view, label, key, action, minutes, extra = {}) {
 }
 
 /** Redraws the stage when what it shows changes; between presses only the clock moves, so
- * only the countdown is updated and keyboard focus stays where it is. */
+ * only the countdown is updated and keyboard focus stays where it is. Before the start and
+ * after the finish nothing moves: the stage (and the Start button under the facilitator's
+ * pointer) is left alone, so a click is never lost to a redraw. */
 function renderStage(view) {
   const s = view.state;
-  const key = `${s.status}|${s.current}|${s.items.length}|${s.items[s.current + 1]?.expected_start ?? ''}`;
-  if (key === view.stageKey && s.status !== 'not_started' && s.status !== 'finished') {
-    updateClock(view);
+  const shown = s.items[s.current ?? 0];
+  const key = `${s.status}|${s.current}|${s.items.length}|${shown?.title ?? ''}|${s.items[s.current + 1]?.expected_start ?? ''}`;
+  if (key === view.stageKey) {
+    if (s.status !== 'not_started' && s.status !== 'finished') updateClock(view);
     return;
   }
   const focused = view.stage.contains(document.activeElement) ? document.activeElement.id : null;
