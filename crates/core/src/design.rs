@@ -137,21 +137,10 @@ impl Store {
         let mut writer = self.writer().await?;
         writer.save(&mut local).await?;
         for s in &national.sessions {
-            let mut session = Session {
-                meta: Meta::new(),
-                version_id: Some(local.meta.id),
-                derived_from: Some(s.session.meta.id),
-                ..s.session.clone()
-            };
-            writer.save(&mut session).await?;
-            for i in &s.items {
-                let mut item = AgendaItem {
-                    meta: Meta::new(),
-                    session_id: session.meta.id,
-                    derived_from: Some(i.meta.id),
-                    ..i.clone()
-                };
-                writer.save(&mut item).await?;
+            let mut copy = s.local_copy(local.meta.id);
+            writer.save(&mut copy.session).await?;
+            for item in &mut copy.items {
+                writer.save(item).await?;
             }
         }
         writer.commit().await?;

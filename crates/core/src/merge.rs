@@ -13,7 +13,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::compare::{changed_fields, field};
-use crate::domain::{compared_fields, AgendaItem, Meta, ProgrammeVersion, Record, Session};
+use crate::domain::{compared_fields, AgendaItem, Meta, ProgrammeVersion, Record};
 use crate::error::{Error, Result};
 use crate::snapshot::{SessionSnapshot, VersionSnapshot};
 use crate::store::{Store, Writer};
@@ -471,26 +471,13 @@ impl Applier<'_> {
             }
             Action::AddSession => {
                 let position = self.session_position(national);
-                let mut session = Session {
-                    meta: Meta::new(),
-                    version_id: Some(self.local_version_id),
-                    position,
-                    derived_from: Some(national.session.meta.id),
-                    ..national.session.clone()
-                };
-                writer.save(&mut session).await?;
-                let mut items = Vec::new();
-                for n in &national.items {
-                    let mut item = AgendaItem {
-                        meta: Meta::new(),
-                        session_id: session.meta.id,
-                        derived_from: Some(n.meta.id),
-                        ..n.clone()
-                    };
-                    writer.save(&mut item).await?;
-                    items.push(item);
+                let mut copy = national.local_copy(self.local_version_id);
+                copy.session.position = position;
+                writer.save(&mut copy.session).await?;
+                for item in &mut copy.items {
+                    writer.save(item).await?;
                 }
-                self.local.push(SessionSnapshot { session, items });
+                self.local.push(copy);
                 Ok(())
             }
             Action::AddItem => {

@@ -74,6 +74,21 @@ fn made_by(record: &impl Record, until: DateTime<Utc>) -> bool {
     record.meta().created_at <= until
 }
 
+/// The demo's own records of a kind: titled as in the demo, made when it was seeded and not
+/// since, and not among `theirs` (built on or used by the facilitator's own work).
+fn demo_only<T: Record>(
+    records: Vec<T>,
+    title: fn(&T) -> &String,
+    titles: &HashSet<String>,
+    until: DateTime<Utc>,
+    theirs: &HashSet<Uuid>,
+) -> Vec<T> {
+    records
+        .into_iter()
+        .filter(|r| titles.contains(title(r)) && made_by(r, until) && !theirs.contains(&r.id()))
+        .collect()
+}
+
 fn id_list(ids: impl IntoIterator<Item = Uuid>) -> String {
     serde_json::to_string(&ids.into_iter().map(|i| i.to_string()).collect::<Vec<_>>())
         .expect("ids are JSON")
@@ -180,16 +195,13 @@ impl Store {
         // item of their own) is theirs now: it stays, whole. Agenda items can be many, so
         // only the sessions of those made since are read.
         let since = until.to_rfc3339();
-        let sessions_added_to: HashSet<Uuid> = sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT session_id FROM agenda_item
-             WHERE deleted = 0 AND julianday(created_at) > julianday(?1)",
-        )
-        .bind(&since)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .filter_map(|id| Uuid::try_parse(id).ok())
-        .collect();
+        let sessions_added_to = self
+            .ids(
+                "SELECT DISTINCT session_id FROM agenda_item
+                 WHERE deleted = 0 AND julianday(created_at) > julianday(?1)",
+                &since,
+            )
+            .await?;
         let programme_of_version: HashMap<Uuid, Uuid> = all_versions
             .iter()
             .map(|v| (v.meta.id, v.programme_id))
@@ -205,14 +217,13 @@ impl Store {
                     .filter_map(|s| programme_of_version.get(&s.version_id?).copied()),
             )
             .collect();
-        let programmes: Vec<Programme> = programmes
-            .into_iter()
-            .filter(|p| {
-                programme_titles.contains(&p.title)
-                    && made_by(p, until)
-                    && !built_on.contains(&p.meta.id)
-            })
-            .collect();
+        let programmes = demo_only(
+            programmes,
+            |p| &p.title,
+            &programme_titles,
+            until,
+            &built_on,
+        );
         let programme_ids: HashSet<Uuid> = programmes.iter().map(|p| p.meta.id).collect();
         let versions: Vec<ProgrammeVersion> = all_versions
             .into_iter()
@@ -235,25 +246,21 @@ impl Store {
             .list(Select::all().one_of("session_id", sessions.iter().map(|s| s.meta.id)))
             .await?;
         // Exercises an agenda of the facilitator's own copied stay in the library.
-        let used_elsewhere: HashSet<Uuid> = sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT exercise_id FROM agenda_item
-             WHERE deleted = 0 AND exercise_id IS NOT NULL
-               AND session_id NOT IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(&session_list)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .filter_map(|id| Uuid::try_parse(id).ok())
-        .collect();
-        let exercises = exercises
-            .into_iter()
-            .filter(|e| {
-                exercise_titles.contains(&e.title)
-                    && made_by(e, until)
-                    && !used_elsewhere.contains(&e.meta.id)
-            })
-            .collect();
+        let used_elsewhere = self
+            .ids(
+                "SELECT DISTINCT exercise_id FROM agenda_item
+                 WHERE deleted = 0 AND exercise_id IS NOT NULL
+                   AND session_id NOT IN (SELECT value FROM json_each(?1))",
+                &session_list,
+            )
+            .await?;
+        let exercises = demo_only(
+            exercises,
+            |e| &e.title,
+            &exercise_titles,
+            until,
+            &used_elsewhere,
+        );
         Ok(DemoRecords {
             programmes,
             versions,
@@ -299,4 +306,18 @@ async fn deleted<T: Record>(writer: &mut crate::store::Writer<'_>, records: Vec<
         writer.save(&mut r).await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// The ids a query of one column and one parameter finds.
+    async fn ids(&self, sql: &str, arg: &str) -> Result<HashSet<Uuid>> {
+        let found: Vec<String> = sqlx::query_scalar(sql)
+            .bind(arg)
+            .fetch_all(self.reader())
+            .await?;
+        Ok(found
+            .iter()
+            .filter_map(|id| Uuid::try_parse(id).ok())
+            .collect())
+    }
 }
