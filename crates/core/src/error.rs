@@ -185,17 +185,18 @@ mod tests {
             .execute(&mut conn)
             .await
             .unwrap();
-        let failed = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
-            .execute(&mut conn)
-            .await
-            .unwrap_err();
         said(
-            failed,
+            refused(&mut conn, "INSERT INTO t VALUES (zeroblob(100000))").await,
             "disk_full",
             "The laptop's disk is full",
             "everything saved before is safe.",
         );
         conn.close().await.unwrap();
+    }
+
+    /// How SQLite refuses `sql` on `conn`.
+    async fn refused(conn: &mut sqlx::SqliteConnection, sql: &str) -> sqlx::Error {
+        sqlx::query(sql).execute(conn).await.unwrap_err()
     }
 
     /// Checks that SQLite's failure reaches a facilitator with `code`, in words that start and
@@ -215,12 +216,8 @@ mod tests {
         let conn = with_a_table(dir.path()).await;
         conn.close().await.unwrap();
         let mut conn = connection(dir.path(), true).await;
-        let failed = sqlx::query("INSERT INTO t VALUES ('x')")
-            .execute(&mut conn)
-            .await
-            .unwrap_err();
         said(
-            failed,
+            refused(&mut conn, "INSERT INTO t VALUES ('x')").await,
             "read_only",
             "Fieldbook may not write to its data folder",
             "Nothing has been changed.",

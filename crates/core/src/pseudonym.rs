@@ -245,6 +245,14 @@ mod tests {
             .id
     }
 
+    /// A bundle of everything `store` holds.
+    async fn everything_of(store: &Store) -> Vec<u8> {
+        store
+            .export_bundle(BundleScope::Everything, None)
+            .await
+            .unwrap()
+    }
+
     /// Three people in `version`'s cohort, held as a database made before migration 0016 holds
     /// them: no number stored.
     async fn saved_before_numbers(store: &Store, version: Uuid) -> Vec<Uuid> {
@@ -367,15 +375,9 @@ mod tests {
         for name in ["Amina Yusuf", "Bryn Wyn"] {
             cohort.push(add(&a, Some(version), name).await);
         }
-        b.import_bundles(
-            &[a.export_bundle(BundleScope::Everything, None)
-                .await
-                .unwrap()],
-            None,
-            false,
-        )
-        .await
-        .unwrap();
+        b.import_bundles(&[everything_of(&a).await], None, false)
+            .await
+            .unwrap();
         // Offline, each adds a walk-in: both are number 3 where they were added. B adds
         // another after that, number 4 there.
         let cai = add(&a, Some(version), "Cai Jones").await;
@@ -389,14 +391,8 @@ mod tests {
             "on B before syncing"
         );
         // Sync both ways, in either order.
-        let from_a = a
-            .export_bundle(BundleScope::Everything, None)
-            .await
-            .unwrap();
-        let from_b = b
-            .export_bundle(BundleScope::Everything, None)
-            .await
-            .unwrap();
+        let from_a = everything_of(&a).await;
+        let from_b = everything_of(&b).await;
         b.import_bundles(std::slice::from_ref(&from_a), None, false)
             .await
             .unwrap();
@@ -443,10 +439,7 @@ mod tests {
         .execute(old.pool_ref())
         .await
         .unwrap();
-        let bundle = old
-            .export_bundle(BundleScope::Everything, None)
-            .await
-            .unwrap();
+        let bundle = everything_of(&old).await;
         let (new, _) = laptop(&dir.path().join("new")).await;
         let preview = new.import_bundles(&[bundle], None, false).await.unwrap();
         assert!(preview.adds >= 3, "{preview:?}");
