@@ -209,6 +209,8 @@ pub async fn run(
             true,
         ),
     ];
+    // Each search as the window makes it, beside the SQL sqlite3 runs for the same answer.
+    let mut rows: Vec<(String, SearchQuery, String)> = Vec::new();
     for (what, text, sort, as_you_type) in searches {
         let query = SearchQuery {
             text: text.to_owned(),
@@ -217,8 +219,6 @@ pub async fn run(
             limit: Some(50),
             ..SearchQuery::default()
         };
-        let (times, found) =
-            timed(runs, || async { Ok(store.search(&query).await?.total) }).await?;
         let fts = if as_you_type {
             fieldbook_core::search::fts_query_as_typed(text)
         } else {
@@ -234,56 +234,53 @@ pub async fn run(
              SELECT r.id, highlight(reflection_search, 0, '[', ']') FROM reflection_search {join}
              WHERE reflection_search MATCH {fts} AND r.deleted = 0 ORDER BY {order} LIMIT 50;"
         );
-        print_beside(
-            format!("{what} ({found} match)"),
-            times,
-            time_sqlite3(&file, &sql, runs),
-        );
+        rows.push((format!("{what} ({{}} match)"), query, sql));
     }
-
     // A filtered count: one programme, one sector, a word.
-    let filtered = SearchQuery {
-        text: "budget".into(),
-        programme_id: Some(version.programme_id),
-        sector: Some("public".into()),
-        limit: Some(0),
-        ..SearchQuery::default()
-    };
-    let (times, found) = timed(runs, || async { Ok(store.search(&filtered).await?.total) }).await?;
-    let sql = format!(
-        "SELECT count(*) FROM reflection_search {join} JOIN session s ON s.id = r.session_id
-         JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
-         WHERE reflection_search MATCH '\"budget\"' AND v.programme_id = '{}' AND p.sector = 'public' AND r.deleted = 0;",
-        version.programme_id
-    );
-    print_beside(
-        format!("Filtered count: \"budget\", one programme, public sector ({found})"),
-        times,
-        time_sqlite3(&file, &sql, runs),
-    );
-
+    rows.push((
+        "Filtered count: \"budget\", one programme, public sector ({})".into(),
+        SearchQuery {
+            text: "budget".into(),
+            programme_id: Some(version.programme_id),
+            sector: Some("public".into()),
+            limit: Some(0),
+            ..SearchQuery::default()
+        },
+        format!(
+            "SELECT count(*) FROM reflection_search {join} JOIN session s ON s.id = r.session_id
+             JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
+             WHERE reflection_search MATCH '\"budget\"' AND v.programme_id = '{}' AND p.sector = 'public' AND r.deleted = 0;",
+            version.programme_id
+        ),
+    ));
     // A filtered list with no words: one programme, one sector, newest first.
-    let list = SearchQuery {
-        programme_id: Some(version.programme_id),
-        sector: Some("voluntary".into()),
-        limit: Some(50),
-        ..SearchQuery::default()
-    };
-    let (times, found) = timed(runs, || async { Ok(store.search(&list).await?.total) }).await?;
     let filter = format!(
         "FROM reflection r JOIN session s ON s.id = r.session_id
          JOIN programme_version v ON v.id = s.version_id JOIN participant p ON p.id = r.participant_id
          WHERE v.programme_id = '{}' AND p.sector = 'voluntary' AND r.deleted = 0",
         version.programme_id
     );
-    let sql = format!(
-        "SELECT count(*) {filter}; SELECT r.id, r.text {filter} ORDER BY r.captured_at DESC LIMIT 50;"
-    );
-    print_beside(
-        format!("Filtered list: one programme, voluntary sector, newest first ({found})"),
-        times,
-        time_sqlite3(&file, &sql, runs),
-    );
+    rows.push((
+        "Filtered list: one programme, voluntary sector, newest first ({})".into(),
+        SearchQuery {
+            programme_id: Some(version.programme_id),
+            sector: Some("voluntary".into()),
+            limit: Some(50),
+            ..SearchQuery::default()
+        },
+        format!(
+            "SELECT count(*) {filter}; SELECT r.id, r.text {filter} ORDER BY r.captured_at DESC LIMIT 50;"
+        ),
+    ));
+    for (what, query, sql) in rows {
+        let (times, found) =
+            timed(runs, || async { Ok(store.search(&query).await?.total) }).await?;
+        print_beside(
+            what.replace("{}", &found.to_string()),
+            times,
+            time_sqlite3(&file, &sql, runs),
+        );
+    }
 
     // Themes by place across a programme.
     let scope = SummaryScope {
