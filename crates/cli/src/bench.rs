@@ -350,16 +350,14 @@ pub async fn run(
         other.close().await;
         let _ = std::fs::remove_dir_all(&folder);
     }
-    let (median, p95) = figures(times);
-    print_line(&Line {
-        what: format!(
+    print_beside(
+        format!(
             "Import one cohort's bundle on a new laptop ({} KB; {runs_import} runs)",
             bundle.len() / 1024
         ),
-        median,
-        p95,
-        sqlite3: None,
-    });
+        times,
+        None,
+    );
     participant_list_line(runs_import).await?;
     say!();
     say!("The import has no sqlite3 equivalent: it checks, merges and indexes every change.");
@@ -433,15 +431,13 @@ async fn participant_list_line(runs: usize) -> Result<(), Error> {
         }
     }
     let _ = std::fs::remove_dir_all(&base);
-    let (median, p95) = figures(times);
-    print_line(&Line {
-        what: format!(
+    print_beside(
+        format!(
             "Import a participant list of 1,000 people (CSV, {} KB; {runs} runs)",
             csv.len() / 1024
         ),
-        median,
-        p95,
-        sqlite3: (!reference.is_empty()).then(|| figures(reference).0),
-    });
+        times,
+        (!reference.is_empty()).then_some(reference),
+    );
     Ok(())
 }
