@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{
-    Action, ActionStatus, Attendance, FacilitatorNote, Meta, Participant, Presence, Record,
-    Reflection, Sector, SentFrom, Session,
+    revived_or, Action, ActionStatus, Attendance, FacilitatorNote, Meta, Participant, Presence,
+    Record, Reflection, Sector, SentFrom, Session,
 };
 use crate::error::{Error, Result};
 use crate::store::{Select, Store};
@@ -175,20 +175,13 @@ impl Store {
         self.get::<Participant>(participant_id).await?;
         let id = Attendance::id_for(session_id, participant_id);
         let existing: Option<Attendance> = self.get_with_deleted(id).await?;
-        let mut mark = match existing {
-            Some(mut mark) => {
-                mark.status = status;
-                mark.meta.deleted = false;
-                mark
-            }
-            None => Attendance {
-                meta: Meta { id, ..Meta::new() },
-                session_id,
-                participant_id,
-                status,
-                ..Default::default()
-            },
-        };
+        let mut mark = revived_or(existing, id, |meta| Attendance {
+            meta,
+            session_id,
+            participant_id,
+            ..Default::default()
+        });
+        mark.status = status;
         self.save(&mut mark).await?;
         Ok(mark)
     }

@@ -84,34 +84,13 @@ pub async fn seed_demo(store: &Store) -> Result<Seeded> {
 
     let mut exercises = HashMap::new();
     for e in demo.exercises {
-        let mut exercise = Exercise {
-            title: e.title,
-            purpose: e.purpose,
-            steps: e.steps,
-            for_participants: e.for_participants,
-            min_minutes: e.min_minutes,
-            max_minutes: e.max_minutes,
-            min_group: e.min_group,
-            max_group: e.max_group,
-            materials: e.materials,
-            prompts: e.prompts,
-            tags: e.tags,
-            source: e.source,
-            ..Default::default()
-        };
+        let mut exercise: Exercise = record_with(e.fields)?;
         writer.save(&mut exercise).await?;
         exercises.insert(e.key, exercise);
     }
 
     for p in demo.programmes {
-        let mut programme = Programme {
-            title: p.title,
-            summary: p.summary,
-            purpose: p.purpose,
-            outcomes: p.outcomes,
-            themes: p.themes,
-            ..Default::default()
-        };
+        let mut programme: Programme = record_with(p.fields)?;
         writer.save(&mut programme).await?;
 
         let mut national = ProgrammeVersion {
@@ -271,34 +250,43 @@ struct Demo {
     standalone_sessions: Vec<DemoSession>,
 }
 
+/// An exercise of the demo: its key (how the demo's agendas name it) and the exercise's own
+/// fields, as `Exercise` declares them.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DemoExercise {
     key: String,
-    title: String,
-    purpose: String,
-    steps: Vec<String>,
-    for_participants: String,
-    min_minutes: u32,
-    max_minutes: u32,
-    min_group: u32,
-    max_group: u32,
-    materials: Vec<String>,
-    prompts: Vec<String>,
-    tags: Vec<String>,
-    source: String,
+    #[serde(flatten)]
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A programme of the demo: its versions, and the programme's own fields as `Programme`
+/// declares them.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DemoProgramme {
-    title: String,
-    summary: String,
-    purpose: String,
-    outcomes: Vec<String>,
-    themes: Vec<String>,
     national: DemoNational,
     local_versions: Vec<DemoLocal>,
+    #[serde(flatten)]
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A new record of kind `T` with `fields` set, the rest as a new record has them. The demo's
+/// fields are the record's own, declared once in domain.rs: a name `T` does not declare is
+/// refused, as a typing mistake in demo.json.
+fn record_with<T: Record + Default>(
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> Result<T> {
+    let mut record = serde_json::to_value(T::default())?;
+    let object = record.as_object_mut().expect("a record is a JSON object");
+    for (name, value) in fields {
+        if !T::COLUMNS.iter().any(|c| c.name == name) {
+            return Err(Error::invalid(format!(
+                "The demo's {} has no field \"{name}\".",
+                T::KIND
+            )));
+        }
+        object.insert(name, value);
+    }
+    Ok(serde_json::from_value(record)?)
 }
 
 #[derive(Deserialize)]
@@ -401,4 +389,45 @@ struct ExtraItem {
     after: usize,
     #[serde(flatten)]
     item: DemoItem,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_demo_field_the_record_does_not_declare_is_refused() {
+        let made: Exercise = record_with(fields(
+            serde_json::json!({"title": "Walking pairs", "min_minutes": 5}),
+        ))
+        .unwrap();
+        assert_eq!(
+            (made.title.as_str(), made.min_minutes),
+            ("Walking pairs", 5)
+        );
+        let refused = record_with::<Exercise>(fields(
+            serde_json::json!({"title": "Walking pairs", "minutes": 5}),
+        ))
+        .unwrap_err();
+        assert!(refused.to_string().contains("\"minutes\""), "{refused}");
+    }
+
+    #[test]
+    fn every_demo_exercise_and_programme_reads_as_its_record() {
+        let demo: Demo = serde_json::from_str(DEMO).unwrap();
+        assert!(!demo.exercises.is_empty() && !demo.programmes.is_empty());
+        for e in demo.exercises {
+            let exercise: Exercise = record_with(e.fields).unwrap();
+            assert!(!exercise.title.is_empty() && !exercise.steps.is_empty());
+            assert!(exercise.min_minutes > 0 && !exercise.for_participants.is_empty());
+        }
+        for p in demo.programmes {
+            let programme: Programme = record_with(p.fields).unwrap();
+            assert!(!programme.title.is_empty() && !programme.outcomes.is_empty());
+        }
+    }
 }

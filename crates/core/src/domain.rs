@@ -122,6 +122,23 @@ fn required(what: &str, field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A record whose id follows from what it links (an attendance mark, a theme tag), so that
+/// two laptops marking the same thing make one record: the one this laptop has, brought back
+/// if it was deleted, or else a new one that `make` builds with that id.
+pub(crate) fn revived_or<T: Record>(
+    existing: Option<T>,
+    id: Uuid,
+    make: impl FnOnce(Meta) -> T,
+) -> T {
+    match existing {
+        Some(mut record) => {
+            record.meta_mut().deleted = false;
+            record
+        }
+        None => make(Meta { id, ..Meta::new() }),
+    }
+}
+
 /// The header every synced record carries (see docs/sync.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {

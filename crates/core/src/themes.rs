@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{Meta, Reflection, Theme, ThemeTag};
+use crate::domain::{revived_or, Reflection, Theme, ThemeTag};
 use crate::error::{Error, Result};
 use crate::search::{Hit, SearchQuery};
 use crate::store::{Select, Store};
@@ -268,19 +268,15 @@ impl Store {
             }
             let id = ThemeTag::id_for(reflection_id, theme_id);
             let existing: Option<ThemeTag> = writer.find(id).await?;
-            let mut tag = match existing {
-                Some(tag) if !tag.meta.deleted => continue,
-                Some(mut tag) => {
-                    tag.meta.deleted = false;
-                    tag
-                }
-                None => ThemeTag {
-                    meta: Meta { id, ..Meta::new() },
-                    reflection_id,
-                    theme_id,
-                    ..Default::default()
-                },
-            };
+            if existing.as_ref().is_some_and(|tag| !tag.meta.deleted) {
+                continue;
+            }
+            let mut tag = revived_or(existing, id, |meta| ThemeTag {
+                meta,
+                reflection_id,
+                theme_id,
+                ..Default::default()
+            });
             writer.save(&mut tag).await?;
             changed += 1;
         }
